@@ -1,0 +1,68 @@
+// The pool's metadata store: SQLite in WAL mode, the single source of truth
+// for branches, snapshots, lineage, ports, credentials, TTLs and settings.
+//
+// A Store is used by one thread. Cross-process safety: SQLite transactions
+// for each write, plus the pool lock (engine) around multi-step mutations.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+#include "common/status.h"
+
+struct sqlite3;
+
+namespace spur::catalog {
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies pending
+  // schema migrations. ":memory:" gives a private in-memory store (tests).
+  [[nodiscard]] static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int schema_version() const { return schema_version_; }
+
+  // Runs `sql` statements (BEGIN IMMEDIATE/COMMIT/ROLLBACK and the like).
+  Status Exec(const std::string& sql);
+
+  // Pool-level key/value settings (driver, image, run-as user, defaults...).
+  Result<std::optional<std::string>> GetSetting(const std::string& key);
+  Status SetSetting(const std::string& key, const std::string& value);
+
+  // Branches. InsertBranch fills in `id`. NotFound when absent.
+  Status InsertBranch(Branch& branch);
+  Status UpdateBranch(const Branch& branch);
+  Status DeleteBranch(int64_t id);
+  Result<Branch> GetBranch(const std::string& name);
+  Result<Branch> GetBranchById(int64_t id);
+  Result<std::vector<Branch>> ListBranches();
+  Result<std::vector<Branch>> ChildrenOf(int64_t id);
+
+  // Snapshots. InsertSnapshot fills in `id`.
+  Status InsertSnapshot(Snapshot& snapshot);
+  Status UpdateSnapshot(const Snapshot& snapshot);
+  Status DeleteSnapshot(int64_t id);
+  Result<Snapshot> GetSnapshot(const std::string& name);
+  Result<Snapshot> GetSnapshotById(int64_t id);
+  Result<std::vector<Snapshot>> ListSnapshots();
+  // Branches whose data was cloned from snapshot `id`.
+  Result<std::vector<Branch>> BranchesFromSnapshot(int64_t id);
+
+  // Appends to the event log (what spur did and why; reconciliation reports).
+  Status RecordEvent(int64_t at, const std::string& kind, const std::string& subject,
+                     const std::string& detail);
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  Status Migrate();
+  sqlite3* db_;
+  int schema_version_ = 0;
+};
+
+}  // namespace spur::catalog

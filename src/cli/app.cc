@@ -1,0 +1,51 @@
+#include "cli/app.h"
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "common/log.h"
+
+namespace spur::cli {
+
+int Run(int argc, char** argv) {
+  CLI::App app{"spur: instant copy-on-write PostgreSQL branches", "spur"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "spur 0.1.0");
+  GlobalOptions g;
+  app.add_option("--pool", g.pool, "Pool directory (default: $SPUR_POOL, else /var/lib/spur "
+                                   "as root, ~/.local/share/spur otherwise)");
+  app.add_flag("--json", g.json, "Print results as JSON on stdout");
+  app.add_flag("-v,--verbose", g.verbose, "Log more detail to stderr");
+  app.add_flag("-q,--quiet", g.quiet, "Log only warnings and errors");
+  app.footer("Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
+             "5 refused in this state, 6 postgres unavailable.");
+
+  int exit_code = 0;
+  AddPoolCommands(app, g, &exit_code);
+  AddBranchCommands(app, g, &exit_code);
+  AddSnapshotCommands(app, g, &exit_code);
+  AddConnectCommands(app, g, &exit_code);
+  app.parse_complete_callback([&g] {
+    SetUpLogging(g.verbose ? LogLevel::kVerbose : (g.quiet ? LogLevel::kQuiet : LogLevel::kNormal));
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = "missing command";
+    std::fprintf(stderr, "error: %s; run `spur --help` (or `spur COMMAND --help`)\n",
+                 what.c_str());
+    return 2;
+  }
+  return exit_code;
+}
+
+}  // namespace spur::cli

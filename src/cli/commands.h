@@ -1,0 +1,16 @@
+// Registration of each command group on the CLI11 app. A command's callback
+// stores its exit code in *exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace spur::cli {
+
+void AddPoolCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // init, status
+void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // branch ...
+void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // snapshot ...
+void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // uri, psql
+
+}  // namespace spur::cli

@@ -1,0 +1,43 @@
+// What every command shares: global flags, opening the pool, printing results
+// and errors the same way (text for people, --json for tools).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "engine/pool.h"
+
+namespace spur::cli {
+
+struct GlobalOptions {
+  std::string pool;   // --pool / SPUR_POOL / default
+  bool json = false;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// The pool directory: --pool, else $SPUR_POOL, else /var/lib/spur for root
+// and ~/.local/share/spur for others.
+std::string ResolvePoolDir(const GlobalOptions& g);
+
+// Opens the pool and reports what reconciliation repaired.
+Result<std::unique_ptr<engine::Pool>> OpenPool(const GlobalOptions& g);
+
+// Process exit code for a status: 0 ok, 2 bad input, 3 not found, 4 exists,
+// 5 refused by state, 6 unavailable, 1 anything else.
+int ExitCode(const Status& status);
+
+// Prints the error (stderr, and a JSON object on stdout with --json) and
+// returns the exit code.
+int Fail(const GlobalOptions& g, const Status& status);
+
+// Prints `value` as JSON on stdout.
+void PrintJson(const nlohmann::json& value);
+
+nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& info);
+nlohmann::json SnapshotJson(const catalog::Snapshot& snapshot);
+
+}  // namespace spur::cli

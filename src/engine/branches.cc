@@ -1,0 +1,187 @@
+// Branch lifecycle: create, reset, start, stop, delete.
+#include <spdlog/spdlog.h>
+
+#include "common/names.h"
+#include "engine/credentials.h"
+#include "engine/pool.h"
+#include "os/fs.h"
+
+namespace spur::engine {
+namespace {
+
+bool IsMain(const catalog::Branch& b) { return !b.parent_id.has_value(); }
+
+}  // namespace
+
+Status Pool::EnsureLoginRole(const catalog::Branch& branch) {
+  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(branch, "postgres"));
+  ASSIGN_OR_RETURN(std::string verifier, conn.EncryptPassword(branch.password, branch.role));
+  std::string role = conn.QuoteIdentifier(branch.role);
+  std::string exists = "SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(branch.role);
+  ASSIGN_OR_RETURN(auto rows, conn.Query(exists));
+  if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + role + " LOGIN"));
+  return conn.Exec("ALTER ROLE " + role + " WITH LOGIN PASSWORD " + conn.QuoteLiteral(verifier));
+}
+
+Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
+  RETURN_IF_ERROR(ValidateName("branch", o.name));
+  if (store_->GetBranch(o.name).ok()) {
+    return AlreadyExists("branch \"" + o.name + "\" already exists; pick another name or "
+                         "`spur branch reset " + o.name + "`");
+  }
+  if (!o.from.empty() && !o.snapshot.empty()) {
+    return InvalidArgument("pass --from or --snapshot, not both");
+  }
+  ASSIGN_OR_RETURN(int port, AllocatePort());
+  catalog::Snapshot snap;
+  catalog::Branch parent;
+  if (!o.snapshot.empty()) {
+    RETURN_IF_ERROR(ValidateName("snapshot", o.snapshot));
+    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(o.snapshot));
+    if (!snap.branch_id) {
+      return FailedPrecondition("snapshot \"" + o.snapshot + "\" belongs to a deleted branch");
+    }
+    ASSIGN_OR_RETURN(parent, store_->GetBranchById(*snap.branch_id));
+  } else {
+    std::string from = o.from.empty() ? "main" : o.from;
+    RETURN_IF_ERROR(ValidateName("branch", from));
+    ASSIGN_OR_RETURN(parent, store_->GetBranch(from));
+    ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
+  }
+  catalog::Branch b;
+  b.name = o.name;
+  b.parent_id = parent.id;
+  b.snapshot_id = snap.id;
+  b.state = catalog::BranchState::kCreating;
+  b.port = port;
+  b.role = parent.role;
+  b.password = RandomPassword();
+  b.database = parent.database;
+  b.owner = o.owner;
+  b.settings_json = SettingsToJson(o.pg_settings);
+  b.created_at = b.last_used_at = clock_.NowSeconds();
+  b.ttl_seconds = o.ttl_seconds;
+  if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
+  Status st = store_->InsertBranch(b);
+  if (st.ok()) st = driver_->CloneDataset(layout_.SnapshotData(snap.id), layout_.BranchData(b.id));
+  if (st.ok()) st = PrepareClone(layout_.BranchData(b.id));
+  if (st.ok()) st = StartInstance(b);
+  if (st.ok()) st = EnsureLoginRole(b);
+  if (st.ok()) st = store_->UpdateBranch(b);
+  if (!st.ok()) {
+    if (b.id != 0) {
+      pg::Stop(layout_.BranchData(b.id)).IgnoreError();
+      driver_->DestroyDataset(layout_.BranchData(b.id)).IgnoreError();
+      store_->DeleteBranch(b.id).IgnoreError();
+    }
+    DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
+    return st.WithContext("create branch \"" + o.name + "\"");
+  }
+  store_->RecordEvent(b.created_at, "branch.create", b.name, "from " + parent.name).IgnoreError();
+  return b;
+}
+
+Result<catalog::Branch> Pool::StartBranch(const std::string& name) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
+  RETURN_IF_ERROR(StartInstance(b));
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  return b;
+}
+
+Result<catalog::Branch> Pool::StopBranch(const std::string& name) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
+  RETURN_IF_ERROR(pg::Stop(layout_.BranchData(b.id)));
+  b.state = catalog::BranchState::kStopped;
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  return b;
+}
+
+Result<catalog::Branch> Pool::ResetBranch(const std::string& name, const std::string& to) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
+  catalog::Snapshot snap;
+  if (!to.empty()) {
+    RETURN_IF_ERROR(ValidateName("snapshot", to));
+    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(to));
+  } else {
+    if (IsMain(b)) {
+      return FailedPrecondition("branch \"" + name + "\" has no parent to reset to; pass "
+                                "--to SNAPSHOT");
+    }
+    ASSIGN_OR_RETURN(catalog::Branch parent, store_->GetBranchById(*b.parent_id));
+    ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
+  }
+  const std::string live = layout_.BranchData(b.id);
+  const std::string staging = layout_.BranchStaging(b.id);
+  driver_->DestroyDataset(staging).IgnoreError();
+  Status st = driver_->CloneDataset(layout_.SnapshotData(snap.id), staging);
+  if (st.ok()) st = PrepareClone(staging);
+  if (!st.ok()) {
+    driver_->DestroyDataset(staging).IgnoreError();
+    DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
+    return st.WithContext("reset branch \"" + name + "\"");
+  }
+  // From here the new data is complete; reconciliation finishes a swap that
+  // an interruption leaves half done (staging present, live missing).
+  RETURN_IF_ERROR(pg::Stop(live));
+  RETURN_IF_ERROR(driver_->DestroyDataset(live));
+  RETURN_IF_ERROR(os::Rename(staging, live));
+  std::optional<int64_t> old_snapshot = b.snapshot_id;
+  b.snapshot_id = snap.id;
+  b.state = catalog::BranchState::kStopped;
+  if (b.ttl_seconds) b.expires_at = clock_.NowSeconds() + *b.ttl_seconds;
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  RETURN_IF_ERROR(StartInstance(b));
+  RETURN_IF_ERROR(EnsureLoginRole(b));
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  if (old_snapshot != snap.id) DropImplicitSnapshotIfUnused(old_snapshot).IgnoreError();
+  store_->RecordEvent(clock_.NowSeconds(), "branch.reset", b.name, "to " + snap.name)
+      .IgnoreError();
+  return b;
+}
+
+Status Pool::DeleteOne(const catalog::Branch& b) {
+  RETURN_IF_ERROR(pg::Stop(layout_.BranchData(b.id)));
+  RETURN_IF_ERROR(driver_->DestroyDataset(layout_.BranchData(b.id)));
+  driver_->DestroyDataset(layout_.BranchStaging(b.id)).IgnoreError();
+  os::RemoveTree(layout_.BranchSocketDir(b.id)).IgnoreError();
+  os::RemoveFile(layout_.BranchLog(b.id)).IgnoreError();
+  // Snapshots taken of this branch: implicit ones nobody uses go; the rest
+  // stay (named snapshots outlive their branch) but lose the link.
+  ASSIGN_OR_RETURN(auto snaps, store_->ListSnapshots());
+  RETURN_IF_ERROR(store_->DeleteBranch(b.id));
+  for (auto& s : snaps) {
+    if (s.branch_id != b.id) continue;
+    s.branch_id.reset();
+    RETURN_IF_ERROR(store_->UpdateSnapshot(s));
+    RETURN_IF_ERROR(DropImplicitSnapshotIfUnused(s.id));
+  }
+  RETURN_IF_ERROR(DropImplicitSnapshotIfUnused(b.snapshot_id));
+  return store_->RecordEvent(clock_.NowSeconds(), "branch.delete", b.name, "");
+}
+
+Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, bool recursive) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
+  if (IsMain(b)) {
+    return FailedPrecondition("branch \"" + name + "\" is the pool's root and cannot be deleted");
+  }
+  ASSIGN_OR_RETURN(auto children, store_->ChildrenOf(b.id));
+  if (!children.empty() && !recursive) {
+    return FailedPrecondition("branch \"" + name + "\" has " + std::to_string(children.size()) +
+                              (children.size() == 1 ? " child" : " children") +
+                              "; delete them first or pass --recursive");
+  }
+  std::vector<std::string> deleted;
+  for (const auto& child : children) {
+    ASSIGN_OR_RETURN(auto below, DeleteBranch(child.name, true));
+    deleted.insert(deleted.end(), below.begin(), below.end());
+  }
+  RETURN_IF_ERROR(DeleteOne(b));
+  deleted.push_back(b.name);
+  return deleted;
+}
+
+}  // namespace spur::engine

@@ -1,0 +1,18 @@
+// Login credentials of a branch: random passwords and connection URIs.
+#pragma once
+
+#include <string>
+
+namespace spur::engine {
+
+// `n` random characters from [a-z0-9] (OpenSSL's CSPRNG).
+std::string RandomToken(int n);
+// A 24-character random password from [A-Za-z0-9].
+std::string RandomPassword();
+
+// postgresql://role:password@host:port/database with each part percent-encoded;
+// an empty password is left out (postgresql://role@host:port/database).
+std::string BuildUri(const std::string& role, const std::string& password,
+                     const std::string& host, int port, const std::string& database);
+
+}  // namespace spur::engine

@@ -1,0 +1,121 @@
+#include "engine/pool.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "engine/credentials.h"
+#include "os/fs.h"
+#include "os/mount.h"
+#include "os/net.h"
+#include "os/user.h"
+
+namespace spur::engine {
+
+Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::Clock& clock) {
+  Layout layout{os::AbsolutePath(root_arg)};
+  if (!os::PathExists(layout.db())) {
+    return NotFound("no spur pool at " + layout.root +
+                    "; create one with `spur init --pool " + root_arg +
+                    "` or point --pool/SPUR_POOL at an existing one");
+  }
+  ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(layout.lock()));
+  std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));
+  ASSIGN_OR_RETURN(pool->store_, catalog::Store::Open(layout.db()));
+  RETURN_IF_ERROR(pool->Load());
+  RETURN_IF_ERROR(pool->Reconcile());
+  return pool;
+}
+
+Status Pool::Load() {
+  ASSIGN_OR_RETURN(config_, LoadConfig(*store_));
+  if (config_.image && !os::IsMountPoint(layout_.data())) {
+    spdlog::warn("pool image {} is not mounted (reboot?); mounting it at {}", layout_.image(),
+                 layout_.data());
+    RETURN_IF_ERROR(os::MountImage(layout_.image(), layout_.data()));
+    Repaired("mounted pool image " + layout_.image());
+  }
+  ASSIGN_OR_RETURN(driver_, storage::MakeDriver(config_.driver, layout_.data()));
+  auto inst = pg::FindInstallation(config_.pg_bindir);
+  if (!inst.ok()) inst = pg::FindInstallation("");
+  if (!inst.ok()) return inst.status();
+  installation_ = *inst;
+  if (os::IsRoot() && !config_.run_as.empty()) {
+    ASSIGN_OR_RETURN(os::OsUser user, os::LookupUser(config_.run_as));
+    run_as_ = user;
+  }
+  return Status::Ok();
+}
+
+pg::InstanceSpec Pool::Spec(const catalog::Branch& branch) const {
+  pg::InstanceSpec spec;
+  spec.installation = installation_;
+  spec.pgdata = layout_.BranchData(branch.id);
+  spec.socket_dir = layout_.BranchSocketDir(branch.id);
+  spec.log_path = layout_.BranchLog(branch.id);
+  spec.port = branch.port;
+  spec.listen_addresses = config_.listen_addresses;
+  spec.settings = PoolConfig::DefaultPgSettings();
+  for (const auto& [k, v] : config_.pg_settings) spec.settings[k] = v;
+  for (const auto& [k, v] : SettingsFromJson(branch.settings_json)) spec.settings[k] = v;
+  spec.run_as = run_as_;
+  return spec;
+}
+
+Result<pg::Connection> Pool::Superuser(const catalog::Branch& branch, const std::string& db) {
+  return pg::Connection::Open(
+      pg::SocketConninfo(layout_.BranchSocketDir(branch.id), branch.port, pg::kSuperuser, db));
+}
+
+Status Pool::StartInstance(catalog::Branch& branch) {
+  pg::InstanceSpec spec = Spec(branch);
+  if (!pg::RunningPid(spec.pgdata) && !os::TcpPortFree(branch.port)) {
+    return Unavailable("port " + std::to_string(branch.port) + " of branch \"" + branch.name +
+                       "\" is taken by another program; stop it, or delete and re-create the "
+                       "branch to get a new port");
+  }
+  RETURN_IF_ERROR(pg::WriteConfig(spec));
+  RETURN_IF_ERROR(pg::Start(spec));
+  branch.state = catalog::BranchState::kRunning;
+  branch.last_used_at = clock_.NowSeconds();
+  return Status::Ok();
+}
+
+Status Pool::PrepareClone(const std::string& dataset) {
+  RETURN_IF_ERROR(pg::ClearRunState(dataset));
+  if (!run_as_) return Status::Ok();
+  struct stat st;
+  if (::stat(dataset.c_str(), &st) == 0 && st.st_uid == run_as_->uid) {
+    // btrfs snapshots keep owners; only the copied root may differ.
+    return Status::Ok();
+  }
+  return os::ChownTree(dataset, run_as_->uid, run_as_->gid);
+}
+
+Result<int> Pool::AllocatePort() {
+  ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
+  for (int port = config_.port_base; port < config_.port_base + config_.port_count; ++port) {
+    bool used = false;
+    for (const auto& b : branches) used = used || b.port == port;
+    if (!used && os::TcpPortFree(port)) return port;
+  }
+  return FailedPrecondition("no free port in " + std::to_string(config_.port_base) + "-" +
+                            std::to_string(config_.port_base + config_.port_count - 1) +
+                            "; delete unused branches");
+}
+
+std::string Pool::Uri(const catalog::Branch& branch) const {
+  return BuildUri(branch.role, branch.password, config_.advertise_host, branch.port,
+                  branch.database);
+}
+
+void Pool::Repaired(const std::string& what) {
+  repairs_.push_back(what);
+  if (store_) store_->RecordEvent(clock_.NowSeconds(), "reconcile", "pool", what).IgnoreError();
+}
+
+std::string Pool::ImplicitSnapshotName(const std::string& branch) const {
+  std::string base = branch.substr(0, 40);
+  return base + "-auto-" + std::to_string(clock_.NowSeconds()) + "-" + RandomToken(4);
+}
+
+}  // namespace spur::engine

@@ -1,0 +1,37 @@
+// Pool-wide configuration, stored as settings in the metadata store.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "catalog/store.h"
+#include "common/status.h"
+
+namespace spur::engine {
+
+struct PoolConfig {
+  std::string driver;            // btrfs | reflink | copy
+  bool image = false;            // data/ is a loop-mounted pool.img
+  std::string run_as;            // OS user postgres runs as when spur is root ("" = self)
+  std::string pg_bindir;         // resolved at init; re-resolved if it disappears
+  std::string app_role = "app";  // the login role applications use
+  std::string listen_addresses = "127.0.0.1";
+  std::string advertise_host = "127.0.0.1";  // host part of printed URIs
+  int port_base = 5500;
+  int port_count = 1000;
+  std::map<std::string, std::string> pg_settings;  // defaults for every branch
+
+  // Built-in per-branch postgres defaults: small, so dozens of branches fit.
+  static std::map<std::string, std::string> DefaultPgSettings();
+};
+
+Result<PoolConfig> LoadConfig(catalog::Store& store);
+Status SaveConfig(catalog::Store& store, const PoolConfig& config);
+
+// "k=v" strings into a map; InvalidArgument names the bad one.
+Result<std::map<std::string, std::string>> ParseSettings(const std::vector<std::string>& kvs);
+std::string SettingsToJson(const std::map<std::string, std::string>& settings);
+std::map<std::string, std::string> SettingsFromJson(const std::string& json);
+
+}  // namespace spur::engine

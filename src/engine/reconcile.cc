@@ -1,0 +1,103 @@
+// Reconciliation: make disk and processes agree with the metadata after any
+// interruption (kill -9, reboot, power loss), and say what was fixed.
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "engine/pool.h"
+#include "os/fs.h"
+
+namespace spur::engine {
+namespace {
+
+// Dataset directory names are ids; anything else in the folder is foreign.
+std::optional<int64_t> IdOf(const std::string& name) {
+  if (name.empty() || name.size() > 18) return std::nullopt;
+  for (char c : name) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  return std::stoll(name);
+}
+
+}  // namespace
+
+Status Pool::Reconcile() {
+  ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
+  std::set<int64_t> branch_ids, snapshot_ids;
+  for (auto& b : branches) {
+    const std::string live = layout_.BranchData(b.id);
+    const std::string staging = layout_.BranchStaging(b.id);
+    if (b.state == catalog::BranchState::kCreating) {
+      pg::Stop(live).IgnoreError();
+      RETURN_IF_ERROR(driver_->DestroyDataset(live));
+      RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+      RETURN_IF_ERROR(store_->DeleteBranch(b.id));
+      Repaired("removed half-created branch \"" + b.name + "\"");
+      continue;
+    }
+    branch_ids.insert(b.id);
+    if (!os::PathExists(live) && os::PathExists(staging)) {
+      RETURN_IF_ERROR(os::Rename(staging, live));
+      Repaired("finished interrupted reset of branch \"" + b.name + "\"");
+    } else if (os::PathExists(staging)) {
+      RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+      Repaired("removed leftovers of an interrupted reset of branch \"" + b.name + "\"");
+    }
+    if (!os::PathExists(live)) {
+      Repaired("branch \"" + b.name + "\" has lost its data directory " + live +
+               "; delete it with `spur branch delete " + b.name + "`");
+      continue;
+    }
+    bool alive = pg::RunningPid(live).has_value();
+    if (b.state == catalog::BranchState::kRunning && !alive) {
+      b.state = catalog::BranchState::kStopped;
+      RETURN_IF_ERROR(pg::ClearRunState(live));
+      RETURN_IF_ERROR(store_->UpdateBranch(b));
+      Repaired("branch \"" + b.name + "\" was not running (postgres exited); marked stopped");
+    } else if (b.state == catalog::BranchState::kStopped && alive) {
+      b.state = catalog::BranchState::kRunning;
+      RETURN_IF_ERROR(store_->UpdateBranch(b));
+      Repaired("branch \"" + b.name + "\" was running though marked stopped; marked running");
+    }
+  }
+  ASSIGN_OR_RETURN(auto snapshots, store_->ListSnapshots());
+  for (const auto& s : snapshots) {
+    if (!s.ready) {
+      RETURN_IF_ERROR(DestroySnapshot(s));
+      Repaired("removed half-taken snapshot \"" + s.name + "\"");
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto users, store_->BranchesFromSnapshot(s.id));
+    if (s.implicit && users.empty()) {
+      RETURN_IF_ERROR(DestroySnapshot(s));
+      Repaired("removed unused implicit snapshot \"" + s.name + "\"");
+      continue;
+    }
+    snapshot_ids.insert(s.id);
+  }
+  // Orphan datasets: on disk with no row (a command died between steps).
+  struct Folder {
+    std::string dir;
+    const std::set<int64_t>* ids;
+    const char* what;
+  };
+  for (const Folder& f : {Folder{layout_.branches(), &branch_ids, "branch"},
+                          Folder{layout_.snapshots(), &snapshot_ids, "snapshot"}}) {
+    auto names = os::ListDir(f.dir);
+    if (!names.ok()) continue;
+    for (const auto& n : *names) {
+      auto id = IdOf(n);
+      bool staging = n.size() > 4 && n.substr(n.size() - 4) == ".new" &&
+                     IdOf(n.substr(0, n.size() - 4)) && f.ids->count(*IdOf(n.substr(0, n.size() - 4)));
+      if ((id && f.ids->count(*id)) || staging) continue;
+      const std::string path = f.dir + "/" + n;
+      pg::Stop(path).IgnoreError();
+      RETURN_IF_ERROR(driver_->DestroyDataset(path));
+      Repaired(std::string("removed orphan ") + f.what + " data " + path);
+    }
+  }
+  for (const auto& r : repairs_) spdlog::warn("reconciled: {}", r);
+  return Status::Ok();
+}
+
+}  // namespace spur::engine

@@ -1,0 +1,121 @@
+// Snapshots: immutable, consistent copies of a branch at a moment.
+//
+// How consistency is reached depends on the instance and the driver:
+//   stopped instance         -> plain clone ("clean")
+//   running, atomic driver   -> one btrfs snapshot ("atomic"; crash-consistent,
+//                               postgres recovers from its WAL at start)
+//   running, per-file driver -> pg_backup_start, clone, pg_backup_stop, clone
+//                               pg_wal again, write backup_label ("backup")
+#include <spdlog/spdlog.h>
+
+#include "common/names.h"
+#include "engine/pool.h"
+#include "os/fs.h"
+#include "pg/backup.h"
+
+namespace spur::engine {
+
+Status Pool::TakeBackupClone(const catalog::Branch& source, const std::string& dst,
+                             catalog::Snapshot& snapshot) {
+  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(source, "postgres"));
+  RETURN_IF_ERROR(pg::BackupStart(conn, "spur snapshot " + snapshot.name));
+  const std::string src = layout_.BranchData(source.id);
+  Status cloned = driver_->CloneDataset(src, dst);
+  // Always end the backup, even when the clone failed.
+  auto end = pg::BackupStop(conn);
+  RETURN_IF_ERROR(cloned);
+  if (!end.ok()) return end.status();
+  // pg_backup_stop switched WAL segments: pg_wal now holds every record up
+  // to stop_lsn. Take it again so the snapshot can reach consistency.
+  RETURN_IF_ERROR(driver_->CloneSubtree(src, dst, "pg_wal"));
+  RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/backup_label", end->backup_label, 0600));
+  if (!end->tablespace_map.empty()) {
+    RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/tablespace_map", end->tablespace_map, 0600));
+  }
+  snapshot.lsn = end->stop_lsn;
+  snapshot.consistency = "backup";
+  return Status::Ok();
+}
+
+Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
+                                             const std::string& name, bool implicit) {
+  catalog::Snapshot snap;
+  snap.name = name;
+  snap.branch_id = source.id;
+  snap.branch_name = source.name;
+  snap.implicit = implicit;
+  snap.ready = false;
+  snap.consistency = "pending";
+  snap.created_at = clock_.NowSeconds();
+  RETURN_IF_ERROR(store_->InsertSnapshot(snap));
+  const std::string dst = layout_.SnapshotData(snap.id);
+  const std::string src = layout_.BranchData(source.id);
+  Status st;
+  if (!pg::RunningPid(src)) {
+    st = driver_->CloneDataset(src, dst);
+    snap.consistency = "clean";
+  } else if (driver_->atomic_clone()) {
+    st = driver_->CloneDataset(src, dst);
+    snap.consistency = "atomic";
+  } else {
+    st = TakeBackupClone(source, dst, snap);
+  }
+  if (st.ok()) st = pg::ClearRunState(dst);
+  if (st.ok()) {
+    snap.ready = true;
+    st = store_->UpdateSnapshot(snap);
+  }
+  if (!st.ok()) {
+    driver_->DestroyDataset(dst).IgnoreError();
+    store_->DeleteSnapshot(snap.id).IgnoreError();
+    return st.WithContext("snapshot of branch \"" + source.name + "\"");
+  }
+  spdlog::debug("snapshot {} of {} taken ({})", snap.name, source.name, snap.consistency);
+  return snap;
+}
+
+Result<catalog::Snapshot> Pool::CreateSnapshot(const std::string& branch_name,
+                                               const std::string& name) {
+  RETURN_IF_ERROR(ValidateName("branch", branch_name));
+  ASSIGN_OR_RETURN(catalog::Branch branch, store_->GetBranch(branch_name));
+  std::string snap_name = name;
+  if (snap_name.empty()) {
+    snap_name = branch.name.substr(0, 40) + "-" + std::to_string(clock_.NowSeconds());
+  }
+  RETURN_IF_ERROR(ValidateName("snapshot", snap_name));
+  if (store_->GetSnapshot(snap_name).ok()) {
+    return AlreadyExists("snapshot \"" + snap_name + "\" already exists; pick another --name");
+  }
+  return TakeSnapshot(branch, snap_name, /*implicit=*/false);
+}
+
+Status Pool::DestroySnapshot(const catalog::Snapshot& snapshot) {
+  RETURN_IF_ERROR(driver_->DestroyDataset(layout_.SnapshotData(snapshot.id)));
+  return store_->DeleteSnapshot(snapshot.id);
+}
+
+Status Pool::DeleteSnapshot(const std::string& name) {
+  RETURN_IF_ERROR(ValidateName("snapshot", name));
+  ASSIGN_OR_RETURN(catalog::Snapshot snap, store_->GetSnapshot(name));
+  ASSIGN_OR_RETURN(auto users, store_->BranchesFromSnapshot(snap.id));
+  if (!users.empty()) {
+    std::string names;
+    for (const auto& b : users) names += (names.empty() ? "" : ", ") + b.name;
+    return FailedPrecondition("snapshot \"" + name + "\" is the base of branch(es) " + names +
+                              "; delete or reset them first");
+  }
+  return DestroySnapshot(snap);
+}
+
+Status Pool::DropImplicitSnapshotIfUnused(std::optional<int64_t> snapshot_id) {
+  if (!snapshot_id) return Status::Ok();
+  auto snap = store_->GetSnapshotById(*snapshot_id);
+  if (!snap.ok() || !snap->implicit) return Status::Ok();
+  ASSIGN_OR_RETURN(auto users, store_->BranchesFromSnapshot(*snapshot_id));
+  if (!users.empty()) return Status::Ok();
+  return DestroySnapshot(*snap);
+}
+
+Result<std::vector<catalog::Snapshot>> Pool::ListSnapshots() { return store_->ListSnapshots(); }
+
+}  // namespace spur::engine

@@ -1,0 +1,207 @@
+#include "pg/instance.h"
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "os/fs.h"
+#include "os/process.h"
+
+namespace spur::pg {
+namespace {
+
+constexpr const char* kIncludeLine = "include_if_exists = 'spur.conf'";
+
+std::string ConfQuote(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string SpurConf(const InstanceSpec& spec) {
+  std::ostringstream c;
+  c << "# Written by spur for this branch; spur rewrites it on create, reset and start.\n"
+    << "port = " << spec.port << "\n"
+    << "unix_socket_directories = " << ConfQuote(spec.socket_dir) << "\n"
+    << "listen_addresses = " << ConfQuote(spec.listen_addresses) << "\n"
+    << "hba_file = " << ConfQuote(spec.pgdata + "/pg_hba.conf") << "\n"
+    << "ident_file = " << ConfQuote(spec.pgdata + "/pg_ident.conf") << "\n"
+    << "external_pid_file = ''\n"
+    << "logging_collector = off\n"
+    << "password_encryption = 'scram-sha-256'\n"
+    // Copy-on-write filesystems: zero-filling or recycling WAL segments only
+    // unshares blocks (PostgreSQL docs recommend off on CoW filesystems).
+    << "wal_init_zero = off\n"
+    << "wal_recycle = off\n";
+  for (const auto& [k, v] : spec.settings) c << k << " = " << ConfQuote(v) << "\n";
+  return c.str();
+}
+
+constexpr const char* kHba =
+    "# Written by spur. The socket directory is private to the pool's owner;\n"
+    "# TCP always needs a password (SCRAM).\n"
+    "local   all           all                 trust\n"
+    "local   replication   all                 trust\n"
+    "host    all           all   0.0.0.0/0     scram-sha-256\n"
+    "host    all           all   ::/0          scram-sha-256\n"
+    "host    replication   all   0.0.0.0/0     scram-sha-256\n"
+    "host    replication   all   ::/0          scram-sha-256\n";
+
+os::RunOptions AsUser(const InstanceSpec& spec) {
+  os::RunOptions o;
+  o.as_user = spec.run_as;
+  o.env["LC_ALL"] = "C.UTF-8";
+  return o;
+}
+
+Status Chowned(const InstanceSpec& spec, const std::string& path) {
+  if (!spec.run_as) return Status::Ok();
+  return os::Chown(path, spec.run_as->uid, spec.run_as->gid);
+}
+
+}  // namespace
+
+Status InitDb(const InstanceSpec& spec) {
+  std::vector<std::string> argv = {spec.installation.Binary("initdb"),
+                                   "-D", spec.pgdata,
+                                   "-U", kSuperuser,
+                                   "-E", "UTF8",
+                                   "--locale=C.UTF-8",
+                                   "--auth-local=trust",
+                                   "--auth-host=scram-sha-256"};
+  auto r = os::RunChecked(argv, AsUser(spec));
+  if (!r.ok()) return r.status().WithContext("initdb " + spec.pgdata);
+  return Status::Ok();
+}
+
+Status WriteConfig(const InstanceSpec& spec) {
+  std::string conf_path = spec.pgdata + "/postgresql.conf";
+  std::string conf;
+  if (auto existing = os::ReadFile(conf_path); existing.ok()) conf = *existing;
+  if (conf.find(kIncludeLine) == std::string::npos) {
+    if (!conf.empty() && conf.back() != '\n') conf += '\n';
+    conf += "\n# spur's per-branch settings (port, socket, memory) come last and win.\n";
+    conf += std::string(kIncludeLine) + "\n";
+    RETURN_IF_ERROR(os::WriteFileAtomic(conf_path, conf, 0600));
+    RETURN_IF_ERROR(Chowned(spec, conf_path));
+  }
+  std::string spur_conf = spec.pgdata + "/spur.conf";
+  RETURN_IF_ERROR(os::WriteFileAtomic(spur_conf, SpurConf(spec), 0600));
+  RETURN_IF_ERROR(Chowned(spec, spur_conf));
+  std::string hba = spec.pgdata + "/pg_hba.conf";
+  RETURN_IF_ERROR(os::WriteFileAtomic(hba, kHba, 0600));
+  RETURN_IF_ERROR(Chowned(spec, hba));
+  std::string ident = spec.pgdata + "/pg_ident.conf";
+  if (!os::PathExists(ident)) {
+    RETURN_IF_ERROR(os::WriteFileAtomic(ident, "", 0600));
+    RETURN_IF_ERROR(Chowned(spec, ident));
+  }
+  return Status::Ok();
+}
+
+Status Start(const InstanceSpec& spec, int timeout_s) {
+  if (auto pid = RunningPid(spec.pgdata)) {
+    if (AcceptsConnections(spec.socket_dir, spec.port)) return Status::Ok();
+    return FailedPrecondition("postgres (pid " + std::to_string(*pid) + ") already runs on " +
+                              spec.pgdata + " but does not answer on port " +
+                              std::to_string(spec.port) + "; stop it first");
+  }
+  RETURN_IF_ERROR(ClearRunState(spec.pgdata));
+  RETURN_IF_ERROR(os::MakeDirs(spec.socket_dir, 0700));
+  RETURN_IF_ERROR(Chowned(spec, spec.socket_dir));
+  if (!os::PathExists(spec.log_path)) {
+    RETURN_IF_ERROR(os::AppendFile(spec.log_path, ""));
+    RETURN_IF_ERROR(Chowned(spec, spec.log_path));
+  }
+  auto opts = AsUser(spec);
+  ASSIGN_OR_RETURN(pid_t pid, os::SpawnDetached({spec.installation.Binary("postgres"), "-D",
+                                                 spec.pgdata}, spec.log_path, opts));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  auto pause = std::chrono::milliseconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (AcceptsConnections(spec.socket_dir, spec.port)) return Status::Ok();
+    if (!os::ProcessAlive(pid)) {
+      return Unavailable("postgres on " + spec.pgdata + " exited during start; log " +
+                         spec.log_path + " ends with: " + LogTail(spec.log_path, 3));
+    }
+    std::this_thread::sleep_for(pause);
+    if (pause < std::chrono::milliseconds(20)) pause += std::chrono::milliseconds(1);
+  }
+  return Unavailable("postgres on " + spec.pgdata + " did not accept connections within " +
+                     std::to_string(timeout_s) + "s; see " + spec.log_path);
+}
+
+Status Stop(const std::string& pgdata, int timeout_s) {
+  auto pid = RunningPid(pgdata);
+  if (!pid) return ClearRunState(pgdata);
+  ::kill(*pid, SIGINT);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (os::ProcessAlive(*pid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(*pid, SIGQUIT);
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return Status::Ok();
+}
+
+std::optional<pid_t> RunningPid(const std::string& pgdata) {
+  auto content = os::ReadFile(pgdata + "/postmaster.pid");
+  if (!content.ok()) return std::nullopt;
+  pid_t pid = static_cast<pid_t>(std::atol(content->c_str()));
+  if (!os::ProcessAlive(pid) || os::ProcessExeName(pid) != "postgres") return std::nullopt;
+  // The second line of postmaster.pid is the data directory; a reused pid of
+  // another cluster's postmaster would name a different one.
+  std::istringstream in(*content);
+  std::string line;
+  std::getline(in, line);
+  std::getline(in, line);
+  if (os::AbsolutePath(line) != os::AbsolutePath(pgdata)) return std::nullopt;
+  char cwd[4096];
+  std::string link = "/proc/" + std::to_string(pid) + "/cwd";
+  ssize_t n = ::readlink(link.c_str(), cwd, sizeof cwd - 1);
+  if (n > 0) {
+    cwd[n] = '\0';
+    if (os::AbsolutePath(cwd) != os::AbsolutePath(pgdata)) return std::nullopt;
+  }
+  return pid;
+}
+
+bool AcceptsConnections(const std::string& socket_dir, int port) {
+  std::string conninfo = "host='" + socket_dir + "' port=" + std::to_string(port) +
+                         " user=postgres dbname=postgres connect_timeout=2";
+  return PQping(conninfo.c_str()) == PQPING_OK;
+}
+
+Status ClearRunState(const std::string& pgdata) {
+  RETURN_IF_ERROR(os::RemoveFile(pgdata + "/postmaster.pid"));
+  RETURN_IF_ERROR(os::RemoveFile(pgdata + "/postmaster.opts"));
+  return Status::Ok();
+}
+
+std::string LogTail(const std::string& log_path, int lines) {
+  auto content = os::ReadFile(log_path);
+  if (!content.ok()) return "";
+  std::string s = *content;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  size_t pos = s.size();
+  for (int i = 0; i < lines && pos != std::string::npos && pos > 0; ++i) {
+    pos = s.rfind('\n', pos - 1);
+  }
+  std::string tail = pos == std::string::npos ? s : s.substr(pos + 1);
+  for (auto& c : tail) {
+    if (c == '\n') c = ' ';
+  }
+  return tail;
+}
+
+}  // namespace spur::pg

@@ -1,0 +1,65 @@
+// Control of one postgres instance (a data directory and its postmaster):
+// initdb, configuration files spur owns, start, stop, liveness.
+//
+// spur's settings live in `spur.conf` inside the data directory, included at
+// the end of postgresql.conf, so a plain `pg_ctl start` by hand behaves the
+// same as `spur branch start`.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "os/user.h"
+#include "pg/installation.h"
+
+namespace spur::pg {
+
+// The bootstrap superuser spur creates and connects as, over the socket only.
+inline constexpr const char* kSuperuser = "postgres";
+
+struct InstanceSpec {
+  Installation installation;
+  std::string pgdata;
+  std::string socket_dir;  // must be short enough for sun_path
+  std::string log_path;
+  int port = 0;
+  std::string listen_addresses = "127.0.0.1";
+  std::map<std::string, std::string> settings;  // extra GUCs (memory, etc.)
+  std::optional<os::OsUser> run_as;             // set when spur runs as root
+};
+
+// Runs initdb into the empty `spec.pgdata` with the spur superuser, trust on
+// the socket and SCRAM on TCP.
+Status InitDb(const InstanceSpec& spec);
+
+// Writes spur.conf (port, socket, listen, settings) and pg_hba.conf, and makes
+// postgresql.conf include spur.conf (creating a minimal one if missing).
+Status WriteConfig(const InstanceSpec& spec);
+
+// Starts postgres detached and waits until it accepts connections (up to
+// `timeout_s`). On failure, the error carries the last lines of the log.
+Status Start(const InstanceSpec& spec, int timeout_s = 120);
+
+// Fast shutdown (SIGINT), escalating to immediate after `timeout_s`. OK when
+// it was not running.
+Status Stop(const std::string& pgdata, int timeout_s = 60);
+
+// Pid of the live postmaster of `pgdata`, from postmaster.pid, checked against
+// /proc (a stale file or a pid reused by another program gives nullopt).
+std::optional<pid_t> RunningPid(const std::string& pgdata);
+
+// True when the server on socket_dir:port answers (PQping).
+bool AcceptsConnections(const std::string& socket_dir, int port);
+
+// Removes files that identify a running instance from a cloned data
+// directory: postmaster.pid, postmaster.opts.
+Status ClearRunState(const std::string& pgdata);
+
+// The last `lines` lines of a log file ("" if unreadable).
+std::string LogTail(const std::string& log_path, int lines);
+
+}  // namespace spur::pg

@@ -1,0 +1,64 @@
+// The storage driver interface: how a pool makes, clones and destroys
+// datasets (a dataset is one directory holding one postgres data directory).
+//
+// Drivers: btrfs (subvolume snapshots, atomic), reflink (FICLONE per file:
+// XFS reflink=1, btrfs, bcachefs), copy (bytes; slow, for hosts that can do
+// nothing else), fake (in memory, unit tests only).
+//
+// Paths are absolute. Methods are not thread-safe for the same dataset; the
+// engine serializes mutations with the pool lock.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "os/fiemap.h"
+
+namespace spur::storage {
+
+class StorageDriver {
+ public:
+  virtual ~StorageDriver() = default;
+
+  // "btrfs", "reflink", "copy" or "fake"; recorded in the pool.
+  virtual std::string_view name() const = 0;
+
+  // True when CloneDataset of a dataset being written is one atomic,
+  // crash-consistent point in time (btrfs). False means per-file clones: the
+  // engine must wrap them in postgres's backup protocol.
+  virtual bool atomic_clone() const = 0;
+
+  // True when clones share blocks with their source (everything but copy).
+  virtual bool shares_blocks() const = 0;
+
+  // Creates an empty dataset at `path` (its parent must exist). AlreadyExists
+  // when `path` exists.
+  virtual Status CreateDataset(const std::string& path) = 0;
+
+  // Makes `dst` (must not exist) a writable copy of dataset `src`.
+  virtual Status CloneDataset(const std::string& src, const std::string& dst) = 0;
+
+  // Replaces the files under `rel` in dataset `dst` with those of `src`
+  // (used to take pg_wal again after pg_backup_stop). Extra files are kept.
+  virtual Status CloneSubtree(const std::string& src, const std::string& dst,
+                              const std::string& rel) = 0;
+
+  // Removes the dataset; a missing one is fine.
+  virtual Status DestroyDataset(const std::string& path) = 0;
+
+  // Bytes exclusive to the dataset and shared with other datasets.
+  virtual Result<os::SpaceUsage> Usage(const std::string& path) = 0;
+};
+
+// Creates the driver called `name` for a pool whose datasets live under
+// `data_dir`, checking that the filesystem there supports it.
+Result<std::unique_ptr<StorageDriver>> MakeDriver(std::string_view name,
+                                                  const std::string& data_dir);
+
+// Picks the best driver for `data_dir`: btrfs on btrfs, reflink where FICLONE
+// works, else copy.
+Result<std::string> DetectDriver(const std::string& data_dir);
+
+}  // namespace spur::storage
