@@ -7,9 +7,10 @@
 
 namespace spur::catalog {
 
-// Lifecycle of a branch row. `creating` rows belong to a create or reset that
-// has not finished; reconciliation removes or repairs them.
-enum class BranchState { kCreating, kStopped, kRunning };
+// Lifecycle of a branch row. `creating` rows belong to a create that has not
+// finished, `deleting` rows to a delete that has not; reconciliation removes
+// both.
+enum class BranchState { kCreating, kStopped, kRunning, kDeleting };
 const char* ToString(BranchState s);
 std::optional<BranchState> BranchStateFrom(const std::string& s);
 

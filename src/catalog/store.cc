@@ -96,6 +96,7 @@ const char* ToString(BranchState s) {
     case BranchState::kCreating: return "creating";
     case BranchState::kStopped: return "stopped";
     case BranchState::kRunning: return "running";
+    case BranchState::kDeleting: return "deleting";
   }
   return "unknown";
 }
@@ -104,6 +105,7 @@ std::optional<BranchState> BranchStateFrom(const std::string& s) {
   if (s == "creating") return BranchState::kCreating;
   if (s == "stopped") return BranchState::kStopped;
   if (s == "running") return BranchState::kRunning;
+  if (s == "deleting") return BranchState::kDeleting;
   return std::nullopt;
 }
 

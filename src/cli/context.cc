@@ -81,6 +81,7 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
       {"pid", info.pid ? nlohmann::json(*info.pid) : nlohmann::json(nullptr)},
       {"data_directory", pool.layout().BranchData(b.id)},
       {"log", pool.layout().BranchLog(b.id)},
+      {"socket_dir", pool.layout().BranchSocketDir(b.id)},
       {"settings", nlohmann::json::parse(b.settings_json, nullptr, false)},
   };
   if (info.usage) {

@@ -1,6 +1,7 @@
 // Branch lifecycle: create, reset, start, stop, delete.
 #include <spdlog/spdlog.h>
 
+#include "common/crash_point.h"
 #include "common/names.h"
 #include "engine/credentials.h"
 #include "engine/pool.h"
@@ -63,9 +64,12 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   b.ttl_seconds = o.ttl_seconds;
   if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
   Status st = store_->InsertBranch(b);
+  CrashPoint("branch.create.after_insert");
   if (st.ok()) st = driver_->CloneDataset(layout_.SnapshotData(snap.id), layout_.BranchData(b.id));
+  CrashPoint("branch.create.after_clone");
   if (st.ok()) st = PrepareClone(layout_.BranchData(b.id));
   if (st.ok()) st = StartInstance(b);
+  CrashPoint("branch.create.after_start");
   if (st.ok()) st = EnsureLoginRole(b);
   if (st.ok()) st = store_->UpdateBranch(b);
   if (!st.ok()) {
@@ -123,10 +127,12 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name, const std::st
     DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
     return st.WithContext("reset branch \"" + name + "\"");
   }
+  CrashPoint("branch.reset.after_stage");
   // From here the new data is complete; reconciliation finishes a swap that
   // an interruption leaves half done (staging present, live missing).
   RETURN_IF_ERROR(pg::Stop(live));
   RETURN_IF_ERROR(driver_->DestroyDataset(live));
+  CrashPoint("branch.reset.after_destroy");
   RETURN_IF_ERROR(os::Rename(staging, live));
   std::optional<int64_t> old_snapshot = b.snapshot_id;
   b.snapshot_id = snap.id;
@@ -142,9 +148,14 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name, const std::st
   return b;
 }
 
-Status Pool::DeleteOne(const catalog::Branch& b) {
+Status Pool::DeleteOne(const catalog::Branch& branch) {
+  catalog::Branch b = branch;
+  b.state = catalog::BranchState::kDeleting;
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
   RETURN_IF_ERROR(pg::Stop(layout_.BranchData(b.id)));
+  CrashPoint("branch.delete.after_stop");
   RETURN_IF_ERROR(driver_->DestroyDataset(layout_.BranchData(b.id)));
+  CrashPoint("branch.delete.after_destroy");
   driver_->DestroyDataset(layout_.BranchStaging(b.id)).IgnoreError();
   os::RemoveTree(layout_.BranchSocketDir(b.id)).IgnoreError();
   os::RemoveFile(layout_.BranchLog(b.id)).IgnoreError();

@@ -35,6 +35,14 @@ Status Pool::Reconcile() {
       Repaired("removed half-created branch \"" + b.name + "\"");
       continue;
     }
+    if (b.state == catalog::BranchState::kDeleting) {
+      ASSIGN_OR_RETURN(auto children, store_->ChildrenOf(b.id));
+      if (children.empty()) {
+        RETURN_IF_ERROR(DeleteOne(b));
+        Repaired("finished interrupted delete of branch \"" + b.name + "\"");
+        continue;
+      }
+    }
     branch_ids.insert(b.id);
     if (!os::PathExists(live) && os::PathExists(staging)) {
       RETURN_IF_ERROR(os::Rename(staging, live));

@@ -8,6 +8,7 @@
 //                               pg_wal again, write backup_label ("backup")
 #include <spdlog/spdlog.h>
 
+#include "common/crash_point.h"
 #include "common/names.h"
 #include "engine/pool.h"
 #include "os/fs.h"
@@ -48,6 +49,7 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
   snap.consistency = "pending";
   snap.created_at = clock_.NowSeconds();
   RETURN_IF_ERROR(store_->InsertSnapshot(snap));
+  CrashPoint("snapshot.after_insert");
   const std::string dst = layout_.SnapshotData(snap.id);
   const std::string src = layout_.BranchData(source.id);
   Status st;
@@ -60,6 +62,7 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
   } else {
     st = TakeBackupClone(source, dst, snap);
   }
+  CrashPoint("snapshot.after_clone");
   if (st.ok()) st = pg::ClearRunState(dst);
   if (st.ok()) {
     snap.ready = true;

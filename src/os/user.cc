@@ -44,7 +44,7 @@ Status CheckAccessAs(const OsUser& user, const std::string& path) {
     if (::setgroups(0, nullptr) != 0 || ::setgid(user.gid) != 0 || ::setuid(user.uid) != 0) {
       ::_exit(2);
     }
-    ::_exit(::access(path.c_str(), R_OK | W_OK | X_OK) == 0 ? 0 : 1);
+    ::_exit(::access(path.c_str(), X_OK) == 0 ? 0 : 1);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

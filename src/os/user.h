@@ -22,8 +22,8 @@ bool IsRoot();
 Result<OsUser> LookupUser(const std::string& name);
 Result<OsUser> CurrentUser();
 
-// Checks that `user` may traverse every directory leading to `path` and
-// read/write `path` itself, by forking a child that takes the user's identity.
+// Checks that `user` may enter (traverse) `path` and every directory leading
+// to it, by forking a child that takes the user's identity.
 Status CheckAccessAs(const OsUser& user, const std::string& path);
 
 }  // namespace spur::os
