@@ -34,7 +34,12 @@ Result<bool> Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   if (rc == SQLITE_CONSTRAINT) {
-    return AlreadyExists(std::string("metadata constraint: ") + sqlite3_errmsg(db_));
+    int ext = sqlite3_extended_errcode(db_);
+    std::string msg = std::string("metadata constraint: ") + sqlite3_errmsg(db_);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return AlreadyExists(msg);
+    }
+    return FailedPrecondition(msg);
   }
   return Internal(std::string("metadata store: ") + sqlite3_errmsg(db_));
 }

@@ -15,7 +15,8 @@ namespace spur::cli {
 namespace {
 
 struct BranchArgs {
-  std::string name, from, snapshot, ttl, owner, to;
+  std::string name, ttl, owner;
+  std::optional<std::string> from, snapshot, to;
   std::vector<std::string> pg;
   bool recursive = false;
 };
@@ -163,8 +164,9 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto* create = branch->add_subcommand("create", "Create a running copy-on-write branch and "
                                                   "print its connection URI");
   create->add_option("name", a->name, "Branch name ([a-z0-9][a-z0-9._-]{0,62})")->required();
-  create->add_option("--from", a->from, "Parent branch, branched at its state now (default main)");
-  create->add_option("--snapshot", a->snapshot, "Branch from this snapshot instead");
+  create->add_option("--from", a->from, "Parent branch, branched at its state now (default main)")
+      ->expected(1);
+  create->add_option("--snapshot", a->snapshot, "Branch from this snapshot instead")->expected(1);
   create->add_option("--ttl", a->ttl, "Expire after DURATION (e.g. 12h, 3d)");
   create->add_option("--owner", a->owner, "Owner recorded for the branch (default: you)");
   create->add_option("--pg", a->pg, "Postgres setting NAME=VALUE for this branch (repeatable)");
@@ -188,7 +190,8 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
                                                 "state now, or a snapshot; keeps name, port, "
                                                 "credentials");
   reset->add_option("name", a->name, "Branch name")->required();
-  reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)");
+  reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)")
+      ->expected(1);
   reset->callback([&g, a, exit_code] {
     *exit_code = RunSimple(g, a->name, [a](engine::Pool& p) { return p.ResetBranch(a->name, a->to); });
   });

@@ -10,12 +10,13 @@ namespace {
 
 struct SnapshotArgs {
   std::string branch, name;
+  std::optional<std::string> new_name;
 };
 
 int RunCreate(GlobalOptions& g, const SnapshotArgs& a) {
   auto pool = OpenPool(g);
   if (!pool.ok()) return Fail(g, pool.status());
-  auto snap = (*pool)->CreateSnapshot(a.branch, a.name);
+  auto snap = (*pool)->CreateSnapshot(a.branch, a.new_name);
   if (!snap.ok()) return Fail(g, snap.status());
   if (g.json) PrintJson(SnapshotJson(*snap));
   else std::printf("%s\n", snap->name.c_str());
@@ -61,7 +62,8 @@ void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* create = snapshot->add_subcommand("create", "Take a consistent snapshot of a branch");
   create->add_option("branch", a->branch, "Branch to snapshot")->required();
-  create->add_option("--name", a->name, "Snapshot name (default: BRANCH-<unix time>)");
+  create->add_option("--name", a->new_name, "Snapshot name (default: BRANCH-<unix time>)")
+      ->expected(1);
   create->callback([&g, a, exit_code] { *exit_code = RunCreate(g, *a); });
 
   auto* list = snapshot->add_subcommand("list", "List snapshots");

@@ -55,15 +55,18 @@ Result<uint64_t> ParseSize(std::string_view text) {
   }
   std::string u(unit);
   for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (u.size() >= 2 && u.substr(u.size() - 2) == "IB") u = u.substr(0, u.size() - 2);
-  else if (u.size() >= 2 && u.back() == 'B') u.pop_back();
-  int shift = 0;
-  if (u.empty() || u == "B") shift = 0;
-  else if (u == "K") shift = 10;
-  else if (u == "M") shift = 20;
-  else if (u == "G") shift = 30;
-  else if (u == "T") shift = 40;
-  else return InvalidArgument("invalid size unit in \"" + std::string(text) + "\"" + hint);
+  // "", "B", or a unit letter optionally followed by "B" or "iB".
+  int shift = -1;
+  if (u.empty() || u == "B") {
+    shift = 0;
+  } else if (u.size() == 1 || u.substr(1) == "B" || u.substr(1) == "IB") {
+    const std::string letters = "KMGT";
+    auto pos = letters.find(u[0]);
+    if (pos != std::string::npos) shift = 10 * static_cast<int>(pos + 1);
+  }
+  if (shift < 0) {
+    return InvalidArgument("invalid size unit in \"" + std::string(text) + "\"" + hint);
+  }
   if (n > (std::numeric_limits<uint64_t>::max() >> shift)) {
     return InvalidArgument("size \"" + std::string(text) + "\" is too large" + hint);
   }
@@ -86,7 +89,7 @@ std::string FormatBytes(uint64_t bytes) {
 
 std::string FormatDuration(int64_t seconds) {
   bool neg = seconds < 0;
-  int64_t s = neg ? -seconds : seconds;
+  uint64_t s = neg ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
   std::string out;
   if (s < 60) out = std::to_string(s) + "s";
   else if (s < 3600) out = std::to_string(s / 60) + "m";

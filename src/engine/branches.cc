@@ -30,21 +30,21 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
     return AlreadyExists("branch \"" + o.name + "\" already exists; pick another name or "
                          "`spur branch reset " + o.name + "`");
   }
-  if (!o.from.empty() && !o.snapshot.empty()) {
+  if (o.from && o.snapshot) {
     return InvalidArgument("pass --from or --snapshot, not both");
   }
   ASSIGN_OR_RETURN(int port, AllocatePort());
   catalog::Snapshot snap;
   catalog::Branch parent;
-  if (!o.snapshot.empty()) {
-    RETURN_IF_ERROR(ValidateName("snapshot", o.snapshot));
-    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(o.snapshot));
+  if (o.snapshot) {
+    RETURN_IF_ERROR(ValidateName("snapshot", *o.snapshot));
+    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(*o.snapshot));
     if (!snap.branch_id) {
-      return FailedPrecondition("snapshot \"" + o.snapshot + "\" belongs to a deleted branch");
+      return FailedPrecondition("snapshot \"" + *o.snapshot + "\" belongs to a deleted branch");
     }
     ASSIGN_OR_RETURN(parent, store_->GetBranchById(*snap.branch_id));
   } else {
-    std::string from = o.from.empty() ? "main" : o.from;
+    std::string from = o.from.value_or("main");
     RETURN_IF_ERROR(ValidateName("branch", from));
     ASSIGN_OR_RETURN(parent, store_->GetBranch(from));
     ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
@@ -70,7 +70,6 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   if (st.ok()) st = PrepareClone(layout_.BranchData(b.id));
   if (st.ok()) st = StartInstance(b);
   CrashPoint("branch.create.after_start");
-  if (st.ok()) st = EnsureLoginRole(b);
   if (st.ok()) st = store_->UpdateBranch(b);
   if (!st.ok()) {
     if (b.id != 0) {
@@ -102,13 +101,14 @@ Result<catalog::Branch> Pool::StopBranch(const std::string& name) {
   return b;
 }
 
-Result<catalog::Branch> Pool::ResetBranch(const std::string& name, const std::string& to) {
+Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
+                                          const std::optional<std::string>& to) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
   catalog::Snapshot snap;
-  if (!to.empty()) {
-    RETURN_IF_ERROR(ValidateName("snapshot", to));
-    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(to));
+  if (to) {
+    RETURN_IF_ERROR(ValidateName("snapshot", *to));
+    ASSIGN_OR_RETURN(snap, store_->GetSnapshot(*to));
   } else {
     if (IsMain(b)) {
       return FailedPrecondition("branch \"" + name + "\" has no parent to reset to; pass "
@@ -140,7 +140,6 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name, const std::st
   if (b.ttl_seconds) b.expires_at = clock_.NowSeconds() + *b.ttl_seconds;
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   RETURN_IF_ERROR(StartInstance(b));
-  RETURN_IF_ERROR(EnsureLoginRole(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   if (old_snapshot != snap.id) DropImplicitSnapshotIfUnused(old_snapshot).IgnoreError();
   store_->RecordEvent(clock_.NowSeconds(), "branch.reset", b.name, "to " + snap.name)

@@ -48,7 +48,8 @@ std::string RandomPassword() {
 
 std::string BuildUri(const std::string& role, const std::string& password,
                      const std::string& host, int port, const std::string& database) {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  bool bare_ipv6 = host.find(':') != std::string::npos && host.front() != '[';
+  std::string h = bare_ipv6 ? "[" + host + "]" : host;
   std::string auth = password.empty() ? Encode(role) : Encode(role) + ":" + Encode(password);
   return "postgresql://" + auth + "@" + h + ":" +
          std::to_string(port) + "/" + Encode(database);

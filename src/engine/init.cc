@@ -166,7 +166,6 @@ Status Pool::InitMain(const InitOptions& o, catalog::Branch& main) {
   }
   RETURN_IF_ERROR(PrepareClone(ds));
   RETURN_IF_ERROR(StartInstance(main));
-  RETURN_IF_ERROR(EnsureLoginRole(main));
   ASSIGN_OR_RETURN(pg::Connection conn, Superuser(main, "postgres"));
   std::string role = conn.QuoteIdentifier(main.role);
   RETURN_IF_ERROR(conn.Exec("ALTER ROLE " + role + " CREATEDB"));

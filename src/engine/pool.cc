@@ -75,6 +75,9 @@ Status Pool::StartInstance(catalog::Branch& branch) {
   }
   RETURN_IF_ERROR(pg::WriteConfig(spec));
   RETURN_IF_ERROR(pg::Start(spec));
+  // Every start re-asserts the branch's credentials: data cloned from a
+  // parent carries the parent's password until this runs.
+  RETURN_IF_ERROR(EnsureLoginRole(branch));
   branch.state = catalog::BranchState::kRunning;
   branch.last_used_at = clock_.NowSeconds();
   return Status::Ok();

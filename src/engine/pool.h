@@ -48,8 +48,8 @@ struct InitOptions {
 
 struct CreateBranchOptions {
   std::string name;
-  std::string from;                        // parent branch ("" = main)
-  std::string snapshot;                    // fork from this snapshot instead
+  std::optional<std::string> from;         // parent branch (none = main)
+  std::optional<std::string> snapshot;     // fork from this snapshot instead
   std::optional<int64_t> ttl_seconds;
   std::string owner;
   std::map<std::string, std::string> pg_settings;
@@ -93,11 +93,14 @@ class Pool {
   Result<std::vector<std::string>> DeleteBranch(const std::string& name, bool recursive);
   // Back to the parent's state now (new implicit snapshot), or to `snapshot`.
   // Name, port, role and password are kept.
-  Result<catalog::Branch> ResetBranch(const std::string& name, const std::string& snapshot);
+  Result<catalog::Branch> ResetBranch(const std::string& name,
+                                      const std::optional<std::string>& snapshot);
   Result<catalog::Branch> StartBranch(const std::string& name);
   Result<catalog::Branch> StopBranch(const std::string& name);
 
-  Result<catalog::Snapshot> CreateSnapshot(const std::string& branch, const std::string& name);
+  // `name` defaults to "<branch>-<unix time>".
+  Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
+                                           const std::optional<std::string>& name);
   Status DeleteSnapshot(const std::string& name);
   Result<std::vector<catalog::Snapshot>> ListSnapshots();
 

@@ -10,6 +10,20 @@ Result<std::string> Get(catalog::Store& store, const std::string& key, const std
   return v.value_or(dflt);
 }
 
+Result<int> ParsePort(const std::string& text, const std::string& key) {
+  int v = 0;
+  if (text.empty() || text.size() > 5) v = -1;
+  for (char c : text) {
+    if (c < '0' || c > '9') v = -1;
+    if (v >= 0) v = v * 10 + (c - '0');
+  }
+  if (v <= 0 || v > 65535) {
+    return FailedPrecondition("pool setting " + key + " is \"" + text +
+                              "\", not a number from 1 to 65535; fix it in spur.db's settings");
+  }
+  return v;
+}
+
 bool ValidSettingName(const std::string& k) {
   if (k.empty() || k.size() > 63) return false;
   for (char c : k) {
@@ -39,8 +53,8 @@ Result<PoolConfig> LoadConfig(catalog::Store& store) {
   ASSIGN_OR_RETURN(c.advertise_host, Get(store, "advertise_host", "127.0.0.1"));
   ASSIGN_OR_RETURN(std::string base, Get(store, "port_base", "5500"));
   ASSIGN_OR_RETURN(std::string count, Get(store, "port_count", "1000"));
-  c.port_base = std::stoi(base);
-  c.port_count = std::stoi(count);
+  ASSIGN_OR_RETURN(c.port_base, ParsePort(base, "port_base"));
+  ASSIGN_OR_RETURN(c.port_count, ParsePort(count, "port_count"));
   ASSIGN_OR_RETURN(std::string settings, Get(store, "pg_settings", "{}"));
   c.pg_settings = SettingsFromJson(settings);
   return c;

@@ -78,13 +78,12 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
 }
 
 Result<catalog::Snapshot> Pool::CreateSnapshot(const std::string& branch_name,
-                                               const std::string& name) {
+                                               const std::optional<std::string>& name) {
   RETURN_IF_ERROR(ValidateName("branch", branch_name));
+  if (name) RETURN_IF_ERROR(ValidateName("snapshot", *name));
   ASSIGN_OR_RETURN(catalog::Branch branch, store_->GetBranch(branch_name));
-  std::string snap_name = name;
-  if (snap_name.empty()) {
-    snap_name = branch.name.substr(0, 40) + "-" + std::to_string(clock_.NowSeconds());
-  }
+  std::string snap_name =
+      name.value_or(branch.name.substr(0, 40) + "-" + std::to_string(clock_.NowSeconds()));
   RETURN_IF_ERROR(ValidateName("snapshot", snap_name));
   if (store_->GetSnapshot(snap_name).ok()) {
     return AlreadyExists("snapshot \"" + snap_name + "\" already exists; pick another --name");

@@ -67,6 +67,18 @@ Status Chowned(const InstanceSpec& spec, const std::string& path) {
   return os::Chown(path, spec.run_as->uid, spec.run_as->gid);
 }
 
+// The socket directory is private to one instance. With no live postmaster
+// for that instance, any socket or lock file in it is stale (a killed
+// postmaster, perhaps still a zombie, which postgres would take for alive).
+Status RemoveStaleSockets(const std::string& socket_dir) {
+  auto names = os::ListDir(socket_dir);
+  if (!names.ok()) return Status::Ok();
+  for (const auto& n : *names) {
+    if (n.rfind(".s.PGSQL.", 0) == 0) RETURN_IF_ERROR(os::RemoveFile(socket_dir + "/" + n));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status InitDb(const InstanceSpec& spec) {
@@ -115,6 +127,7 @@ Status Start(const InstanceSpec& spec, int timeout_s) {
                               std::to_string(spec.port) + "; stop it first");
   }
   RETURN_IF_ERROR(ClearRunState(spec.pgdata));
+  RETURN_IF_ERROR(RemoveStaleSockets(spec.socket_dir));
   RETURN_IF_ERROR(os::MakeDirs(spec.socket_dir, 0700));
   RETURN_IF_ERROR(Chowned(spec, spec.socket_dir));
   if (!os::PathExists(spec.log_path)) {

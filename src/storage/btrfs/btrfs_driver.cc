@@ -49,7 +49,7 @@ Status BtrfsDriver::CreateDataset(const std::string& path) {
   int dir = ::open(p.parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return Errno("cannot open", p.parent);
   struct btrfs_ioctl_vol_args args {};
-  std::strncpy(args.name, p.name.c_str(), BTRFS_PATH_NAME_MAX);
+  p.name.copy(args.name, p.name.size());
   int rc = ::ioctl(dir, BTRFS_IOC_SUBVOL_CREATE, &args);
   Status st = rc == 0 ? Status::Ok() : Errno("cannot create subvolume", path);
   ::close(dir);
@@ -71,7 +71,7 @@ Status BtrfsDriver::CloneDataset(const std::string& src, const std::string& dst)
   }
   struct btrfs_ioctl_vol_args_v2 args {};
   args.fd = from;
-  std::strncpy(args.name, p.name.c_str(), BTRFS_SUBVOL_NAME_MAX);
+  p.name.copy(args.name, p.name.size());
   int rc = ::ioctl(dir, BTRFS_IOC_SNAP_CREATE_V2, &args);
   Status st = rc == 0 ? Status::Ok() : Errno("cannot snapshot " + src + " to", dst);
   ::close(dir);
@@ -91,7 +91,7 @@ Status BtrfsDriver::DestroyDataset(const std::string& path) {
   int dir = ::open(p.parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return Errno("cannot open", p.parent);
   struct btrfs_ioctl_vol_args args {};
-  std::strncpy(args.name, p.name.c_str(), BTRFS_PATH_NAME_MAX);
+  p.name.copy(args.name, p.name.size());
   int rc = ::ioctl(dir, BTRFS_IOC_SNAP_DESTROY, &args);
   int e = errno;
   ::close(dir);

@@ -38,10 +38,11 @@ class FakeDriver final : public StorageDriver {
   bool shares_blocks() const override { return true; }
 
   // The StorageDriver contract, with these codes: InvalidArgument for a
-  // relative dataset path or a `rel` that is absolute or contains "..";
-  // NotFound for a missing source (or, for CloneSubtree, a missing dst);
-  // AlreadyExists for an existing destination. An injected failure is
-  // Internal and leaves every dataset unchanged.
+  // relative dataset path or a `rel` that is absolute or has an empty, "." or
+  // ".." component; NotFound for a missing source (or, for CloneSubtree, a
+  // missing dst); AlreadyExists for a dataset that is already there. Once the
+  // arguments are valid, an injected failure is returned as Internal and
+  // leaves every dataset unchanged.
   Status CreateDataset(const std::string& path) override;
   Status CloneDataset(const std::string& src, const std::string& dst) override;
   // Shares every file of `src` under `rel` into `dst`, replacing files of the

@@ -1,0 +1,197 @@
+// Pool-level guarantees: bad input changes nothing, interrupted commands are
+// reconciled, concurrent commands serialize, the image re-mounts itself,
+// postgres runs unprivileged.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "os/fs.h"
+#include "os/mount.h"
+#include "pool_fixture.h"
+
+namespace spur::testing {
+namespace {
+
+class PoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!IsRoot()) GTEST_SKIP() << "image pools need root";
+    pool_ = std::make_unique<PoolFixture>("reflink");
+    ASSERT_TRUE(pool_->ok()) << pool_->error();
+  }
+  // Names of branches and snapshots, and the dataset folders on disk.
+  std::string Inventory() {
+    std::string out;
+    for (const auto& b : pool_->Run({"--json", "branch", "list"}).json()) {
+      out += b["name"].get<std::string>() + ":" + b["state"].get<std::string>() + " ";
+    }
+    for (const auto& s : pool_->Run({"--json", "snapshot", "list"}).json()) {
+      out += "snap:" + s["name"].get<std::string>() + " ";
+    }
+    for (const char* dir : {"/data/branches", "/data/snapshots"}) {
+      auto names = os::ListDir(pool_->pool() + dir);
+      for (const auto& n : names.ok() ? *names : std::vector<std::string>{}) {
+        out += std::string(dir) + "/" + n + " ";
+      }
+    }
+    return out;
+  }
+  std::unique_ptr<PoolFixture> pool_;
+};
+
+TEST_F(PoolTest, BadNamesGetOneLineErrorsAndChangeNothing) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "ok"}).exit_code, 0);
+  const std::string before = Inventory();
+  const std::vector<std::string> bad = {"../x", "a b", "it's", "\"q\"", std::string(1000, 'a'),
+                                        "", "UPPER", "-lead", "x/y", "a\nb"};
+  for (const auto& name : bad) {
+    for (const std::vector<std::string>& cmd :
+         {std::vector<std::string>{"branch", "create", name},
+          std::vector<std::string>{"branch", "create", "fine", "--from", name},
+          std::vector<std::string>{"branch", "delete", name},
+          std::vector<std::string>{"branch", "reset", "ok", "--to", name},
+          std::vector<std::string>{"snapshot", "create", "main", "--name", name},
+          std::vector<std::string>{"uri", name}}) {
+      CliResult r = pool_->Run(cmd);
+      EXPECT_EQ(r.exit_code, 2) << cmd[0] << " " << cmd[1] << " [" << name << "]: " << r.err;
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+      EXPECT_NE(r.err.find("error: "), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(Inventory(), before);
+  // Other bad input: durations, settings, unknown flags, missing things.
+  EXPECT_EQ(pool_->Run({"branch", "create", "x", "--ttl", "soon"}).exit_code, 2);
+  EXPECT_EQ(pool_->Run({"branch", "create", "x", "--pg", "shared_buffers"}).exit_code, 2);
+  EXPECT_EQ(pool_->Run({"branch", "create", "x", "--bogus"}).exit_code, 2);
+  EXPECT_EQ(pool_->Run({"branch", "create", "x", "--from", "nope"}).exit_code, 3);
+  EXPECT_EQ(pool_->Run({"branch", "create", "ok"}).exit_code, 4);
+  EXPECT_EQ(Inventory(), before);
+  CliResult json = pool_->Run({"--json", "branch", "show", "nope"});
+  EXPECT_EQ(json.json()["error"]["code"], "not_found");
+}
+
+TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "base"}).exit_code, 0);
+  const std::string before = Inventory();
+  struct Case {
+    const char* point;
+    std::vector<std::string> command;
+  };
+  const std::vector<Case> cases = {
+      {"snapshot.after_insert", {"snapshot", "create", "main", "--name", "s"}},
+      {"snapshot.after_clone", {"snapshot", "create", "main", "--name", "s"}},
+      {"branch.create.after_insert", {"branch", "create", "crashy"}},
+      {"branch.create.after_clone", {"branch", "create", "crashy"}},
+      {"branch.create.after_start", {"branch", "create", "crashy"}},
+  };
+  for (const auto& c : cases) {
+    CliResult crashed = pool_->Run(c.command, {{"SPUR_CRASH_POINT", c.point}});
+    EXPECT_EQ(crashed.exit_code, 99) << c.point;
+    CliResult next = pool_->Run({"branch", "list"});
+    EXPECT_EQ(next.exit_code, 0) << c.point << ": " << next.err;
+    EXPECT_NE(next.err.find("reconciled:"), std::string::npos) << c.point << ": " << next.err;
+    EXPECT_EQ(Inventory(), before) << c.point;
+    // The same command now succeeds; undo it for the next case.
+    CliResult again = pool_->Run(c.command);
+    EXPECT_EQ(again.exit_code, 0) << c.point << ": " << again.err;
+    if (c.command[0] == "snapshot") pool_->Run({"snapshot", "delete", "s"});
+    else pool_->Run({"branch", "delete", "crashy"});
+    EXPECT_EQ(Inventory(), before) << c.point;
+  }
+  // Reset: interrupted before or after the old data was destroyed, the
+  // branch ends up running on complete data either way.
+  for (const char* point : {"branch.reset.after_stage", "branch.reset.after_destroy"}) {
+    Exec(pool_->Uri("main"), std::string("CREATE TABLE \"") + point + "\"(x int)");
+    EXPECT_EQ(pool_->Run({"branch", "reset", "base"}, {{"SPUR_CRASH_POINT", point}}).exit_code, 99);
+    ASSERT_EQ(pool_->Run({"branch", "start", "base"}).exit_code, 0) << point;
+    EXPECT_EQ(QueryValue(pool_->Uri("base"), "SELECT count(*) FROM customers"), "1000") << point;
+  }
+  // Delete: interrupted after stop or after the data went, it finishes.
+  for (const char* point : {"branch.delete.after_stop", "branch.delete.after_destroy"}) {
+    ASSERT_EQ(pool_->Run({"branch", "create", "doomed"}).exit_code, 0);
+    EXPECT_EQ(pool_->Run({"branch", "delete", "doomed"}, {{"SPUR_CRASH_POINT", point}}).exit_code,
+              99);
+    CliResult list = pool_->Run({"--json", "branch", "list"});
+    EXPECT_EQ(list.json().size(), 2u) << point << ": " << list.out;
+    EXPECT_EQ(pool_->Run({"branch", "create", "doomed"}).exit_code, 0) << point;
+    EXPECT_EQ(pool_->Run({"branch", "delete", "doomed"}).exit_code, 0) << point;
+  }
+}
+
+TEST_F(PoolTest, KilledPostgresIsNoticedAndRestarts) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "k"}).exit_code, 0);
+  nlohmann::json j = pool_->Show("k");
+  ASSERT_TRUE(j["pid"].is_number());
+  ::kill(j["pid"].get<int>(), SIGKILL);
+  for (int i = 0; i < 200 && os::ProcessAlive(j["pid"].get<int>()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CliResult list = pool_->Run({"branch", "list"});
+  EXPECT_NE(list.err.find("branch \"k\" was not running"), std::string::npos) << list.err;
+  EXPECT_EQ(pool_->Show("k")["state"], "stopped");
+  ASSERT_EQ(pool_->Run({"branch", "start", "k"}).exit_code, 0);
+  EXPECT_EQ(QueryValue(pool_->Uri("k"), "SELECT count(*) FROM orders"), "3000");
+}
+
+TEST_F(PoolTest, ConcurrentCreatesAllSucceedOnDistinctPorts) {
+  constexpr int kCreates = 6;
+  std::vector<CliResult> results(kCreates);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCreates; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = pool_->Run({"branch", "create", "c" + std::to_string(i)});
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int> ports;
+  for (int i = 0; i < kCreates; ++i) {
+    EXPECT_EQ(results[i].exit_code, 0) << results[i].err;
+    ports.insert(pool_->Show("c" + std::to_string(i))["port"].get<int>());
+  }
+  EXPECT_EQ(ports.size(), static_cast<size_t>(kCreates));
+  EXPECT_EQ(pool_->Run({"--json", "branch", "list"}).json().size(), kCreates + 1u);
+}
+
+TEST_F(PoolTest, UnmountedImageIsMountedAgain) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "r"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"branch", "stop", "r"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"branch", "stop", "main"}).exit_code, 0);
+  ASSERT_TRUE(os::Unmount(pool_->pool() + "/data").ok());
+  ASSERT_FALSE(os::IsMountPoint(pool_->pool() + "/data"));
+  CliResult status = pool_->Run({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.err.find("mounted pool image"), std::string::npos) << status.err;
+  EXPECT_TRUE(os::IsMountPoint(pool_->pool() + "/data"));
+  ASSERT_EQ(pool_->Run({"branch", "start", "r"}).exit_code, 0);
+  EXPECT_EQ(QueryValue(pool_->Uri("r"), "SELECT count(*) FROM customers"), "1000");
+}
+
+TEST_F(PoolTest, PostgresRunsAsTheUnprivilegedUserAndOwnsItsFiles) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "u"}).exit_code, 0);
+  nlohmann::json j = pool_->Show("u");
+  struct stat st;
+  ASSERT_EQ(::stat(("/proc/" + std::to_string(j["pid"].get<int>())).c_str(), &st), 0);
+  auto pg = os::LookupUser("postgres");
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ(st.st_uid, pg->uid);
+  std::string pgdata = j["data_directory"];
+  ASSERT_EQ(::stat((pgdata + "/base").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, pg->uid);
+  ASSERT_EQ(::stat((pgdata).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat((pool_->pool() + "/spur.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "metadata holds passwords";
+}
+
+TEST_F(PoolTest, FreshBranchOwnsAlmostNoDisk) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "thin"}).exit_code, 0);
+  nlohmann::json j = pool_->Show("thin");
+  ASSERT_TRUE(j["exclusive_bytes"].is_number());
+  EXPECT_LE(j["exclusive_bytes"].get<uint64_t>(), 1u << 20) << j.dump();
+  EXPECT_GT(j["shared_bytes"].get<uint64_t>(), 10u << 20) << j.dump();
+}
+
+}  // namespace
+}  // namespace spur::testing
