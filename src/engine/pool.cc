@@ -86,9 +86,10 @@ Status Pool::StartInstance(catalog::Branch& branch) {
 Status Pool::PrepareClone(const std::string& dataset) {
   RETURN_IF_ERROR(pg::ClearRunState(dataset));
   if (!run_as_) return Status::Ok();
+  // btrfs snapshots keep owners; per-file copies made as root do not.
   struct stat st;
-  if (::stat(dataset.c_str(), &st) == 0 && st.st_uid == run_as_->uid) {
-    // btrfs snapshots keep owners; only the copied root may differ.
+  if (::stat((dataset + "/PG_VERSION").c_str(), &st) == 0 && st.st_uid == run_as_->uid &&
+      ::stat(dataset.c_str(), &st) == 0 && st.st_uid == run_as_->uid) {
     return Status::Ok();
   }
   return os::ChownTree(dataset, run_as_->uid, run_as_->gid);

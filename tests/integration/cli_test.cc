@@ -1,0 +1,65 @@
+// The command line itself: help everywhere, one-line errors, exit codes.
+#include "os/fs.h"
+#include "pool_fixture.h"
+
+namespace spur::testing {
+namespace {
+
+TEST(CliTest, EveryCommandHasHelp) {
+  const std::vector<std::vector<std::string>> commands = {
+      {}, {"init"}, {"status"}, {"branch"}, {"branch", "create"}, {"branch", "list"},
+      {"branch", "show"}, {"branch", "delete"}, {"branch", "reset"}, {"branch", "start"},
+      {"branch", "stop"}, {"snapshot"}, {"snapshot", "create"}, {"snapshot", "list"},
+      {"snapshot", "delete"}, {"uri"}, {"psql"}};
+  for (auto cmd : commands) {
+    cmd.push_back("--help");
+    CliResult r = Spur(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd[0];
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
+  }
+}
+
+TEST(CliTest, UsageErrorsAreOneLineWithExitCode2) {
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{}, {"frobnicate"}, {"branch"}, {"branch", "create"},
+        {"branch", "list", "--no-such-flag"}}) {
+    CliResult r = Spur(cmd);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  }
+}
+
+TEST(CliTest, MissingPoolSaysHowToCreateOne) {
+  TempDir dir;
+  CliResult r = Spur({"--pool", dir.path() + "/nothing", "branch", "list"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("spur init"), std::string::npos) << r.err;
+  CliResult j = Spur({"--pool", dir.path() + "/nothing", "--json", "status"});
+  EXPECT_EQ(j.json()["error"]["code"], "not_found");
+}
+
+TEST(CliTest, InitRefusesBadInputAndLeavesNothing) {
+  TempDir dir;
+  const std::string pool = dir.path() + "/pool";
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--image", "lots"}).exit_code, 2);
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--driver", "zfs"}).exit_code, 2);
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--pg", "=1"}).exit_code, 2);
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--from-pgdata", "/nonexistent"}).exit_code, 3);
+  EXPECT_FALSE(os::PathExists(pool));
+}
+
+TEST(CliTest, CopyDriverStatusIsLoud) {
+  PoolFixture p("copy", /*sample_data=*/false);
+  ASSERT_TRUE(p.ok()) << p.error();
+  CliResult s = p.Run({"status"});
+  EXPECT_EQ(s.exit_code, 0);
+  EXPECT_NE(s.out.find("COPY driver"), std::string::npos) << s.out;
+  EXPECT_EQ(p.Run({"--json", "status"}).json()["driver"], "copy");
+  // --no-sample-data: the app database exists and is empty.
+  EXPECT_EQ(QueryValue(p.Uri("main"), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+            "0");
+}
+
+}  // namespace
+}  // namespace spur::testing
