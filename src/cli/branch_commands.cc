@@ -17,7 +17,7 @@ namespace {
 struct BranchArgs {
   std::string name, ttl, owner;
   std::optional<std::string> from, snapshot, to;
-  std::vector<std::string> pg;
+  std::vector<std::string> pg, labels;
   bool recursive = false;
 };
 
@@ -44,6 +44,9 @@ int RunCreate(GlobalOptions& g, const BranchArgs& a) {
   auto settings = engine::ParseSettings(a.pg);
   if (!settings.ok()) return Fail(g, settings.status());
   o.pg_settings = *settings;
+  auto labels = engine::ParseLabels(a.labels);
+  if (!labels.ok()) return Fail(g, labels.status());
+  o.labels = *labels;
   const char* user = std::getenv("SUDO_USER");
   if (!user) user = std::getenv("USER");
   o.owner = a.owner.empty() ? (user ? user : "") : a.owner;
@@ -170,6 +173,7 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   create->add_option("--ttl", a->ttl, "Expire after DURATION (e.g. 12h, 3d)");
   create->add_option("--owner", a->owner, "Owner recorded for the branch (default: you)");
   create->add_option("--pg", a->pg, "Postgres setting NAME=VALUE for this branch (repeatable)");
+  create->add_option("--label", a->labels, "Label KEY=VALUE (repeatable), e.g. pr=12");
   create->callback([&g, a, exit_code] { *exit_code = RunCreate(g, *a); });
 
   auto* list = branch->add_subcommand("list", "Show the branch tree with state, port and disk use");

@@ -83,6 +83,7 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
       {"log", pool.layout().BranchLog(b.id)},
       {"socket_dir", pool.layout().BranchSocketDir(b.id)},
       {"settings", nlohmann::json::parse(b.settings_json, nullptr, false)},
+      {"labels", nlohmann::json::parse(b.labels_json, nullptr, false)},
   };
   if (info.usage) {
     j["exclusive_bytes"] = info.usage->exclusive_bytes;

@@ -3,6 +3,7 @@
 
 #include "common/crash_point.h"
 #include "common/names.h"
+#include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "engine/pool.h"
 #include "os/fs.h"
@@ -33,6 +34,7 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   if (o.from && o.snapshot) {
     return InvalidArgument("pass --from or --snapshot, not both");
   }
+  Stopwatch timer;
   ASSIGN_OR_RETURN(int port, AllocatePort());
   catalog::Snapshot snap;
   catalog::Branch parent;
@@ -49,6 +51,7 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
     ASSIGN_OR_RETURN(parent, store_->GetBranch(from));
     ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
   }
+  spdlog::debug("create {}: snapshot {} ready in {:.1f} ms", o.name, snap.name, timer.LapMs());
   catalog::Branch b;
   b.name = o.name;
   b.parent_id = parent.id;
@@ -60,6 +63,7 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   b.database = parent.database;
   b.owner = o.owner;
   b.settings_json = SettingsToJson(o.pg_settings);
+  b.labels_json = SettingsToJson(o.labels);
   b.created_at = b.last_used_at = clock_.NowSeconds();
   b.ttl_seconds = o.ttl_seconds;
   if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
@@ -68,7 +72,9 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   if (st.ok()) st = driver_->CloneDataset(layout_.SnapshotData(snap.id), layout_.BranchData(b.id));
   CrashPoint("branch.create.after_clone");
   if (st.ok()) st = PrepareClone(layout_.BranchData(b.id));
+  spdlog::debug("create {}: data cloned in {:.1f} ms", o.name, timer.LapMs());
   if (st.ok()) st = StartInstance(b);
+  spdlog::debug("create {}: postgres started, role set in {:.1f} ms", o.name, timer.LapMs());
   CrashPoint("branch.create.after_start");
   if (st.ok()) st = store_->UpdateBranch(b);
   if (!st.ok()) {

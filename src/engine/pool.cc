@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "os/fs.h"
 #include "os/mount.h"
@@ -74,7 +75,10 @@ Status Pool::StartInstance(catalog::Branch& branch) {
                        "branch to get a new port");
   }
   RETURN_IF_ERROR(pg::WriteConfig(spec));
+  Stopwatch timer;
   RETURN_IF_ERROR(pg::Start(spec));
+  spdlog::debug("branch {}: postgres accepting connections after {:.1f} ms", branch.name,
+                timer.LapMs());
   // Every start re-asserts the branch's credentials: data cloned from a
   // parent carries the parent's password until this runs.
   RETURN_IF_ERROR(EnsureLoginRole(branch));

@@ -53,6 +53,7 @@ struct CreateBranchOptions {
   std::optional<int64_t> ttl_seconds;
   std::string owner;
   std::map<std::string, std::string> pg_settings;
+  std::map<std::string, std::string> labels;
 };
 
 // A branch with what is known about it right now.

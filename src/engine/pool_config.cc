@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/names.h"
+
 namespace spur::engine {
 namespace {
 
@@ -85,6 +87,27 @@ Result<std::map<std::string, std::string>> ParseSettings(const std::vector<std::
                              "\"; use NAME=VALUE, like shared_buffers=256MB");
     }
     out[key] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> ParseLabels(const std::vector<std::string>& kvs) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : kvs) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      return InvalidArgument("invalid label \"" + kv + "\"; use KEY=VALUE, like team=payments");
+    }
+    RETURN_IF_ERROR(ValidateName("label key", kv.substr(0, eq)));
+    std::string value = kv.substr(eq + 1);
+    bool printable = value.size() <= 200;
+    for (unsigned char c : value) printable = printable && c >= 0x20 && c != 0x7f;
+    if (!printable) {
+      return InvalidArgument("label \"" + kv.substr(0, eq) +
+                             "\" has a value that is too long or not printable; use at most "
+                             "200 printable characters");
+    }
+    out[kv.substr(0, eq)] = value;
   }
   return out;
 }

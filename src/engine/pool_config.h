@@ -32,6 +32,9 @@ Status SaveConfig(catalog::Store& store, const PoolConfig& config);
 
 // "k=v" strings into a map; InvalidArgument names the bad one.
 Result<std::map<std::string, std::string>> ParseSettings(const std::vector<std::string>& kvs);
+// "key=value" labels; keys follow the name rule, values are one printable
+// line of at most 200 characters.
+Result<std::map<std::string, std::string>> ParseLabels(const std::vector<std::string>& kvs);
 std::string SettingsToJson(const std::map<std::string, std::string>& settings);
 std::map<std::string, std::string> SettingsFromJson(const std::string& json);
 

@@ -6,6 +6,7 @@
 
 #include "engine/pool.h"
 #include "os/fs.h"
+#include "os/net.h"
 
 namespace spur::engine {
 namespace {
@@ -57,6 +58,10 @@ Status Pool::Reconcile() {
       continue;
     }
     bool alive = pg::RunningPid(live).has_value();
+    if (!alive && !os::TcpPortFree(b.port)) {
+      Repaired("port " + std::to_string(b.port) + " of branch \"" + b.name +
+               "\" is held by another program; the branch cannot start until it is freed");
+    }
     if (b.state == catalog::BranchState::kRunning && !alive) {
       b.state = catalog::BranchState::kStopped;
       RETURN_IF_ERROR(pg::ClearRunState(live));

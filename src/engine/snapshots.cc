@@ -10,6 +10,7 @@
 
 #include "common/crash_point.h"
 #include "common/names.h"
+#include "common/stopwatch.h"
 #include "engine/pool.h"
 #include "os/fs.h"
 #include "pg/backup.h"
@@ -18,14 +19,19 @@ namespace spur::engine {
 
 Status Pool::TakeBackupClone(const catalog::Branch& source, const std::string& dst,
                              catalog::Snapshot& snapshot) {
+  Stopwatch timer;
   ASSIGN_OR_RETURN(pg::Connection conn, Superuser(source, "postgres"));
   RETURN_IF_ERROR(pg::BackupStart(conn, "spur snapshot " + snapshot.name));
+  spdlog::debug("snapshot {}: pg_backup_start (checkpoint) {:.1f} ms", snapshot.name,
+                timer.LapMs());
   const std::string src = layout_.BranchData(source.id);
   Status cloned = driver_->CloneDataset(src, dst);
   // Always end the backup, even when the clone failed.
+  spdlog::debug("snapshot {}: clone {:.1f} ms", snapshot.name, timer.LapMs());
   auto end = pg::BackupStop(conn);
   RETURN_IF_ERROR(cloned);
   if (!end.ok()) return end.status();
+  spdlog::debug("snapshot {}: pg_backup_stop {:.1f} ms", snapshot.name, timer.LapMs());
   // pg_backup_stop switched WAL segments: pg_wal now holds every record up
   // to stop_lsn. Take it again so the snapshot can reach consistency.
   RETURN_IF_ERROR(driver_->CloneSubtree(src, dst, "pg_wal"));
@@ -33,6 +39,7 @@ Status Pool::TakeBackupClone(const catalog::Branch& source, const std::string& d
   if (!end->tablespace_map.empty()) {
     RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/tablespace_map", end->tablespace_map, 0600));
   }
+  spdlog::debug("snapshot {}: pg_wal and backup_label {:.1f} ms", snapshot.name, timer.LapMs());
   snapshot.lsn = end->stop_lsn;
   snapshot.consistency = "backup";
   return Status::Ok();

@@ -21,7 +21,7 @@ class DriverTest : public ::testing::TestWithParam<std::string> {
 TEST_P(DriverTest, BranchesAreIsolatedWritableCopies) {
   PoolFixture& p = *pool_;
   ASSERT_EQ(QueryValue(p.Uri("main"), "SELECT count(*) FROM customers"), "1000");
-  CliResult create = p.Run({"branch", "create", "feat", "--ttl", "2d"});
+  CliResult create = p.Run({"branch", "create", "feat", "--ttl", "2d", "--label", "pr=12"});
   ASSERT_EQ(create.exit_code, 0) << create.err;
   std::string feat = p.Uri("feat");
   EXPECT_EQ(create.out, feat + "\n");  // create prints the URI
@@ -42,6 +42,7 @@ TEST_P(DriverTest, BranchesAreIsolatedWritableCopies) {
   EXPECT_NE(j["port"], p.Show("main")["port"]);
   EXPECT_FALSE(j["expires_at"].is_null());
   EXPECT_EQ(j["ttl_seconds"], 2 * 86400);
+  EXPECT_EQ(j["labels"]["pr"], "12");
 
   // Grandchild from a branch, and the tree in the list.
   ASSERT_EQ(p.Run({"branch", "create", "feat-child", "--from", "feat"}).exit_code, 0);

@@ -64,6 +64,7 @@ TEST_F(PoolTest, BadNamesGetOneLineErrorsAndChangeNothing) {
   // Other bad input: durations, settings, unknown flags, missing things.
   EXPECT_EQ(pool_->Run({"branch", "create", "x", "--ttl", "soon"}).exit_code, 2);
   EXPECT_EQ(pool_->Run({"branch", "create", "x", "--pg", "shared_buffers"}).exit_code, 2);
+  EXPECT_EQ(pool_->Run({"branch", "create", "x", "--label", "Bad Key=1"}).exit_code, 2);
   EXPECT_EQ(pool_->Run({"branch", "create", "x", "--bogus"}).exit_code, 2);
   EXPECT_EQ(pool_->Run({"branch", "create", "x", "--from", "nope"}).exit_code, 3);
   EXPECT_EQ(pool_->Run({"branch", "create", "ok"}).exit_code, 4);

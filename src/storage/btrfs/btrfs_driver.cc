@@ -25,8 +25,7 @@ Result<Parts> Split(const std::string& path) {
   if (slash == std::string::npos || slash + 1 == path.size()) {
     return InvalidArgument("bad dataset path " + path);
   }
-  Parts p{path.substr(0, slash), path.substr(slash + 1)};
-  if (p.parent.empty()) p.parent = "/";
+  Parts p{slash == 0 ? std::string(1, '/') : path.substr(0, slash), path.substr(slash + 1)};
   if (p.name.size() > BTRFS_PATH_NAME_MAX) return InvalidArgument("name too long: " + path);
   return p;
 }

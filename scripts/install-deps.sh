@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package spur needs to build, test and benchmark.
+# Idempotent; needs root (re-runs itself with sudo otherwise).
+set -euo pipefail
+
+if [[ $(id -u) -ne 0 ]]; then exec sudo -E "$0" "$@"; fi
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  libpq-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  # PostgreSQL 15 server and tools (pgbench, pg_amcheck, pg_basebackup, pg_dump)
+  postgresql-15 postgresql-client-15 postgresql-contrib
+  # filesystems for pools and tests
+  xfsprogs btrfs-progs util-linux mount
+  # helpers for the quickstart and benchmarks
+  sqlite3 python3 procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "spur: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
