@@ -90,11 +90,18 @@ std::string FormatBytes(uint64_t bytes) {
 std::string FormatDuration(int64_t seconds) {
   bool neg = seconds < 0;
   uint64_t s = neg ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
+  static const struct {
+    uint64_t size;
+    const char* name;
+  } kUnits[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
   std::string out;
-  if (s < 60) out = std::to_string(s) + "s";
-  else if (s < 3600) out = std::to_string(s / 60) + "m";
-  else if (s < 86400) out = std::to_string(s / 3600) + "h";
-  else out = std::to_string(s / 86400) + "d";
+  for (size_t i = 0; i < 4; ++i) {
+    if (s < kUnits[i].size && i < 3) continue;
+    out = std::to_string(s / kUnits[i].size) + kUnits[i].name;
+    uint64_t rest = (s % kUnits[i].size) / (i < 3 ? kUnits[i + 1].size : 1);
+    if (i < 3 && rest != 0) out += std::to_string(rest) + kUnits[i + 1].name;
+    break;
+  }
   return neg ? "-" + out : out;
 }
 

@@ -19,7 +19,7 @@ Result<uint64_t> ParseSize(std::string_view text);
 // "1.5 GiB", "312 KiB", "12 B".
 std::string FormatBytes(uint64_t bytes);
 
-// "45s", "12m", "3h", "2d" — the largest whole unit.
+// "45s", "12m", "3h20m", "2d" — the largest unit, and the next one when not zero.
 std::string FormatDuration(int64_t seconds);
 
 }  // namespace spur

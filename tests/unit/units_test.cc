@@ -123,20 +123,21 @@ TEST(FormatBytes, PicksTheLargestUnitWithOneDecimalBelowTen) {
   EXPECT_EQ(FormatBytes(2048 * kTiB), "2048 TiB");  // TiB is the largest unit
 }
 
-TEST(FormatDuration, UsesTheLargestWholeUnit) {
+TEST(FormatDuration, UsesTheLargestUnitAndTheNextWhenNotZero) {
   EXPECT_EQ(FormatDuration(0), "0s");
   EXPECT_EQ(FormatDuration(45), "45s");
   EXPECT_EQ(FormatDuration(59), "59s");
   EXPECT_EQ(FormatDuration(60), "1m");
-  EXPECT_EQ(FormatDuration(12 * 60 + 59), "12m");
+  EXPECT_EQ(FormatDuration(12 * 60 + 59), "12m59s");
   EXPECT_EQ(FormatDuration(3 * 3600), "3h");
-  EXPECT_EQ(FormatDuration(86399), "23h");
+  EXPECT_EQ(FormatDuration(86399), "23h59m");
+  EXPECT_EQ(FormatDuration(2 * 86400 - 60), "1d23h");
   EXPECT_EQ(FormatDuration(2 * 86400 + 5), "2d");
   EXPECT_EQ(FormatDuration(30 * 86400), "30d");
 }
 
 TEST(FormatDuration, KeepsTheSignOfNegativeDurations) {
-  EXPECT_EQ(FormatDuration(-90), "-1m");
+  EXPECT_EQ(FormatDuration(-90), "-1m30s");
   EXPECT_EQ(FormatDuration(-5), "-5s");
 }
 
