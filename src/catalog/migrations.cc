@@ -49,6 +49,10 @@ CREATE TABLE events (
   detail  TEXT NOT NULL
 );
 )sql",
+      // 2: implicit snapshots without a dataset of their own.
+      R"sql(
+ALTER TABLE snapshots ADD COLUMN has_data INTEGER NOT NULL DEFAULT 1;
+)sql",
   };
   return kMigrations;
 }

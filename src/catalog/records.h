@@ -44,6 +44,10 @@ struct Snapshot {
   std::string branch_name;           // kept for display
   bool implicit = false;             // made for a branch create/reset; auto-removed
   bool ready = false;                // false while being taken
+  // Named snapshots keep their own dataset. Implicit ones (taken to create or
+  // reset a branch) are cloned straight into that branch and are a lineage
+  // record only: parent, time, LSN, consistency.
+  bool has_data = true;
   std::string consistency;
   std::string lsn;
   int64_t created_at = 0;

@@ -12,7 +12,7 @@ constexpr const char* kBranchColumns =
     "id, name, parent_id, snapshot_id, state, port, role, password, database, owner, labels, "
     "settings, created_at, last_used_at, expires_at, ttl_seconds";
 constexpr const char* kSnapshotColumns =
-    "id, name, branch_id, branch_name, implicit, ready, consistency, lsn, created_at";
+    "id, name, branch_id, branch_name, implicit, ready, consistency, lsn, created_at, has_data";
 
 Branch ReadBranch(const Statement& s) {
   Branch b;
@@ -46,6 +46,7 @@ Snapshot ReadSnapshot(const Statement& s) {
   n.consistency = s.Text(6);
   n.lsn = s.Text(7);
   n.created_at = s.Int(8);
+  n.has_data = s.Int(9) != 0;
   return n;
 }
 
@@ -76,7 +77,8 @@ void BindSnapshot(Statement& s, const Snapshot& n, int first) {
       .Bind(first + 4, static_cast<int64_t>(n.ready))
       .Bind(first + 5, n.consistency)
       .Bind(first + 6, n.lsn)
-      .Bind(first + 7, n.created_at);
+      .Bind(first + 7, n.created_at)
+      .Bind(first + 8, static_cast<int64_t>(n.has_data));
 }
 
 template <typename T, typename Reader>
@@ -251,7 +253,7 @@ Result<std::vector<Branch>> Store::ChildrenOf(int64_t id) {
 
 Status Store::InsertSnapshot(Snapshot& n) {
   std::string sql = std::string("INSERT INTO snapshots(") + kSnapshotColumns +
-                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   Statement s(db_, sql.c_str());
   BindSnapshot(s, n, 1);
   Status st = s.Run();
@@ -265,9 +267,9 @@ Status Store::InsertSnapshot(Snapshot& n) {
 
 Status Store::UpdateSnapshot(const Snapshot& n) {
   Statement s(db_, "UPDATE snapshots SET name=?, branch_id=?, branch_name=?, implicit=?, "
-                   "ready=?, consistency=?, lsn=?, created_at=? WHERE id=?");
+                   "ready=?, consistency=?, lsn=?, created_at=?, has_data=? WHERE id=?");
   BindSnapshot(s, n, 1);
-  s.Bind(9, n.id);
+  s.Bind(10, n.id);
   return s.Run();
 }
 

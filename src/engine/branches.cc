@@ -15,12 +15,26 @@ bool IsMain(const catalog::Branch& b) { return !b.parent_id.has_value(); }
 
 }  // namespace
 
+Status Pool::CheckForkable(const catalog::Snapshot& snap) {
+  if (!snap.has_data) {
+    return FailedPrecondition("snapshot \"" + snap.name + "\" is an implicit lineage record "
+                              "without data of its own; take a named one with `spur snapshot "
+                              "create BRANCH --name N`");
+  }
+  if (!snap.branch_id) {
+    return FailedPrecondition("snapshot \"" + snap.name + "\" belongs to a deleted branch");
+  }
+  return Status::Ok();
+}
+
 Status Pool::EnsureLoginRole(const catalog::Branch& branch) {
   ASSIGN_OR_RETURN(pg::Connection conn, Superuser(branch, "postgres"));
   ASSIGN_OR_RETURN(std::string verifier, conn.EncryptPassword(branch.password, branch.role));
   std::string role = conn.QuoteIdentifier(branch.role);
   std::string exists = "SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(branch.role);
   ASSIGN_OR_RETURN(auto rows, conn.Query(exists));
+  // Not worth a WAL flush: every start sets the password again anyway.
+  RETURN_IF_ERROR(conn.Exec("SET synchronous_commit = off"));
   if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + role + " LOGIN"));
   return conn.Exec("ALTER ROLE " + role + " WITH LOGIN PASSWORD " + conn.QuoteLiteral(verifier));
 }
@@ -31,33 +45,24 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
     return AlreadyExists("branch \"" + o.name + "\" already exists; pick another name or "
                          "`spur branch reset " + o.name + "`");
   }
-  if (o.from && o.snapshot) {
-    return InvalidArgument("pass --from or --snapshot, not both");
-  }
+  if (o.from && o.snapshot) return InvalidArgument("pass --from or --snapshot, not both");
   Stopwatch timer;
-  ASSIGN_OR_RETURN(int port, AllocatePort());
   catalog::Snapshot snap;
   catalog::Branch parent;
   if (o.snapshot) {
     RETURN_IF_ERROR(ValidateName("snapshot", *o.snapshot));
     ASSIGN_OR_RETURN(snap, store_->GetSnapshot(*o.snapshot));
-    if (!snap.branch_id) {
-      return FailedPrecondition("snapshot \"" + *o.snapshot + "\" belongs to a deleted branch");
-    }
+    RETURN_IF_ERROR(CheckForkable(snap));
     ASSIGN_OR_RETURN(parent, store_->GetBranchById(*snap.branch_id));
   } else {
-    std::string from = o.from.value_or("main");
-    RETURN_IF_ERROR(ValidateName("branch", from));
-    ASSIGN_OR_RETURN(parent, store_->GetBranch(from));
-    ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
+    RETURN_IF_ERROR(ValidateName("branch", o.from.value_or("main")));
+    ASSIGN_OR_RETURN(parent, store_->GetBranch(o.from.value_or("main")));
   }
-  spdlog::debug("create {}: snapshot {} ready in {:.1f} ms", o.name, snap.name, timer.LapMs());
   catalog::Branch b;
   b.name = o.name;
   b.parent_id = parent.id;
-  b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kCreating;
-  b.port = port;
+  ASSIGN_OR_RETURN(b.port, AllocatePort());
   b.role = parent.role;
   b.password = RandomPassword();
   b.database = parent.database;
@@ -67,23 +72,32 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   b.created_at = b.last_used_at = clock_.NowSeconds();
   b.ttl_seconds = o.ttl_seconds;
   if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
-  Status st = store_->InsertBranch(b);
+  RETURN_IF_ERROR(store_->InsertBranch(b));
   CrashPoint("branch.create.after_insert");
-  if (st.ok()) st = driver_->CloneDataset(layout_.SnapshotData(snap.id), layout_.BranchData(b.id));
+  const std::string data = layout_.BranchData(b.id);
+  Status st;
+  if (o.snapshot) {
+    st = driver_->CloneDataset(layout_.SnapshotData(snap.id), data);
+  } else {
+    // Branch from a branch now: the implicit snapshot is cloned straight
+    // into the new branch (one clone, not two).
+    auto taken = TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true, data);
+    if (taken.ok()) snap = *taken;
+    st = taken.status();
+  }
+  spdlog::debug("create {}: data of {} cloned in {:.1f} ms", o.name, parent.name, timer.LapMs());
   CrashPoint("branch.create.after_clone");
-  if (st.ok()) st = PrepareClone(layout_.BranchData(b.id));
-  spdlog::debug("create {}: data cloned in {:.1f} ms", o.name, timer.LapMs());
+  b.snapshot_id = snap.id;
+  if (st.ok()) st = PrepareClone(data);
   if (st.ok()) st = StartInstance(b);
   spdlog::debug("create {}: postgres started, role set in {:.1f} ms", o.name, timer.LapMs());
   CrashPoint("branch.create.after_start");
   if (st.ok()) st = store_->UpdateBranch(b);
   if (!st.ok()) {
-    if (b.id != 0) {
-      pg::Stop(layout_.BranchData(b.id)).IgnoreError();
-      driver_->DestroyDataset(layout_.BranchData(b.id)).IgnoreError();
-      store_->DeleteBranch(b.id).IgnoreError();
-    }
-    DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
+    pg::Stop(data).IgnoreError();
+    driver_->DestroyDataset(data).IgnoreError();
+    store_->DeleteBranch(b.id).IgnoreError();
+    if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
     return st.WithContext("create branch \"" + o.name + "\"");
   }
   store_->RecordEvent(b.created_at, "branch.create", b.name, "from " + parent.name).IgnoreError();
@@ -115,22 +129,27 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   if (to) {
     RETURN_IF_ERROR(ValidateName("snapshot", *to));
     ASSIGN_OR_RETURN(snap, store_->GetSnapshot(*to));
-  } else {
-    if (IsMain(b)) {
-      return FailedPrecondition("branch \"" + name + "\" has no parent to reset to; pass "
-                                "--to SNAPSHOT");
-    }
-    ASSIGN_OR_RETURN(catalog::Branch parent, store_->GetBranchById(*b.parent_id));
-    ASSIGN_OR_RETURN(snap, TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true));
+    RETURN_IF_ERROR(CheckForkable(snap));
+  } else if (IsMain(b)) {
+    return FailedPrecondition("branch \"" + name + "\" has no parent to reset to; pass "
+                              "--to SNAPSHOT");
   }
   const std::string live = layout_.BranchData(b.id);
   const std::string staging = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(staging).IgnoreError();
-  Status st = driver_->CloneDataset(layout_.SnapshotData(snap.id), staging);
+  Status st;
+  if (to) {
+    st = driver_->CloneDataset(layout_.SnapshotData(snap.id), staging);
+  } else {
+    ASSIGN_OR_RETURN(catalog::Branch parent, store_->GetBranchById(*b.parent_id));
+    auto taken = TakeSnapshot(parent, ImplicitSnapshotName(parent.name), true, staging);
+    if (taken.ok()) snap = *taken;
+    st = taken.status();
+  }
   if (st.ok()) st = PrepareClone(staging);
   if (!st.ok()) {
     driver_->DestroyDataset(staging).IgnoreError();
-    DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
+    if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
     return st.WithContext("reset branch \"" + name + "\"");
   }
   CrashPoint("branch.reset.after_stage");

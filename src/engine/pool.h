@@ -130,10 +130,16 @@ class Pool {
   Status EnsureLoginRole(const catalog::Branch& branch);
   Result<int> AllocatePort();
 
+  // Copies `source` consistently into `dst` (which must not exist) and records
+  // snapshot `name`. Named snapshots pass dst = "" and get their own dataset;
+  // implicit ones are cloned straight into the branch being made (dst) and
+  // are recorded without data. On failure nothing is left behind.
   Result<catalog::Snapshot> TakeSnapshot(const catalog::Branch& source, const std::string& name,
-                                         bool implicit);
+                                         bool implicit, const std::string& dst);
   Status TakeBackupClone(const catalog::Branch& source, const std::string& dst,
                          catalog::Snapshot& snapshot);
+  // OK when branches can be made from `snap` (it has data, its branch lives).
+  Status CheckForkable(const catalog::Snapshot& snap);
   Status DropImplicitSnapshotIfUnused(std::optional<int64_t> snapshot_id);
   Status DestroySnapshot(const catalog::Snapshot& snapshot);
   Status DeleteOne(const catalog::Branch& branch);

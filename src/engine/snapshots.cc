@@ -46,18 +46,20 @@ Status Pool::TakeBackupClone(const catalog::Branch& source, const std::string& d
 }
 
 Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
-                                             const std::string& name, bool implicit) {
+                                             const std::string& name, bool implicit,
+                                             const std::string& dst_arg) {
   catalog::Snapshot snap;
   snap.name = name;
   snap.branch_id = source.id;
   snap.branch_name = source.name;
   snap.implicit = implicit;
+  snap.has_data = dst_arg.empty();
   snap.ready = false;
   snap.consistency = "pending";
   snap.created_at = clock_.NowSeconds();
   RETURN_IF_ERROR(store_->InsertSnapshot(snap));
   CrashPoint("snapshot.after_insert");
-  const std::string dst = layout_.SnapshotData(snap.id);
+  const std::string dst = dst_arg.empty() ? layout_.SnapshotData(snap.id) : dst_arg;
   const std::string src = layout_.BranchData(source.id);
   Status st;
   if (!pg::RunningPid(src)) {
@@ -95,11 +97,11 @@ Result<catalog::Snapshot> Pool::CreateSnapshot(const std::string& branch_name,
   if (store_->GetSnapshot(snap_name).ok()) {
     return AlreadyExists("snapshot \"" + snap_name + "\" already exists; pick another --name");
   }
-  return TakeSnapshot(branch, snap_name, /*implicit=*/false);
+  return TakeSnapshot(branch, snap_name, /*implicit=*/false, /*dst=*/"");
 }
 
 Status Pool::DestroySnapshot(const catalog::Snapshot& snapshot) {
-  RETURN_IF_ERROR(driver_->DestroyDataset(layout_.SnapshotData(snapshot.id)));
+  if (snapshot.has_data) RETURN_IF_ERROR(driver_->DestroyDataset(layout_.SnapshotData(snapshot.id)));
   return store_->DeleteSnapshot(snapshot.id);
 }
 

@@ -92,6 +92,13 @@ TEST_P(DriverTest, SnapshotsResetAndDeletion) {
   EXPECT_EQ(QueryValue(uri_before, "SELECT count(*) FROM customers WHERE city = 'Changed'"), "10");
   EXPECT_EQ(QueryValue(uri_before, "SELECT count(*) FROM pg_class WHERE relname = 'scratch'"), "0");
 
+  // Implicit snapshots are lineage records; only named ones can be forked.
+  nlohmann::json implicit = p.Show("old")["snapshot"];
+  ASSERT_TRUE(implicit.is_string());
+  CliResult fork = p.Run({"branch", "create", "nope", "--snapshot", implicit.get<std::string>()});
+  EXPECT_EQ(fork.exit_code, 5) << fork.err;
+  EXPECT_NE(fork.err.find("--name"), std::string::npos) << fork.err;
+
   // Reset to a named snapshot.
   ASSERT_EQ(p.Run({"branch", "reset", "old", "--to", "before"}).exit_code, 0);
   EXPECT_EQ(QueryValue(uri_before, "SELECT count(*) FROM customers WHERE city = 'Changed'"), "0");
