@@ -92,7 +92,7 @@ int RunList(GlobalOptions& g) {
         const auto& b = info->branch;
         std::string label = root ? b.name : prefix + (last ? "└─ " : "├─ ") + b.name;
         t.AddRow({label, info->parent_name.empty() ? "-" : info->parent_name,
-                  info->pid ? "running" : "stopped", std::to_string(b.port),
+                  info->running ? "running" : "stopped", std::to_string(b.port),
                   info->usage ? FormatBytes(info->usage->exclusive_bytes) : "?",
                   info->usage ? FormatBytes(info->usage->shared_bytes) : "?", Age(b.created_at),
                   Ttl(b)});

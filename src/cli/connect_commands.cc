@@ -31,7 +31,7 @@ int RunPsql(GlobalOptions& g, const ConnectArgs& a) {
     if (!pool.ok()) return Fail(g, pool.status());
     auto info = (*pool)->ShowBranch(a.name, false);
     if (!info.ok()) return Fail(g, info.status());
-    if (!info->pid) {
+    if (!info->running) {
       return Fail(g, FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch "
                                         "start " + a.name + "` first"));
     }

@@ -68,7 +68,7 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
       {"name", b.name},
       {"parent", info.parent_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.parent_name)},
       {"snapshot", info.snapshot_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.snapshot_name)},
-      {"state", info.pid ? "running" : (b.state == catalog::BranchState::kCreating ? "creating" : "stopped")},
+      {"state", info.running ? "running" : (b.state == catalog::BranchState::kCreating ? "creating" : "stopped")},
       {"port", b.port},
       {"uri", pool.Uri(b)},
       {"role", b.role},

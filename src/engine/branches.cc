@@ -6,7 +6,6 @@
 #include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "engine/pool.h"
-#include "os/fs.h"
 
 namespace spur::engine {
 namespace {
@@ -25,18 +24,6 @@ Status Pool::CheckForkable(const catalog::Snapshot& snap) {
     return FailedPrecondition("snapshot \"" + snap.name + "\" belongs to a deleted branch");
   }
   return Status::Ok();
-}
-
-Status Pool::EnsureLoginRole(const catalog::Branch& branch) {
-  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(branch, "postgres"));
-  ASSIGN_OR_RETURN(std::string verifier, conn.EncryptPassword(branch.password, branch.role));
-  std::string role = conn.QuoteIdentifier(branch.role);
-  std::string exists = "SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(branch.role);
-  ASSIGN_OR_RETURN(auto rows, conn.Query(exists));
-  // Not worth a WAL flush: every start sets the password again anyway.
-  RETURN_IF_ERROR(conn.Exec("SET synchronous_commit = off"));
-  if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + role + " LOGIN"));
-  return conn.Exec("ALTER ROLE " + role + " WITH LOGIN PASSWORD " + conn.QuoteLiteral(verifier));
 }
 
 Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
@@ -88,13 +75,13 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   spdlog::debug("create {}: data of {} cloned in {:.1f} ms", o.name, parent.name, timer.LapMs());
   CrashPoint("branch.create.after_clone");
   b.snapshot_id = snap.id;
-  if (st.ok()) st = PrepareClone(data);
+  if (st.ok()) st = control_->PrepareDataDirectory(Spec(b));
   if (st.ok()) st = StartInstance(b);
   spdlog::debug("create {}: postgres started, role set in {:.1f} ms", o.name, timer.LapMs());
   CrashPoint("branch.create.after_start");
   if (st.ok()) st = store_->UpdateBranch(b);
   if (!st.ok()) {
-    pg::Stop(data).IgnoreError();
+    control_->Stop(data).IgnoreError();
     driver_->DestroyDataset(data).IgnoreError();
     store_->DeleteBranch(b.id).IgnoreError();
     if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
@@ -115,7 +102,7 @@ Result<catalog::Branch> Pool::StartBranch(const std::string& name) {
 Result<catalog::Branch> Pool::StopBranch(const std::string& name) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
-  RETURN_IF_ERROR(pg::Stop(layout_.BranchData(b.id)));
+  RETURN_IF_ERROR(control_->Stop(layout_.BranchData(b.id)));
   b.state = catalog::BranchState::kStopped;
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   return b;
@@ -146,7 +133,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
     if (taken.ok()) snap = *taken;
     st = taken.status();
   }
-  if (st.ok()) st = PrepareClone(staging);
+  if (st.ok()) st = control_->PrepareDataDirectory(SpecAt(b, staging));
   if (!st.ok()) {
     driver_->DestroyDataset(staging).IgnoreError();
     if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
@@ -155,10 +142,10 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   CrashPoint("branch.reset.after_stage");
   // From here the new data is complete; reconciliation finishes a swap that
   // an interruption leaves half done (staging present, live missing).
-  RETURN_IF_ERROR(pg::Stop(live));
+  RETURN_IF_ERROR(control_->Stop(live));
   RETURN_IF_ERROR(driver_->DestroyDataset(live));
   CrashPoint("branch.reset.after_destroy");
-  RETURN_IF_ERROR(os::Rename(staging, live));
+  RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
   std::optional<int64_t> old_snapshot = b.snapshot_id;
   b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kStopped;
@@ -176,13 +163,12 @@ Status Pool::DeleteOne(const catalog::Branch& branch) {
   catalog::Branch b = branch;
   b.state = catalog::BranchState::kDeleting;
   RETURN_IF_ERROR(store_->UpdateBranch(b));
-  RETURN_IF_ERROR(pg::Stop(layout_.BranchData(b.id)));
+  RETURN_IF_ERROR(control_->Stop(layout_.BranchData(b.id)));
   CrashPoint("branch.delete.after_stop");
   RETURN_IF_ERROR(driver_->DestroyDataset(layout_.BranchData(b.id)));
   CrashPoint("branch.delete.after_destroy");
   driver_->DestroyDataset(layout_.BranchStaging(b.id)).IgnoreError();
-  os::RemoveTree(layout_.BranchSocketDir(b.id)).IgnoreError();
-  os::RemoveFile(layout_.BranchLog(b.id)).IgnoreError();
+  control_->Forget(Spec(b)).IgnoreError();
   // Snapshots taken of this branch: implicit ones nobody uses go; the rest
   // stay (named snapshots outlive their branch) but lose the link.
   ASSIGN_OR_RETURN(auto snaps, store_->ListSnapshots());

@@ -91,6 +91,7 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
   std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));
   pool->installation_ = inst;
   pool->run_as_ = run_as;
+  pool->control_ = pg::MakePostgresControl();
 
   Status st = [&]() -> Status {
     PoolConfig config;
@@ -162,9 +163,9 @@ Status Pool::InitMain(const InitOptions& o, catalog::Branch& main) {
     spdlog::info("taking a physical copy of the remote server with pg_basebackup");
     RETURN_IF_ERROR(BaseBackup(o.from_url, ds, installation_, run_as_));
   } else {
-    RETURN_IF_ERROR(pg::InitDb(Spec(main)));
+    RETURN_IF_ERROR(control_->InitDb(Spec(main)));
   }
-  RETURN_IF_ERROR(PrepareClone(ds));
+  RETURN_IF_ERROR(control_->PrepareDataDirectory(Spec(main)));
   RETURN_IF_ERROR(StartInstance(main));
   ASSIGN_OR_RETURN(pg::Connection conn, Superuser(main, "postgres"));
   std::string role = conn.QuoteIdentifier(main.role);

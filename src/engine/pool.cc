@@ -1,13 +1,11 @@
 #include "engine/pool.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "os/fs.h"
 #include "os/mount.h"
-#include "os/net.h"
 #include "os/user.h"
 
 namespace spur::engine {
@@ -22,7 +20,19 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::
   ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(layout.lock()));
   std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));
   ASSIGN_OR_RETURN(pool->store_, catalog::Store::Open(layout.db()));
+  pool->control_ = pg::MakePostgresControl();
   RETURN_IF_ERROR(pool->Load());
+  RETURN_IF_ERROR(pool->Reconcile());
+  return pool;
+}
+
+Result<std::unique_ptr<Pool>> Pool::OpenWith(Parts parts, const os::Clock& clock) {
+  std::unique_ptr<Pool> pool(new Pool(parts.layout, std::nullopt, clock));
+  pool->store_ = std::move(parts.store);
+  pool->driver_ = std::move(parts.driver);
+  pool->control_ = std::move(parts.control);
+  pool->config_ = parts.config;
+  pool->installation_ = pg::Installation{"/nonexistent/bin", 15};
   RETURN_IF_ERROR(pool->Reconcile());
   return pool;
 }
@@ -30,8 +40,6 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::
 Status Pool::Load() {
   ASSIGN_OR_RETURN(config_, LoadConfig(*store_));
   if (config_.image && !os::IsMountPoint(layout_.data())) {
-    spdlog::warn("pool image {} is not mounted (reboot?); mounting it at {}", layout_.image(),
-                 layout_.data());
     RETURN_IF_ERROR(os::MountImage(layout_.image(), layout_.data()));
     Repaired("mounted pool image " + layout_.image());
   }
@@ -48,9 +56,13 @@ Status Pool::Load() {
 }
 
 pg::InstanceSpec Pool::Spec(const catalog::Branch& branch) const {
+  return SpecAt(branch, layout_.BranchData(branch.id));
+}
+
+pg::InstanceSpec Pool::SpecAt(const catalog::Branch& branch, const std::string& pgdata) const {
   pg::InstanceSpec spec;
   spec.installation = installation_;
-  spec.pgdata = layout_.BranchData(branch.id);
+  spec.pgdata = pgdata;
   spec.socket_dir = layout_.BranchSocketDir(branch.id);
   spec.log_path = layout_.BranchLog(branch.id);
   spec.port = branch.port;
@@ -69,34 +81,21 @@ Result<pg::Connection> Pool::Superuser(const catalog::Branch& branch, const std:
 
 Status Pool::StartInstance(catalog::Branch& branch) {
   pg::InstanceSpec spec = Spec(branch);
-  if (!pg::RunningPid(spec.pgdata) && !os::TcpPortFree(branch.port)) {
+  if (!control_->IsRunning(spec.pgdata) && !control_->PortFree(branch.port)) {
     return Unavailable("port " + std::to_string(branch.port) + " of branch \"" + branch.name +
                        "\" is taken by another program; stop it, or delete and re-create the "
                        "branch to get a new port");
   }
-  RETURN_IF_ERROR(pg::WriteConfig(spec));
   Stopwatch timer;
-  RETURN_IF_ERROR(pg::Start(spec));
+  RETURN_IF_ERROR(control_->Start(spec));
   spdlog::debug("branch {}: postgres accepting connections after {:.1f} ms", branch.name,
                 timer.LapMs());
   // Every start re-asserts the branch's credentials: data cloned from a
   // parent carries the parent's password until this runs.
-  RETURN_IF_ERROR(EnsureLoginRole(branch));
+  RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
   branch.state = catalog::BranchState::kRunning;
   branch.last_used_at = clock_.NowSeconds();
   return Status::Ok();
-}
-
-Status Pool::PrepareClone(const std::string& dataset) {
-  RETURN_IF_ERROR(pg::ClearRunState(dataset));
-  if (!run_as_) return Status::Ok();
-  // btrfs snapshots keep owners; per-file copies made as root do not.
-  struct stat st;
-  if (::stat((dataset + "/PG_VERSION").c_str(), &st) == 0 && st.st_uid == run_as_->uid &&
-      ::stat(dataset.c_str(), &st) == 0 && st.st_uid == run_as_->uid) {
-    return Status::Ok();
-  }
-  return os::ChownTree(dataset, run_as_->uid, run_as_->gid);
 }
 
 Result<int> Pool::AllocatePort() {
@@ -104,7 +103,7 @@ Result<int> Pool::AllocatePort() {
   for (int port = config_.port_base; port < config_.port_base + config_.port_count; ++port) {
     bool used = false;
     for (const auto& b : branches) used = used || b.port == port;
-    if (!used && os::TcpPortFree(port)) return port;
+    if (!used && control_->PortFree(port)) return port;
   }
   return FailedPrecondition("no free port in " + std::to_string(config_.port_base) + "-" +
                             std::to_string(config_.port_base + config_.port_count - 1) +
@@ -117,6 +116,7 @@ std::string Pool::Uri(const catalog::Branch& branch) const {
 }
 
 void Pool::Repaired(const std::string& what) {
+  spdlog::warn("reconciled: {}", what);
   repairs_.push_back(what);
   if (store_) store_->RecordEvent(clock_.NowSeconds(), "reconcile", "pool", what).IgnoreError();
 }

@@ -27,6 +27,7 @@
 #include "os/lock.h"
 #include "os/user.h"
 #include "pg/conn.h"
+#include "pg/control.h"
 #include "pg/installation.h"
 #include "pg/instance.h"
 #include "storage/driver.h"
@@ -61,7 +62,8 @@ struct BranchInfo {
   catalog::Branch branch;
   std::string parent_name;                 // "" for main
   std::string snapshot_name;
-  std::optional<int> pid;                  // live postmaster
+  bool running = false;                    // a live postmaster serves it
+  std::optional<int> pid;                  // its pid (real instances only)
   std::optional<os::SpaceUsage> usage;     // when asked for
 };
 
@@ -85,7 +87,22 @@ class Pool {
   static Result<std::unique_ptr<Pool>> Open(const std::string& root,
                                             const os::Clock& clock = os::SystemClock());
 
-  // What the last Open() repaired, one line each ("" when nothing).
+  // Unit tests: a pool over injected parts (fake driver and instance control,
+  // an in-memory store), with no lock and no image. Reconciles like Open().
+  struct Parts {
+    Layout layout;
+    std::unique_ptr<catalog::Store> store;
+    std::unique_ptr<storage::StorageDriver> driver;
+    std::unique_ptr<pg::InstanceControl> control;
+    PoolConfig config;
+  };
+  static Result<std::unique_ptr<Pool>> OpenWith(Parts parts, const os::Clock& clock);
+
+  // Makes disk and processes agree with the metadata (Open() runs it; a
+  // daemon may run it periodically). Each fix is logged, recorded as an event
+  // and listed in repairs().
+  Status Reconcile();
+  // Everything repaired since the pool was opened, one line each.
   const std::vector<std::string>& repairs() const { return repairs_; }
 
   Result<catalog::Branch> CreateBranch(const CreateBranchOptions& options);
@@ -116,18 +133,17 @@ class Pool {
   const pg::Installation& installation() const { return installation_; }
 
  private:
-  Pool(Layout layout, os::FileLock lock, const os::Clock& clock)
+  Pool(Layout layout, std::optional<os::FileLock> lock, const os::Clock& clock)
       : layout_(std::move(layout)), lock_(std::move(lock)), clock_(clock) {}
 
   // Shared set-up after the store exists: config, driver, installation.
   Status Load();
-  Status Reconcile();
 
   pg::InstanceSpec Spec(const catalog::Branch& branch) const;
+  // Spec for the data directory at `pgdata` (a staging copy) of `branch`.
+  pg::InstanceSpec SpecAt(const catalog::Branch& branch, const std::string& pgdata) const;
   Result<pg::Connection> Superuser(const catalog::Branch& branch, const std::string& db);
   Status StartInstance(catalog::Branch& branch);
-  Status PrepareClone(const std::string& dataset);
-  Status EnsureLoginRole(const catalog::Branch& branch);
   Result<int> AllocatePort();
 
   // Copies `source` consistently into `dst` (which must not exist) and records
@@ -136,8 +152,8 @@ class Pool {
   // are recorded without data. On failure nothing is left behind.
   Result<catalog::Snapshot> TakeSnapshot(const catalog::Branch& source, const std::string& name,
                                          bool implicit, const std::string& dst);
-  Status TakeBackupClone(const catalog::Branch& source, const std::string& dst,
-                         catalog::Snapshot& snapshot);
+  Status CloneLive(const catalog::Branch& source, const std::string& dst,
+                   catalog::Snapshot& snapshot);
   // OK when branches can be made from `snap` (it has data, its branch lives).
   Status CheckForkable(const catalog::Snapshot& snap);
   Status DropImplicitSnapshotIfUnused(std::optional<int64_t> snapshot_id);
@@ -152,10 +168,11 @@ class Pool {
   Status LoadSampleData(const catalog::Branch& main);
 
   Layout layout_;
-  os::FileLock lock_;
+  std::optional<os::FileLock> lock_;  // none in unit tests
   const os::Clock& clock_;
   std::unique_ptr<catalog::Store> store_;
   std::unique_ptr<storage::StorageDriver> driver_;
+  std::unique_ptr<pg::InstanceControl> control_;
   PoolConfig config_;
   pg::Installation installation_;
   std::optional<os::OsUser> run_as_;

@@ -5,8 +5,6 @@
 #include <set>
 
 #include "engine/pool.h"
-#include "os/fs.h"
-#include "os/net.h"
 
 namespace spur::engine {
 namespace {
@@ -29,7 +27,7 @@ Status Pool::Reconcile() {
     const std::string live = layout_.BranchData(b.id);
     const std::string staging = layout_.BranchStaging(b.id);
     if (b.state == catalog::BranchState::kCreating) {
-      pg::Stop(live).IgnoreError();
+      control_->Stop(live).IgnoreError();
       RETURN_IF_ERROR(driver_->DestroyDataset(live));
       RETURN_IF_ERROR(driver_->DestroyDataset(staging));
       RETURN_IF_ERROR(store_->DeleteBranch(b.id));
@@ -45,26 +43,26 @@ Status Pool::Reconcile() {
       }
     }
     branch_ids.insert(b.id);
-    if (!os::PathExists(live) && os::PathExists(staging)) {
-      RETURN_IF_ERROR(os::Rename(staging, live));
+    if (!driver_->DatasetExists(live) && driver_->DatasetExists(staging)) {
+      RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
       Repaired("finished interrupted reset of branch \"" + b.name + "\"");
-    } else if (os::PathExists(staging)) {
+    } else if (driver_->DatasetExists(staging)) {
       RETURN_IF_ERROR(driver_->DestroyDataset(staging));
       Repaired("removed leftovers of an interrupted reset of branch \"" + b.name + "\"");
     }
-    if (!os::PathExists(live)) {
+    if (!driver_->DatasetExists(live)) {
       Repaired("branch \"" + b.name + "\" has lost its data directory " + live +
                "; delete it with `spur branch delete " + b.name + "`");
       continue;
     }
-    bool alive = pg::RunningPid(live).has_value();
-    if (!alive && !os::TcpPortFree(b.port)) {
+    bool alive = control_->IsRunning(live);
+    if (!alive && !control_->PortFree(b.port)) {
       Repaired("port " + std::to_string(b.port) + " of branch \"" + b.name +
                "\" is held by another program; the branch cannot start until it is freed");
     }
     if (b.state == catalog::BranchState::kRunning && !alive) {
       b.state = catalog::BranchState::kStopped;
-      RETURN_IF_ERROR(pg::ClearRunState(live));
+      RETURN_IF_ERROR(control_->ClearRunState(live));
       RETURN_IF_ERROR(store_->UpdateBranch(b));
       Repaired("branch \"" + b.name + "\" was not running (postgres exited); marked stopped");
     } else if (b.state == catalog::BranchState::kStopped && alive) {
@@ -96,7 +94,7 @@ Status Pool::Reconcile() {
   };
   for (const Folder& f : {Folder{layout_.branches(), &branch_ids, "branch"},
                           Folder{layout_.snapshots(), &snapshot_ids, "snapshot"}}) {
-    auto names = os::ListDir(f.dir);
+    auto names = driver_->ListDatasets(f.dir);
     if (!names.ok()) continue;
     for (const auto& n : *names) {
       auto id = IdOf(n);
@@ -104,12 +102,11 @@ Status Pool::Reconcile() {
                      IdOf(n.substr(0, n.size() - 4)) && f.ids->count(*IdOf(n.substr(0, n.size() - 4)));
       if ((id && f.ids->count(*id)) || staging) continue;
       const std::string path = f.dir + "/" + n;
-      pg::Stop(path).IgnoreError();
+      control_->Stop(path).IgnoreError();
       RETURN_IF_ERROR(driver_->DestroyDataset(path));
       Repaired(std::string("removed orphan ") + f.what + " data " + path);
     }
   }
-  for (const auto& r : repairs_) spdlog::warn("reconciled: {}", r);
   return Status::Ok();
 }
 

@@ -10,37 +10,19 @@
 
 #include "common/crash_point.h"
 #include "common/names.h"
-#include "common/stopwatch.h"
 #include "engine/pool.h"
-#include "os/fs.h"
-#include "pg/backup.h"
 
 namespace spur::engine {
 
-Status Pool::TakeBackupClone(const catalog::Branch& source, const std::string& dst,
-                             catalog::Snapshot& snapshot) {
-  Stopwatch timer;
-  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(source, "postgres"));
-  RETURN_IF_ERROR(pg::BackupStart(conn, "spur snapshot " + snapshot.name));
-  spdlog::debug("snapshot {}: pg_backup_start (checkpoint) {:.1f} ms", snapshot.name,
-                timer.LapMs());
+Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
+                       catalog::Snapshot& snapshot) {
   const std::string src = layout_.BranchData(source.id);
-  Status cloned = driver_->CloneDataset(src, dst);
-  // Always end the backup, even when the clone failed.
-  spdlog::debug("snapshot {}: clone {:.1f} ms", snapshot.name, timer.LapMs());
-  auto end = pg::BackupStop(conn);
-  RETURN_IF_ERROR(cloned);
-  if (!end.ok()) return end.status();
-  spdlog::debug("snapshot {}: pg_backup_stop {:.1f} ms", snapshot.name, timer.LapMs());
-  // pg_backup_stop switched WAL segments: pg_wal now holds every record up
-  // to stop_lsn. Take it again so the snapshot can reach consistency.
-  RETURN_IF_ERROR(driver_->CloneSubtree(src, dst, "pg_wal"));
-  RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/backup_label", end->backup_label, 0600));
-  if (!end->tablespace_map.empty()) {
-    RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/tablespace_map", end->tablespace_map, 0600));
-  }
-  spdlog::debug("snapshot {}: pg_wal and backup_label {:.1f} ms", snapshot.name, timer.LapMs());
-  snapshot.lsn = end->stop_lsn;
+  auto lsn = control_->BackupClone(
+      Spec(source), "spur snapshot " + snapshot.name, dst,
+      [&] { return driver_->CloneDataset(src, dst); },
+      [&] { return driver_->CloneSubtree(src, dst, "pg_wal"); });
+  if (!lsn.ok()) return lsn.status();
+  snapshot.lsn = *lsn;
   snapshot.consistency = "backup";
   return Status::Ok();
 }
@@ -62,17 +44,17 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
   const std::string dst = dst_arg.empty() ? layout_.SnapshotData(snap.id) : dst_arg;
   const std::string src = layout_.BranchData(source.id);
   Status st;
-  if (!pg::RunningPid(src)) {
+  if (!control_->IsRunning(src)) {
     st = driver_->CloneDataset(src, dst);
     snap.consistency = "clean";
   } else if (driver_->atomic_clone()) {
     st = driver_->CloneDataset(src, dst);
     snap.consistency = "atomic";
   } else {
-    st = TakeBackupClone(source, dst, snap);
+    st = CloneLive(source, dst, snap);
   }
   CrashPoint("snapshot.after_clone");
-  if (st.ok()) st = pg::ClearRunState(dst);
+  if (st.ok()) st = control_->ClearRunState(dst);
   if (st.ok()) {
     snap.ready = true;
     st = store_->UpdateSnapshot(snap);

@@ -20,7 +20,8 @@ Result<BranchInfo> Pool::Describe(const catalog::Branch& branch, bool with_usage
     if (snap.ok()) info.snapshot_name = snap->name;
   }
   if (auto pid = pg::RunningPid(layout_.BranchData(branch.id))) info.pid = *pid;
-  if (with_usage && os::PathExists(layout_.BranchData(branch.id))) {
+  info.running = control_->IsRunning(layout_.BranchData(branch.id));
+  if (with_usage && driver_->DatasetExists(layout_.BranchData(branch.id))) {
     ASSIGN_OR_RETURN(info.usage, driver_->Usage(layout_.BranchData(branch.id)));
   }
   return info;
@@ -54,7 +55,7 @@ Result<PoolStatus> Pool::GetStatus() {
   ASSIGN_OR_RETURN(auto branches, ListBranches(true));
   for (const auto& info : branches) {
     ++s.branches;
-    if (info.pid) ++s.running;
+    if (info.running) ++s.running;
     else ++s.stopped;
     if (info.usage) {
       s.exclusive_bytes += info.usage->exclusive_bytes;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "os/fiemap.h"
@@ -47,6 +48,16 @@ class StorageDriver {
 
   // Removes the dataset; a missing one is fine.
   virtual Status DestroyDataset(const std::string& path) = 0;
+
+  // True when a dataset (or anything) exists at `path`.
+  virtual bool DatasetExists(const std::string& path) = 0;
+
+  // Moves dataset `from` to `to` (same parent folder; `to` must not exist).
+  virtual Status RenameDataset(const std::string& from, const std::string& to) = 0;
+
+  // Names of the datasets in folder `dir`, sorted ("" entries never; NotFound
+  // when the folder does not exist).
+  virtual Result<std::vector<std::string>> ListDatasets(const std::string& dir) = 0;
 
   // Bytes exclusive to the dataset and shared with other datasets.
   virtual Result<os::SpaceUsage> Usage(const std::string& path) = 0;

@@ -104,6 +104,18 @@ Status BtrfsDriver::DestroyDataset(const std::string& path) {
   return Errno("cannot delete subvolume", path);
 }
 
+bool BtrfsDriver::DatasetExists(const std::string& path) { return os::PathExists(path); }
+
+Status BtrfsDriver::RenameDataset(const std::string& from, const std::string& to) {
+  // rename(2) moves subvolumes within one filesystem like directories.
+  if (os::PathExists(to)) return AlreadyExists("dataset " + to + " already exists");
+  return os::Rename(from, to);
+}
+
+Result<std::vector<std::string>> BtrfsDriver::ListDatasets(const std::string& dir) {
+  return os::ListDir(dir);
+}
+
 Result<os::SpaceUsage> BtrfsDriver::Usage(const std::string& path) { return os::MeasureTree(path); }
 
 }  // namespace spur::storage

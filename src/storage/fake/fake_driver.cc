@@ -98,6 +98,35 @@ Status FakeDriver::DestroyDataset(const std::string& path) {
   return Status::Ok();
 }
 
+bool FakeDriver::DatasetExists(const std::string& path) {
+  std::lock_guard lock(mu_);
+  return datasets_.count(path) != 0;
+}
+
+Status FakeDriver::RenameDataset(const std::string& from, const std::string& to) {
+  RETURN_IF_ERROR(CheckDatasetPath(from));
+  RETURN_IF_ERROR(CheckDatasetPath(to));
+  std::lock_guard lock(mu_);
+  auto it = datasets_.find(from);
+  if (it == datasets_.end()) return NotFound("dataset " + from + " does not exist");
+  if (datasets_.count(to)) return AlreadyExists("dataset " + to + " already exists");
+  datasets_[to] = std::move(it->second);
+  datasets_.erase(from);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> FakeDriver::ListDatasets(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> names;
+  const std::string prefix = dir + "/";
+  for (const auto& [path, files] : datasets_) {
+    if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos) {
+      names.push_back(path.substr(prefix.size()));
+    }
+  }
+  return names;
+}
+
 Result<os::SpaceUsage> FakeDriver::Usage(const std::string& path) {
   RETURN_IF_ERROR(CheckDatasetPath(path));
   std::lock_guard lock(mu_);

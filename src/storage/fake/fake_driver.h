@@ -51,6 +51,12 @@ class FakeDriver final : public StorageDriver {
   Status CloneSubtree(const std::string& src, const std::string& dst,
                       const std::string& rel) override;
   Status DestroyDataset(const std::string& path) override;
+  bool DatasetExists(const std::string& path) override;
+  // NotFound for a missing `from`, AlreadyExists for an existing `to`.
+  Status RenameDataset(const std::string& from, const std::string& to) override;
+  // Datasets whose parent folder is `dir` (folders themselves are implicit:
+  // an empty list, not NotFound, when there are none).
+  Result<std::vector<std::string>> ListDatasets(const std::string& dir) override;
   Result<os::SpaceUsage> Usage(const std::string& path) override;
 
   // Makes the next call of `op` fail with Internal without changing anything.

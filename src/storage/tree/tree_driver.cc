@@ -32,6 +32,17 @@ Status TreeDriver::CloneSubtree(const std::string& src, const std::string& dst,
 
 Status TreeDriver::DestroyDataset(const std::string& path) { return os::RemoveTree(path); }
 
+bool TreeDriver::DatasetExists(const std::string& path) { return os::PathExists(path); }
+
+Status TreeDriver::RenameDataset(const std::string& from, const std::string& to) {
+  if (os::PathExists(to)) return AlreadyExists("dataset " + to + " already exists");
+  return os::Rename(from, to);
+}
+
+Result<std::vector<std::string>> TreeDriver::ListDatasets(const std::string& dir) {
+  return os::ListDir(dir);
+}
+
 Result<os::SpaceUsage> TreeDriver::Usage(const std::string& path) { return os::MeasureTree(path); }
 
 }  // namespace spur::storage

@@ -15,6 +15,9 @@ class TreeDriver : public StorageDriver {
   Status CloneSubtree(const std::string& src, const std::string& dst,
                       const std::string& rel) override;
   Status DestroyDataset(const std::string& path) override;
+  bool DatasetExists(const std::string& path) override;
+  Status RenameDataset(const std::string& from, const std::string& to) override;
+  Result<std::vector<std::string>> ListDatasets(const std::string& dir) override;
   Result<os::SpaceUsage> Usage(const std::string& path) override;
 
  protected:

@@ -1,0 +1,99 @@
+#include "pg/control.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "common/stopwatch.h"
+#include "os/fs.h"
+#include "os/net.h"
+#include "pg/backup.h"
+#include "pg/conn.h"
+
+namespace spur::pg {
+namespace {
+
+Result<Connection> Superuser(const InstanceSpec& spec) {
+  return Connection::Open(SocketConninfo(spec.socket_dir, spec.port, kSuperuser, "postgres"));
+}
+
+class PostgresControl final : public InstanceControl {
+ public:
+  Status InitDb(const InstanceSpec& spec) override { return pg::InitDb(spec); }
+
+  Status PrepareDataDirectory(const InstanceSpec& spec) override {
+    RETURN_IF_ERROR(pg::ClearRunState(spec.pgdata));
+    if (!spec.run_as) return Status::Ok();
+    // btrfs snapshots keep owners; per-file copies made as root do not.
+    struct stat st;
+    if (::stat((spec.pgdata + "/PG_VERSION").c_str(), &st) == 0 && st.st_uid == spec.run_as->uid &&
+        ::stat(spec.pgdata.c_str(), &st) == 0 && st.st_uid == spec.run_as->uid) {
+      return Status::Ok();
+    }
+    return os::ChownTree(spec.pgdata, spec.run_as->uid, spec.run_as->gid);
+  }
+
+  Status Start(const InstanceSpec& spec) override {
+    RETURN_IF_ERROR(pg::WriteConfig(spec));
+    return pg::Start(spec);
+  }
+
+  Status Stop(const std::string& pgdata) override { return pg::Stop(pgdata); }
+
+  bool IsRunning(const std::string& pgdata) override { return RunningPid(pgdata).has_value(); }
+
+  bool PortFree(int port) override { return os::TcpPortFree(port); }
+
+  Status SetLoginPassword(const InstanceSpec& spec, const std::string& role,
+                          const std::string& password) override {
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    ASSIGN_OR_RETURN(std::string verifier, conn.EncryptPassword(password, role));
+    std::string quoted = conn.QuoteIdentifier(role);
+    ASSIGN_OR_RETURN(auto rows,
+                     conn.Query("SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(role)));
+    // Not worth a WAL flush: every start sets the password again anyway.
+    RETURN_IF_ERROR(conn.Exec("SET synchronous_commit = off"));
+    if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + quoted + " LOGIN"));
+    return conn.Exec("ALTER ROLE " + quoted + " WITH LOGIN PASSWORD " +
+                     conn.QuoteLiteral(verifier));
+  }
+
+  Result<std::string> BackupClone(const InstanceSpec& source, const std::string& label,
+                                  const std::string& dst, const std::function<Status()>& clone_all,
+                                  const std::function<Status()>& clone_wal) override {
+    Stopwatch timer;
+    ASSIGN_OR_RETURN(Connection conn, Superuser(source));
+    RETURN_IF_ERROR(BackupStart(conn, label));
+    spdlog::debug("{}: pg_backup_start (checkpoint) {:.1f} ms", label, timer.LapMs());
+    Status cloned = clone_all();
+    spdlog::debug("{}: clone {:.1f} ms", label, timer.LapMs());
+    // Always end the backup, even when the clone failed.
+    auto end = BackupStop(conn);
+    RETURN_IF_ERROR(cloned);
+    if (!end.ok()) return end.status();
+    spdlog::debug("{}: pg_backup_stop {:.1f} ms", label, timer.LapMs());
+    // pg_backup_stop switched WAL segments: pg_wal now holds every record up
+    // to stop_lsn. Take it again so the copy can reach consistency.
+    RETURN_IF_ERROR(clone_wal());
+    RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/backup_label", end->backup_label, 0600));
+    if (!end->tablespace_map.empty()) {
+      RETURN_IF_ERROR(os::WriteFileAtomic(dst + "/tablespace_map", end->tablespace_map, 0600));
+    }
+    spdlog::debug("{}: pg_wal and backup_label {:.1f} ms", label, timer.LapMs());
+    return end->stop_lsn;
+  }
+
+  Status ClearRunState(const std::string& pgdata) override { return pg::ClearRunState(pgdata); }
+
+  Status Forget(const InstanceSpec& spec) override {
+    RETURN_IF_ERROR(os::RemoveTree(spec.socket_dir));
+    return os::RemoveFile(spec.log_path);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<InstanceControl> MakePostgresControl() {
+  return std::make_unique<PostgresControl>();
+}
+
+}  // namespace spur::pg

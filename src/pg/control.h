@@ -1,0 +1,66 @@
+// InstanceControl: everything the engine asks of postgres instances, behind
+// one interface so engine logic can be unit-tested with a fake
+// (pg/fake/fake_control.h) and run for real with PostgresControl.
+//
+// Implementations are used by one thread at a time (the pool lock holder).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "pg/instance.h"
+
+namespace spur::pg {
+
+class InstanceControl {
+ public:
+  virtual ~InstanceControl() = default;
+
+  // initdb into the empty spec.pgdata.
+  virtual Status InitDb(const InstanceSpec& spec) = 0;
+
+  // Makes a freshly cloned data directory ready for its new identity:
+  // removes run-state files (postmaster.pid) and gives it to spec.run_as.
+  virtual Status PrepareDataDirectory(const InstanceSpec& spec) = 0;
+
+  // Writes spur's config for `spec` and starts postgres; OK once it accepts
+  // connections (or when it already runs and answers).
+  virtual Status Start(const InstanceSpec& spec) = 0;
+
+  // Stops the instance on `pgdata`; OK when it was not running.
+  virtual Status Stop(const std::string& pgdata) = 0;
+
+  // True when a live postmaster of this data directory runs.
+  virtual bool IsRunning(const std::string& pgdata) = 0;
+
+  // True when nothing listens on TCP `port`.
+  virtual bool PortFree(int port) = 0;
+
+  // Creates `role` (LOGIN) if missing and sets its password, through the
+  // superuser socket of the running instance.
+  virtual Status SetLoginPassword(const InstanceSpec& spec, const std::string& role,
+                                  const std::string& password) = 0;
+
+  // Makes a transactionally consistent per-file copy of the running
+  // instance `source` into `dst`: backup start, `clone_all()`, backup stop,
+  // `clone_wal()`, then backup_label (and tablespace_map) written into dst.
+  // Returns the backup's stop LSN.
+  virtual Result<std::string> BackupClone(const InstanceSpec& source, const std::string& label,
+                                          const std::string& dst,
+                                          const std::function<Status()>& clone_all,
+                                          const std::function<Status()>& clone_wal) = 0;
+
+  // Removes run-state files from a copied data directory (snapshots).
+  virtual Status ClearRunState(const std::string& pgdata) = 0;
+
+  // Removes what an instance leaves outside its data directory (socket
+  // directory, log) once its branch is gone.
+  virtual Status Forget(const InstanceSpec& spec) = 0;
+};
+
+// The real thing: postgres processes, libpq, files on disk.
+std::unique_ptr<InstanceControl> MakePostgresControl();
+
+}  // namespace spur::pg

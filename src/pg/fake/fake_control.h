@@ -1,0 +1,62 @@
+// FakeControl: an in-memory InstanceControl for unit tests. No processes, no
+// sockets: "running" is a set of data directory paths, passwords are a map,
+// backups just call the clone callbacks. Each operation can be armed to fail
+// once (FailNext) so tests can check that callers leave nothing behind.
+//
+// Not thread-safe (the engine is single-threaded per pool).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "pg/control.h"
+
+namespace spur::pg {
+
+class FakeControl final : public InstanceControl {
+ public:
+  enum class Op { kInitDb, kPrepare, kStart, kStop, kSetPassword, kBackup };
+
+  Status InitDb(const InstanceSpec& spec) override;
+  Status PrepareDataDirectory(const InstanceSpec& spec) override;
+  Status Start(const InstanceSpec& spec) override;
+  Status Stop(const std::string& pgdata) override;
+  bool IsRunning(const std::string& pgdata) override { return running_.count(pgdata) != 0; }
+  bool PortFree(int port) override { return foreign_ports_.count(port) == 0 && !PortUsed(port); }
+  Status SetLoginPassword(const InstanceSpec& spec, const std::string& role,
+                          const std::string& password) override;
+  Result<std::string> BackupClone(const InstanceSpec& source, const std::string& label,
+                                  const std::string& dst, const std::function<Status()>& clone_all,
+                                  const std::function<Status()>& clone_wal) override;
+  Status ClearRunState(const std::string&) override { return Status::Ok(); }
+  Status Forget(const InstanceSpec& spec) override;
+
+  // Test controls and observations.
+  void FailNext(Op op) { ++armed_[op]; }
+  // Like kill -9: the instance is gone and its port free.
+  void Crash(const std::string& pgdata) {
+    running_.erase(pgdata);
+    ports_.erase(pgdata);
+  }
+  void OccupyPort(int port) { foreign_ports_.insert(port); }
+  // Password of `role` set on the instance at `pgdata` ("" if never set).
+  std::string Password(const std::string& pgdata, const std::string& role) const;
+  int PortOf(const std::string& pgdata) const;
+  int backups() const { return backups_; }
+  const std::set<std::string>& forgotten() const { return forgotten_; }
+
+ private:
+  Status Take(Op op, const std::string& what);
+  bool PortUsed(int port) const;
+
+  std::map<Op, int> armed_;
+  std::set<std::string> running_;
+  std::map<std::string, int> ports_;  // pgdata -> port while running
+  std::set<int> foreign_ports_;
+  std::map<std::string, std::string> passwords_;  // pgdata + "|" + role
+  std::set<std::string> forgotten_;               // socket dirs
+  int backups_ = 0;
+};
+
+}  // namespace spur::pg

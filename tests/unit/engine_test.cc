@@ -1,0 +1,243 @@
+// Engine logic on the fake storage driver and fake instance control: lineage,
+// snapshots, rollback on failure, reconciliation. No disk, process or clock.
+#include <gtest/gtest.h>
+
+#include "catalog/store.h"
+#include "engine/pool.h"
+#include "pg/fake/fake_control.h"
+#include "storage/fake/fake_driver.h"
+
+namespace spur::engine {
+namespace {
+
+class FixedClock final : public os::Clock {
+ public:
+  int64_t NowSeconds() const override { return now; }
+  int64_t now = 1'800'000'000;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(/*atomic=*/false); }
+
+  void Open(bool atomic) {
+    auto store = catalog::Store::Open(":memory:");
+    ASSERT_TRUE(store.ok());
+    store_ = store->get();
+    auto driver = std::make_unique<storage::FakeDriver>(atomic);
+    driver_ = driver.get();
+    auto control = std::make_unique<pg::FakeControl>();
+    control_ = control.get();
+    // main: a row, a dataset with a file, a running instance.
+    catalog::Branch main;
+    main.name = "main";
+    main.state = catalog::BranchState::kRunning;
+    main.port = 5500;
+    main.role = "app";
+    main.password = "main-password";
+    main.database = "app";
+    ASSERT_TRUE(store_->InsertBranch(main).ok());
+    main_data_ = layout_.BranchData(main.id);
+    ASSERT_TRUE(driver_->CreateDataset(main_data_).ok());
+    ASSERT_TRUE(driver_->WriteFile(main_data_, "base/1/1259", "catalog").ok());
+    pg::InstanceSpec spec;
+    spec.pgdata = main_data_;
+    spec.port = 5500;
+    ASSERT_TRUE(control_->Start(spec).ok());
+    PoolConfig config;
+    config.driver = "fake";
+    auto pool = Pool::OpenWith(
+        {layout_, std::move(*store), std::move(driver), std::move(control), config}, clock_);
+    ASSERT_TRUE(pool.ok()) << pool.status().message();
+    pool_ = std::move(*pool);
+  }
+
+  Result<catalog::Branch> Create(const std::string& name, std::optional<std::string> from = {},
+                                 std::optional<std::string> snapshot = {}) {
+    CreateBranchOptions o;
+    o.name = name;
+    o.from = from;
+    o.snapshot = snapshot;
+    return pool_->CreateBranch(o);
+  }
+
+  size_t CountSnapshots() {
+    auto s = pool_->ListSnapshots();
+    return s.ok() ? s->size() : 999;
+  }
+
+  FixedClock clock_;
+  Layout layout_{"/pool"};
+  catalog::Store* store_ = nullptr;
+  storage::FakeDriver* driver_ = nullptr;
+  pg::FakeControl* control_ = nullptr;
+  std::string main_data_;
+  std::unique_ptr<Pool> pool_;
+};
+
+TEST_F(EngineTest, BranchOfARunningParentIsOneBackupCloneWithItsOwnPassword) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  const std::string data = layout_.BranchData(b->id);
+  EXPECT_EQ(control_->backups(), 1);
+  EXPECT_EQ(*driver_->ReadFile(data, "base/1/1259"), "catalog");
+  EXPECT_TRUE(control_->IsRunning(data));
+  EXPECT_NE(b->port, 5500);
+  EXPECT_EQ(control_->PortOf(data), b->port);
+  EXPECT_EQ(control_->Password(data, "app"), b->password);
+  EXPECT_NE(b->password, "main-password");
+  // The implicit snapshot is a lineage record: no dataset of its own.
+  auto snaps = pool_->ListSnapshots();
+  ASSERT_EQ(snaps->size(), 1u);
+  EXPECT_TRUE((*snaps)[0].implicit);
+  EXPECT_FALSE((*snaps)[0].has_data);
+  EXPECT_EQ((*snaps)[0].consistency, "backup");
+  EXPECT_FALSE(driver_->Exists(layout_.SnapshotData((*snaps)[0].id)));
+  EXPECT_EQ(b->snapshot_id, (*snaps)[0].id);
+}
+
+TEST_F(EngineTest, AtomicDriverNeedsNoBackupAndStoppedParentIsClean) {
+  Open(/*atomic=*/true);
+  ASSERT_TRUE(Create("a").ok());
+  EXPECT_EQ(control_->backups(), 0);
+  EXPECT_EQ((*pool_->ListSnapshots())[0].consistency, "atomic");
+  ASSERT_TRUE(pool_->StopBranch("a").ok());
+  ASSERT_TRUE(Create("b", "a").ok());
+  auto snaps = *pool_->ListSnapshots();
+  EXPECT_EQ(snaps.back().consistency, "clean");
+}
+
+TEST_F(EngineTest, FailureAtAnyStepOfCreateLeavesNothingBehind) {
+  auto before = store_->ListBranches()->size();
+  control_->FailNext(pg::FakeControl::Op::kStart);
+  EXPECT_FALSE(Create("x").ok());
+  driver_->FailNext(storage::FakeDriver::Op::kCloneDataset);
+  EXPECT_FALSE(Create("x").ok());
+  control_->FailNext(pg::FakeControl::Op::kBackup);
+  EXPECT_FALSE(Create("x").ok());
+  control_->FailNext(pg::FakeControl::Op::kSetPassword);
+  EXPECT_FALSE(Create("x").ok());
+  EXPECT_EQ(store_->ListBranches()->size(), before);
+  EXPECT_EQ(CountSnapshots(), 0u);
+  EXPECT_EQ(*driver_->ListDatasets(layout_.branches()), std::vector<std::string>{"1"});
+  EXPECT_TRUE(Create("x").ok()) << "the name is free again";
+}
+
+TEST_F(EngineTest, DeleteRefusesMainAndParentsUnlessRecursive) {
+  ASSERT_TRUE(Create("a").ok());
+  ASSERT_TRUE(Create("b", "a").ok());
+  ASSERT_TRUE(Create("c", "b").ok());
+  EXPECT_EQ(pool_->DeleteBranch("main", true).status().code(), Code::kFailedPrecondition);
+  auto refused = pool_->DeleteBranch("a", false);
+  EXPECT_EQ(refused.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("1 child"), std::string::npos);
+  auto deleted = pool_->DeleteBranch("a", true);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, (std::vector<std::string>{"c", "b", "a"}));
+  EXPECT_EQ(CountSnapshots(), 0u) << "implicit lineage records go with their branches";
+  EXPECT_EQ(*driver_->ListDatasets(layout_.branches()), std::vector<std::string>{"1"});
+  EXPECT_EQ(control_->forgotten().size(), 3u);
+}
+
+TEST_F(EngineTest, NamedSnapshotsOutliveUseButNotWhileUsed) {
+  auto snap = pool_->CreateSnapshot("main", "before");
+  ASSERT_TRUE(snap.ok());
+  EXPECT_TRUE(snap->has_data);
+  EXPECT_TRUE(driver_->Exists(layout_.SnapshotData(snap->id)));
+  ASSERT_TRUE(Create("old", std::nullopt, "before").ok());
+  EXPECT_EQ(pool_->DeleteSnapshot("before").code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(pool_->DeleteBranch("old", false).ok());
+  EXPECT_TRUE(pool_->DeleteSnapshot("before").ok());
+  EXPECT_FALSE(driver_->Exists(layout_.SnapshotData(snap->id)));
+  // Implicit records cannot be forked.
+  ASSERT_TRUE(Create("x").ok());
+  auto implicit = (*pool_->ListSnapshots())[0].name;
+  EXPECT_EQ(Create("y", std::nullopt, implicit).status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(EngineTest, ResetTakesTheParentsStateAndKeepsIdentity) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok());
+  const std::string data = layout_.BranchData(b->id);
+  ASSERT_TRUE(driver_->WriteFile(data, "mine", "scratch").ok());
+  ASSERT_TRUE(driver_->WriteFile(main_data_, "base/1/1259", "catalog v2").ok());
+  clock_.now += 100;
+  auto reset = pool_->ResetBranch("feat", std::nullopt);
+  ASSERT_TRUE(reset.ok()) << reset.status().message();
+  EXPECT_EQ(*driver_->ReadFile(data, "base/1/1259"), "catalog v2");
+  EXPECT_FALSE(driver_->ReadFile(data, "mine").ok());
+  EXPECT_EQ(reset->port, b->port);
+  EXPECT_EQ(reset->password, b->password);
+  EXPECT_EQ(control_->Password(data, "app"), b->password);
+  EXPECT_TRUE(control_->IsRunning(data));
+  EXPECT_EQ(CountSnapshots(), 1u) << "the old lineage record was dropped";
+  EXPECT_FALSE(driver_->Exists(layout_.BranchStaging(b->id)));
+}
+
+TEST_F(EngineTest, FailedResetKeepsTheOldData) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok());
+  const std::string data = layout_.BranchData(b->id);
+  ASSERT_TRUE(driver_->WriteFile(data, "mine", "precious").ok());
+  driver_->FailNext(storage::FakeDriver::Op::kCloneDataset);
+  EXPECT_FALSE(pool_->ResetBranch("feat", std::nullopt).ok());
+  EXPECT_EQ(*driver_->ReadFile(data, "mine"), "precious");
+  EXPECT_TRUE(control_->IsRunning(data));
+  EXPECT_FALSE(driver_->Exists(layout_.BranchStaging(b->id)));
+  EXPECT_EQ(CountSnapshots(), 1u);
+  EXPECT_EQ(pool_->ResetBranch("main", std::nullopt).status().code(),
+            Code::kFailedPrecondition);
+}
+
+TEST_F(EngineTest, PortsSkipOtherProgramsAndTtlUsesTheClock) {
+  control_->OccupyPort(5501);
+  CreateBranchOptions o;
+  o.name = "t";
+  o.ttl_seconds = 3600;
+  auto b = pool_->CreateBranch(o);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->port, 5502);
+  EXPECT_EQ(b->expires_at, clock_.now + 3600);
+}
+
+TEST_F(EngineTest, ReconcileRepairsWhatInterruptedCommandsLeft) {
+  auto b = Create("live");
+  ASSERT_TRUE(b.ok());
+  // A killed postmaster.
+  control_->Crash(layout_.BranchData(b->id));
+  // A create that died after its row and dataset were written.
+  catalog::Branch half;
+  half.name = "half";
+  half.parent_id = 1;
+  half.port = 5600;
+  ASSERT_TRUE(store_->InsertBranch(half).ok());
+  ASSERT_TRUE(driver_->CreateDataset(layout_.BranchData(half.id)).ok());
+  // A reset that died between destroying the old data and renaming the new.
+  ASSERT_TRUE(driver_->RenameDataset(layout_.BranchData(b->id), layout_.BranchStaging(b->id)).ok());
+  // Data nobody owns.
+  ASSERT_TRUE(driver_->CreateDataset(layout_.BranchData(77)).ok());
+  ASSERT_TRUE(driver_->CreateDataset(layout_.SnapshotData(78)).ok());
+
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  std::string all;
+  for (const auto& r : pool_->repairs()) all += r + "\n";
+  EXPECT_NE(all.find("removed half-created branch \"half\""), std::string::npos) << all;
+  EXPECT_NE(all.find("finished interrupted reset of branch \"live\""), std::string::npos) << all;
+  EXPECT_NE(all.find("\"live\" was not running"), std::string::npos) << all;
+  EXPECT_NE(all.find("removed orphan branch data /pool/data/branches/77"), std::string::npos);
+  EXPECT_NE(all.find("removed orphan snapshot data /pool/data/snapshots/78"), std::string::npos);
+  EXPECT_FALSE(store_->GetBranch("half").ok());
+  EXPECT_EQ(store_->GetBranch("live")->state, catalog::BranchState::kStopped);
+  EXPECT_TRUE(driver_->Exists(layout_.BranchData(b->id)));
+  EXPECT_EQ(*driver_->ListDatasets(layout_.branches()),
+            (std::vector<std::string>{"1", std::to_string(b->id)}));
+  EXPECT_TRUE(driver_->ListDatasets(layout_.snapshots())->empty());
+  // A second pass finds nothing more to do.
+  size_t repairs = pool_->repairs().size();
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  EXPECT_EQ(pool_->repairs().size(), repairs);
+  ASSERT_TRUE(pool_->StartBranch("live").ok());
+}
+
+}  // namespace
+}  // namespace spur::engine
