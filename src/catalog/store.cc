@@ -140,6 +140,15 @@ Status Store::Exec(const std::string& sql) {
 }
 
 Status Store::Migrate() {
+  {
+    // The common case, an up-to-date schema, needs no write transaction.
+    Statement peek(db_, "PRAGMA user_version");
+    ASSIGN_OR_RETURN(bool row, peek.Step());
+    if (row && peek.Int(0) == static_cast<int64_t>(Migrations().size())) {
+      schema_version_ = static_cast<int>(peek.Int(0));
+      return Status::Ok();
+    }
+  }
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   Statement get(db_, "PRAGMA user_version");
   auto row = get.Step();

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include "common/units.h"
 #include "engine/credentials.h"
 #include "engine/pool.h"
 #include "engine/sample_data.h"
@@ -96,7 +97,7 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
   Status st = [&]() -> Status {
     PoolConfig config;
     if (o.image_size) {
-      spdlog::info("creating a {}-byte sparse XFS image (reflink=1) at {}", *o.image_size,
+      spdlog::info("creating a {} sparse XFS image (reflink=1) at {}", FormatBytes(*o.image_size),
                    layout.image());
       RETURN_IF_ERROR(os::CreateXfsImage(layout.image(), *o.image_size));
       RETURN_IF_ERROR(os::MountImage(layout.image(), layout.data()));
@@ -123,6 +124,7 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     RETURN_IF_ERROR(os::Chmod(layout.db(), 0600));
     config.run_as = run_as ? run_as->name : "";
     config.pg_bindir = inst.bindir;
+    config.pg_major = inst.major_version;
     config.pg_settings = o.pg_settings;
     config.port_base = o.port_base;
     RETURN_IF_ERROR(SaveConfig(*pool->store_, config));

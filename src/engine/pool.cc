@@ -43,11 +43,20 @@ Status Pool::Load() {
     RETURN_IF_ERROR(os::MountImage(layout_.image(), layout_.data()));
     Repaired("mounted pool image " + layout_.image());
   }
-  ASSIGN_OR_RETURN(driver_, storage::MakeDriver(config_.driver, layout_.data()));
-  auto inst = pg::FindInstallation(config_.pg_bindir);
-  if (!inst.ok()) inst = pg::FindInstallation("");
-  if (!inst.ok()) return inst.status();
-  installation_ = *inst;
+  ASSIGN_OR_RETURN(driver_,
+                   storage::MakeDriver(config_.driver, layout_.data(), /*probe=*/false));
+  if (config_.pg_major > 0 && os::PathExists(config_.pg_bindir + "/postgres")) {
+    // Known from init: no need to run `postgres --version` on every command.
+    installation_ = pg::Installation{config_.pg_bindir, config_.pg_major};
+  } else {
+    auto inst = pg::FindInstallation(config_.pg_bindir);
+    if (!inst.ok()) inst = pg::FindInstallation("");
+    if (!inst.ok()) return inst.status();
+    installation_ = *inst;
+    config_.pg_bindir = installation_.bindir;
+    config_.pg_major = installation_.major_version;
+    RETURN_IF_ERROR(SaveConfig(*store_, config_));
+  }
   if (os::IsRoot() && !config_.run_as.empty()) {
     ASSIGN_OR_RETURN(os::OsUser user, os::LookupUser(config_.run_as));
     run_as_ = user;

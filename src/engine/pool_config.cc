@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 #include "common/names.h"
 
 namespace spur::engine {
@@ -57,6 +59,8 @@ Result<PoolConfig> LoadConfig(catalog::Store& store) {
   c.image = image == "1";
   ASSIGN_OR_RETURN(c.run_as, Get(store, "run_as", ""));
   ASSIGN_OR_RETURN(c.pg_bindir, Get(store, "pg_bindir", ""));
+  ASSIGN_OR_RETURN(std::string major, Get(store, "pg_major", "0"));
+  c.pg_major = std::atoi(major.c_str());
   ASSIGN_OR_RETURN(c.app_role, Get(store, "app_role", "app"));
   ASSIGN_OR_RETURN(c.listen_addresses, Get(store, "listen_addresses", "127.0.0.1"));
   ASSIGN_OR_RETURN(c.advertise_host, Get(store, "advertise_host", "127.0.0.1"));
@@ -74,6 +78,7 @@ Status SaveConfig(catalog::Store& store, const PoolConfig& c) {
   RETURN_IF_ERROR(store.SetSetting("image", c.image ? "1" : "0"));
   RETURN_IF_ERROR(store.SetSetting("run_as", c.run_as));
   RETURN_IF_ERROR(store.SetSetting("pg_bindir", c.pg_bindir));
+  RETURN_IF_ERROR(store.SetSetting("pg_major", std::to_string(c.pg_major)));
   RETURN_IF_ERROR(store.SetSetting("app_role", c.app_role));
   RETURN_IF_ERROR(store.SetSetting("listen_addresses", c.listen_addresses));
   RETURN_IF_ERROR(store.SetSetting("advertise_host", c.advertise_host));

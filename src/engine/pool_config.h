@@ -16,6 +16,7 @@ struct PoolConfig {
   bool image = false;            // data/ is a loop-mounted pool.img
   std::string run_as;            // OS user postgres runs as when spur is root ("" = self)
   std::string pg_bindir;         // resolved at init; re-resolved if it disappears
+  int pg_major = 0;              // its major version, so commands need not ask postgres
   std::string app_role = "app";  // the login role applications use
   std::string listen_addresses = "127.0.0.1";
   std::string advertise_host = "127.0.0.1";  // host part of printed URIs

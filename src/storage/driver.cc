@@ -9,8 +9,14 @@
 namespace spur::storage {
 
 Result<std::unique_ptr<StorageDriver>> MakeDriver(std::string_view name,
-                                                  const std::string& data_dir) {
+                                                  const std::string& data_dir, bool probe) {
   std::unique_ptr<StorageDriver> driver;
+  if (!probe && (name == "btrfs" || name == "reflink" || name == "copy")) {
+    if (name == "btrfs") driver = std::make_unique<BtrfsDriver>();
+    if (name == "reflink") driver = std::make_unique<ReflinkDriver>();
+    if (name == "copy") driver = std::make_unique<CopyDriver>();
+    return driver;
+  }
   if (name == "btrfs") {
     ASSIGN_OR_RETURN(std::string fs, os::FilesystemType(data_dir));
     if (fs != "btrfs") {

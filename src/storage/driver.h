@@ -64,9 +64,10 @@ class StorageDriver {
 };
 
 // Creates the driver called `name` for a pool whose datasets live under
-// `data_dir`, checking that the filesystem there supports it.
+// `data_dir`. With `probe`, first checks that the filesystem there supports
+// it (init does; opening a pool that init checked need not).
 Result<std::unique_ptr<StorageDriver>> MakeDriver(std::string_view name,
-                                                  const std::string& data_dir);
+                                                  const std::string& data_dir, bool probe = true);
 
 // Picks the best driver for `data_dir`: btrfs on btrfs, reflink where FICLONE
 // works, else copy.
