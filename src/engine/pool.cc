@@ -76,7 +76,7 @@ pg::InstanceSpec Pool::SpecAt(const catalog::Branch& branch, const std::string& 
   spec.log_path = layout_.BranchLog(branch.id);
   spec.port = branch.port;
   spec.listen_addresses = config_.listen_addresses;
-  spec.settings = PoolConfig::DefaultPgSettings();
+  spec.settings = PoolConfig::DefaultPgSettings(installation_.major_version);
   for (const auto& [k, v] : config_.pg_settings) spec.settings[k] = v;
   for (const auto& [k, v] : SettingsFromJson(branch.settings_json)) spec.settings[k] = v;
   spec.run_as = run_as_;

@@ -38,17 +38,20 @@ bool ValidSettingName(const std::string& k) {
 
 }  // namespace
 
-std::map<std::string, std::string> PoolConfig::DefaultPgSettings() {
-  return {{"shared_buffers", "64MB"},
-          {"work_mem", "4MB"},
-          {"maintenance_work_mem", "64MB"},
-          {"max_connections", "50"},
-          {"effective_cache_size", "512MB"},
-          {"max_wal_size", "1GB"},
-          // A branch made from a running parent starts with crash recovery,
-          // which first makes the whole data directory durable. One
-          // syncfs(2) does that far faster than an fsync per cloned file.
-          {"recovery_init_sync_method", "syncfs"}};
+std::map<std::string, std::string> PoolConfig::DefaultPgSettings(int pg_major) {
+  std::map<std::string, std::string> settings = {{"shared_buffers", "64MB"},
+                                                 {"work_mem", "4MB"},
+                                                 {"maintenance_work_mem", "64MB"},
+                                                 {"max_connections", "50"},
+                                                 {"effective_cache_size", "512MB"},
+                                                 {"max_wal_size", "1GB"}};
+  if (pg_major >= 14) {
+    // A branch made from a running parent starts with crash recovery, which
+    // first makes the whole data directory durable. One syncfs(2) does that
+    // far faster than an fsync per cloned file.
+    settings["recovery_init_sync_method"] = "syncfs";
+  }
+  return settings;
 }
 
 Result<PoolConfig> LoadConfig(catalog::Store& store) {

@@ -24,8 +24,9 @@ struct PoolConfig {
   int port_count = 1000;
   std::map<std::string, std::string> pg_settings;  // defaults for every branch
 
-  // Built-in per-branch postgres defaults: small, so dozens of branches fit.
-  static std::map<std::string, std::string> DefaultPgSettings();
+  // Built-in per-branch postgres defaults for server major version
+  // `pg_major`: small, so dozens of branches fit.
+  static std::map<std::string, std::string> DefaultPgSettings(int pg_major);
 };
 
 Result<PoolConfig> LoadConfig(catalog::Store& store);

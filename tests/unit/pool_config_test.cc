@@ -137,8 +137,14 @@ TEST(PoolConfig, LoadWithACorruptPortIsAnErrorNotAnException) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(PoolConfig, DefaultPgSettingsOnlyUseWhatTheServerVersionKnows) {
+  EXPECT_EQ(PoolConfig::DefaultPgSettings(15).count("recovery_init_sync_method"), 1u);
+  EXPECT_EQ(PoolConfig::DefaultPgSettings(13).count("recovery_init_sync_method"), 0u);
+  EXPECT_EQ(PoolConfig::DefaultPgSettings(13).count("shared_buffers"), 1u);
+}
+
 TEST(PoolConfig, DefaultPgSettingsAreValidSettings) {
-  Settings defaults = PoolConfig::DefaultPgSettings();
+  Settings defaults = PoolConfig::DefaultPgSettings(15);
   ASSERT_FALSE(defaults.empty());
   std::vector<std::string> kvs;
   for (const auto& [k, v] : defaults) kvs.push_back(k + "=" + v);
