@@ -182,6 +182,8 @@ def changed_pages(base, other, skip=("pg_wal",)):
     """Counts 8 KiB pages of `other` that differ from `base` (files under both
     data directories, pg_wal skipped). Pages past the end of the base file
     count as changed. Returns (changed_pages, per-top-level-dir dict)."""
+    if not os.path.isdir(os.path.join(base, "base")):
+        raise CmdError(f"no data directory to compare against at {base}")
     total = 0
     per = {}
     chunk = 1 * MIB
@@ -291,25 +293,26 @@ def postmaster_pid(pgdata):
     return pid
 
 
-def stop_pgdata(pgdata, timeout=60):
-    """Fast-shutdown the postmaster running on pgdata (if any), escalating."""
-    pid = postmaster_pid(pgdata)
-    if not pid:
-        return
+def stop_pgdata(*pgdatas, timeout=60):
+    """Fast-shutdown the postmasters running on these data directories (all at
+    once), escalating to SIGQUIT and SIGKILL for those that do not exit."""
+    pids = [p for p in (postmaster_pid(d) for d in pgdatas) if p]
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if not pid_alive(pid):
+            for pid in pids:
+                try:
+                    os.waitpid(pid, os.WNOHANG)       # reap if it is our child
+                except ChildProcessError:
+                    pass
+            pids = [p for p in pids if pid_alive(p)]
+            if not pids:
                 return
-            # Reap if it is our child.
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
             time.sleep(0.02)
 
 
@@ -506,14 +509,22 @@ class Bench:
     def spur_create(self, name, extra=()):
         t0w = time.time()
         t0 = time.monotonic()
-        p = self.spur("branch", "create", name, *extra)
+        p = self.spur("-v", "branch", "create", name, *extra)
         t_exit = time.monotonic()
         uris = [l for l in p.stdout.splitlines() if l.startswith("postgresql://")]
         uri = uris[-1] if uris else self.spur("uri", name).stdout.strip()
         self.first_query(uri)
         t1 = time.monotonic()
-        return {"name": name, "total": t1 - t0, "create": t_exit - t0, "t0_wall": t0w,
-                "exit_wall": t0w + (t_exit - t0), "uri": uri}
+        r = {"name": name, "total": t1 - t0, "create": t_exit - t0, "t0_wall": t0w,
+             "exit_wall": t0w + (t_exit - t0), "uri": uri}
+        # spur -v may log its own laps ("... cloned in X ms", "... started ... in Y ms").
+        m = re.search(r"cloned in ([\d.]+) ms", p.stderr)
+        if m:
+            r["spur_clone_ms"] = float(m.group(1))
+        m = re.search(r"postgres started[^\n]*? in ([\d.]+) ms", p.stderr)
+        if m:
+            r["spur_start_ms"] = float(m.group(1))
+        return r
 
     def spur_create_measured(self, name, extra=()):
         r = self.spur_create(name, extra)
@@ -620,6 +631,9 @@ class Bench:
             for key, extra in variants:
                 r = self.spur_create_measured(f"{prefix[key]}{i:02d}", extra)
                 lat[key].append(r)
+                if key == "spur" and "sync_method" not in self.res:
+                    self.res["sync_method"] = self.sql_super(
+                        self.show(r["name"]), "postgres", "SHOW recovery_init_sync_method")
             lat["floor"].append(self.floor_once(i))
             msg = ", ".join(f"{k} {lat[k][-1]['total']:.3f}s" for k in lat)
             log(f"round {i}/{a.branches}: {msg}")
@@ -721,6 +735,10 @@ class Bench:
         info = self.show("upd")
         r["fresh_excl"] = info["exclusive_bytes"]
         r["fresh_shared"] = info["shared_bytes"]
+        if not self.a.no_page_diff:
+            # The reference for the page diff: a named snapshot of the fresh
+            # branch (implicit snapshots may keep no data of their own).
+            self.spur("snapshot", "create", "upd", "--name", "updbase")
         q = "SELECT (ctid::text::point)[0]::bigint FROM pgbench_accounts WHERE aid % 100 = 0"
         lsn0 = self.sql_super(info, "app", "SELECT pg_current_wal_lsn()")
         old_pages = set(self.sql_super(info, "app", q, timeout=3600).split())
@@ -750,7 +768,7 @@ class Bench:
         r["fiemap_wal_excl"] = u["pg_wal"][0]
         r["fiemap_data_excl"] = u["total"][0] - u["pg_wal"][0]
         if not self.a.no_page_diff:
-            sid, _ = self.snapshot_id(info["snapshot"])
+            sid, _ = self.snapshot_id("updbase")
             base = os.path.join(self.pool, "data", "snapshots", str(sid))
             log("diffing the branch's pages against its base snapshot")
             t = time.monotonic()
@@ -762,6 +780,8 @@ class Bench:
             f"exclusive; heap union {r['heap_union_pages']} pages; "
             f"diff {r.get('diff_pages')} pages; WAL {fmt_bytes(r['wal_bytes'])}")
         self.spur("branch", "delete", "upd")
+        if not self.a.no_page_diff:
+            self.spur("snapshot", "delete", "updbase")
         self.fstrim()
 
     # ------------------------------------------------------------ f: TPS --
@@ -849,15 +869,16 @@ class Bench:
                     proc.wait(timeout=10)
                 except Exception:
                     pass
+        stop_pgdata(*self.floor_dirs)
         for d in list(self.floor_dirs):
-            stop_pgdata(d)
             shutil.rmtree(d, ignore_errors=True)
         if self.pool and os.path.isdir(self.pool):
+            dirs = []
             for sub in ("branches", "snapshots"):
                 base = os.path.join(self.pool, "data", sub)
                 if os.path.isdir(base):
-                    for d in os.listdir(base):
-                        stop_pgdata(os.path.join(base, d))
+                    dirs += [os.path.join(base, d) for d in os.listdir(base)]
+            stop_pgdata(*dirs)
             data = os.path.join(self.pool, "data")
             for attempt in range(10):
                 if not os.path.ismount(data):
@@ -923,7 +944,8 @@ class Bench:
               f"loop-mounted, on the host's {self.host_fs} disk |",
               f"| PostgreSQL | {m['pg']}, spur's default settings (shared_buffers 64MB, "
               f"max_wal_size 1GB) |",
-              f"| spur | {r.get('spur_version')} (git {r.get('git')}) |",
+              f"| spur | {r.get('spur_version')} (git {r.get('git')}); its branches run with "
+              f"`recovery_init_sync_method = {r.get('sync_method', '?')}` |",
               f"| Data | `pgbench -i -s {a.scale}`: database `app` "
               f"{fmt_bytes(r.get('db_size'))} (pgbench_accounts with indexes "
               f"{fmt_bytes(r.get('accounts_size'))}), main's data directory "
@@ -984,7 +1006,8 @@ class Bench:
                     return pct(v, .5) if v else None
                 L += ["#### Where spur's create → first query time goes (p50 of each phase)", "",
                       "From the branch's postgres log timestamps (ms resolution):", "",
-                      "| Variant | before postgres starts (backup start, 2 clones, config) | "
+                      "| Variant | before postgres starts (backup start/stop on the parent, "
+                      "clone, config) | "
                       "postgres start → ready | of which data-directory fsync before recovery | "
                       "ready → `spur` exits (role, catalog) | `spur` exit → query answered |",
                       "|---|---:|---:|---:|---:|---:|"]
@@ -996,17 +1019,26 @@ class Bench:
                         L.append(f"| {label} | {fmt_s(med('ph_pre', rr))} | "
                                  f"{fmt_s(med('ph_pgstart', rr))} | {fmt_s(med('ph_sync', rr))} | "
                                  f"{fmt_s(med('ph_post', rr))} | {fmt_s(med('ph_query', rr))} |")
+                laps = []
+                for key in ("spur", "spur_syncfs", "spur_clean"):
+                    c = [x["spur_clone_ms"] for x in lat.get(key, []) if "spur_clone_ms" in x]
+                    s_ = [x["spur_start_ms"] for x in lat.get(key, []) if "spur_start_ms" in x]
+                    if c and s_:
+                        laps.append(f"{key}: clone {pct(c, .5):.0f} ms, start + role "
+                                    f"{pct(s_, .5):.0f} ms")
                 fl = [x["ph_pgstart"] for x in lat.get("floor", []) if "ph_pgstart" in x]
                 if fl:
                     L.append(f"| floor | | {fmt_s(pct(fl, .5))} | | | |")
                 L.append("")
+                if laps:
+                    L += ["spur's own `-v` laps (p50): " + "; ".join(laps) + ".", ""]
                 L += ["The fsync column is the gap between postgres' \"database system was "
-                      "interrupted\" and the start of recovery: a branch of a running main is a "
-                      "backup (pg_backup_start/stop around per-file clones), so postgres treats "
-                      "it as crashed and, with the default `recovery_init_sync_method = fsync`, "
-                      "opens and fsyncs every file of the data directory before replaying WAL. "
-                      "On the loop-mounted XFS each fsync of a freshly cloned file forces the "
-                      "XFS log. `syncfs` does one syncfs(2) for the filesystem instead.", ""]
+                      "interrupted\" and the start of recovery. A branch of a running parent is "
+                      "a backup (pg_backup_start/stop around per-file clones), so postgres treats "
+                      "it as crashed and first makes the data directory durable: with "
+                      "`recovery_init_sync_method = fsync` (postgres' default) it opens and fsyncs "
+                      "every file, and on the loop-mounted XFS each fsync of a freshly cloned "
+                      "file forces the XFS log; with `syncfs` it makes one syncfs(2) call.", ""]
         # Exclusive bytes.
         ex = r.get("excl")
         fresh = [x["exclusive"] for x in lat.get("spur", []) if x.get("exclusive") is not None]
@@ -1036,7 +1068,8 @@ class Bench:
                       ]
                 if "diff_pages" in ex:
                     per = ", ".join(f"{k} {v}" for k, v in sorted(ex["diff_per"].items()))
-                    L += [f"- Pages that actually differ from the branch's base snapshot "
+                    L += [f"- Pages that actually differ from a snapshot of the fresh branch "
+                          f"(`updbase`, taken right before the update) "
                           f"(byte comparison of every file outside pg_wal, 8 KiB pages; heap, "
                           f"indexes, VM, FSM, catalogs; {per}): {ex['diff_pages']} pages = "
                           f"**{fmt_bytes(ex['diff_pages'] * PAGE)}**."]

@@ -34,7 +34,6 @@ std::string SpurConf(const InstanceSpec& spec) {
     << "listen_addresses = " << ConfQuote(spec.listen_addresses) << "\n"
     << "hba_file = " << ConfQuote(spec.pgdata + "/pg_hba.conf") << "\n"
     << "ident_file = " << ConfQuote(spec.pgdata + "/pg_ident.conf") << "\n"
-    << "external_pid_file = ''\n"
     << "logging_collector = off\n"
     << "password_encryption = 'scram-sha-256'\n"
     // Copy-on-write filesystems: zero-filling or recycling WAL segments only
@@ -77,6 +76,20 @@ Status RemoveStaleSockets(const std::string& socket_dir) {
     if (n.rfind(".s.PGSQL.", 0) == 0) RETURN_IF_ERROR(os::RemoveFile(socket_dir + "/" + n));
   }
   return Status::Ok();
+}
+
+// True when postmaster.pid names `pid` and says "ready" (PM_STATUS_READY,
+// line 8 of the file, written once the server accepts connections).
+bool PostmasterReady(const std::string& pgdata, pid_t pid) {
+  auto content = os::ReadFile(pgdata + "/postmaster.pid");
+  if (!content.ok()) return false;
+  std::istringstream in(*content);
+  std::string line;
+  for (int i = 1; std::getline(in, line); ++i) {
+    if (i == 1 && std::atol(line.c_str()) != pid) return false;
+    if (i == 8) return line.rfind("ready", 0) == 0;
+  }
+  return false;
 }
 
 }  // namespace
@@ -140,7 +153,11 @@ Status Start(const InstanceSpec& spec, int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   auto pause = std::chrono::milliseconds(2);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (AcceptsConnections(spec.socket_dir, spec.port)) return Status::Ok();
+    // Watch postmaster.pid's status line, as pg_ctl does: probing with a
+    // connection would log a FATAL "starting up" line per attempt.
+    if (PostmasterReady(spec.pgdata, pid) && AcceptsConnections(spec.socket_dir, spec.port)) {
+      return Status::Ok();
+    }
     if (!os::ProcessAlive(pid)) {
       return Unavailable("postgres on " + spec.pgdata + " exited during start; log " +
                          spec.log_path + " ends with: " + LogTail(spec.log_path, 3));
