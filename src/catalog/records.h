@@ -21,9 +21,9 @@ struct Branch {
   std::optional<int64_t> snapshot_id;  // the snapshot this branch's data came from
   BranchState state = BranchState::kCreating;
   int port = 0;
-  std::string role;        // login role for applications
-  std::string password;    // its password (the pool's metadata is 0600)
-  std::string database;    // database the URI names
+  std::string role;      // login role for applications
+  std::string password;  // its password (the pool's metadata is 0600)
+  std::string database;  // database the URI names
   std::string owner;
   std::string labels_json = "{}";
   std::string settings_json = "{}";  // per-branch postgres settings

@@ -23,8 +23,10 @@ Statement& Statement::Bind(int i, int64_t v) {
 
 Statement& Statement::Bind(int i, const std::optional<int64_t>& v) {
   if (!stmt_) return *this;
-  if (v) sqlite3_bind_int64(stmt_, i, *v);
-  else sqlite3_bind_null(stmt_, i);
+  if (v)
+    sqlite3_bind_int64(stmt_, i, *v);
+  else
+    sqlite3_bind_null(stmt_, i);
   return *this;
 }
 

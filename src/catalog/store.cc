@@ -95,10 +95,14 @@ Result<std::vector<T>> ReadAll(Statement& s, Reader read) {
 
 const char* ToString(BranchState s) {
   switch (s) {
-    case BranchState::kCreating: return "creating";
-    case BranchState::kStopped: return "stopped";
-    case BranchState::kRunning: return "running";
-    case BranchState::kDeleting: return "deleting";
+    case BranchState::kCreating:
+      return "creating";
+    case BranchState::kStopped:
+      return "stopped";
+    case BranchState::kRunning:
+      return "running";
+    case BranchState::kDeleting:
+      return "deleting";
   }
   return "unknown";
 }
@@ -121,8 +125,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 30000);
-  RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                              "PRAGMA foreign_keys=ON;"));
+  RETURN_IF_ERROR(
+      store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                  "PRAGMA foreign_keys=ON;"));
   RETURN_IF_ERROR(store->Migrate());
   return store;
 }
@@ -190,8 +195,9 @@ Result<std::optional<std::string>> Store::GetSetting(const std::string& key) {
 }
 
 Status Store::SetSetting(const std::string& key, const std::string& value) {
-  Statement s(db_, "INSERT INTO settings(key, value) VALUES(?, ?) "
-                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  Statement s(db_,
+              "INSERT INTO settings(key, value) VALUES(?, ?) "
+              "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   s.Bind(1, key).Bind(2, value);
   return s.Run();
 }
@@ -212,9 +218,10 @@ Status Store::InsertBranch(Branch& b) {
 }
 
 Status Store::UpdateBranch(const Branch& b) {
-  Statement s(db_, "UPDATE branches SET name=?, parent_id=?, snapshot_id=?, state=?, port=?, "
-                   "role=?, password=?, database=?, owner=?, labels=?, settings=?, "
-                   "created_at=?, last_used_at=?, expires_at=?, ttl_seconds=? WHERE id=?");
+  Statement s(db_,
+              "UPDATE branches SET name=?, parent_id=?, snapshot_id=?, state=?, port=?, "
+              "role=?, password=?, database=?, owner=?, labels=?, settings=?, "
+              "created_at=?, last_used_at=?, expires_at=?, ttl_seconds=? WHERE id=?");
   BindBranch(s, b, 1);
   s.Bind(16, b.id);
   return s.Run();
@@ -275,8 +282,9 @@ Status Store::InsertSnapshot(Snapshot& n) {
 }
 
 Status Store::UpdateSnapshot(const Snapshot& n) {
-  Statement s(db_, "UPDATE snapshots SET name=?, branch_id=?, branch_name=?, implicit=?, "
-                   "ready=?, consistency=?, lsn=?, created_at=?, has_data=? WHERE id=?");
+  Statement s(db_,
+              "UPDATE snapshots SET name=?, branch_id=?, branch_name=?, implicit=?, "
+              "ready=?, consistency=?, lsn=?, created_at=?, has_data=? WHERE id=?");
   BindSnapshot(s, n, 1);
   s.Bind(10, n.id);
   return s.Run();
@@ -315,8 +323,8 @@ Result<std::vector<Snapshot>> Store::ListSnapshots() {
 }
 
 Result<std::vector<Branch>> Store::BranchesFromSnapshot(int64_t id) {
-  std::string sql = std::string("SELECT ") + kBranchColumns +
-                    " FROM branches WHERE snapshot_id = ? ORDER BY id";
+  std::string sql =
+      std::string("SELECT ") + kBranchColumns + " FROM branches WHERE snapshot_id = ? ORDER BY id";
   Statement s(db_, sql.c_str());
   s.Bind(1, id);
   return ReadAll<Branch>(s, ReadBranch);

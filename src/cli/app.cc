@@ -13,13 +13,15 @@ int Run(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", "spur 0.1.0");
   GlobalOptions g;
-  app.add_option("--pool", g.pool, "Pool directory (default: $SPUR_POOL, else /var/lib/spur "
-                                   "as root, ~/.local/share/spur otherwise)");
+  app.add_option("--pool", g.pool,
+                 "Pool directory (default: $SPUR_POOL, else /var/lib/spur "
+                 "as root, ~/.local/share/spur otherwise)");
   app.add_flag("--json", g.json, "Print results as JSON on stdout");
   app.add_flag("-v,--verbose", g.verbose, "Log more detail to stderr");
   app.add_flag("-q,--quiet", g.quiet, "Log only warnings and errors");
-  app.footer("Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
-             "5 refused in this state, 6 postgres unavailable.");
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
+      "5 refused in this state, 6 postgres unavailable.");
 
   int exit_code = 0;
   AddPoolCommands(app, g, &exit_code);
@@ -41,8 +43,7 @@ int Run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     if (what.empty()) what = "missing command";
-    std::fprintf(stderr, "error: %s; run `spur --help` (or `spur COMMAND --help`)\n",
-                 what.c_str());
+    std::fprintf(stderr, "error: %s; run `spur --help` (or `spur COMMAND --help`)\n", what.c_str());
     return 2;
   }
   return exit_code;

@@ -25,8 +25,10 @@ struct BranchArgs {
 int PrintBranch(GlobalOptions& g, engine::Pool& pool, const std::string& name) {
   auto info = pool.ShowBranch(name, false);
   if (!info.ok()) return Fail(g, info.status());
-  if (g.json) PrintJson(BranchJson(pool, *info));
-  else std::printf("%s\n", pool.Uri(info->branch).c_str());
+  if (g.json)
+    PrintJson(BranchJson(pool, *info));
+  else
+    std::printf("%s\n", pool.Uri(info->branch).c_str());
   return 0;
 }
 
@@ -83,8 +85,10 @@ int RunList(GlobalOptions& g) {
   std::map<std::string, std::vector<const engine::BranchInfo*>> children;
   std::vector<const engine::BranchInfo*> roots;
   for (const auto& info : *list) {
-    if (info.parent_name.empty()) roots.push_back(&info);
-    else children[info.parent_name].push_back(&info);
+    if (info.parent_name.empty())
+      roots.push_back(&info);
+    else
+      children[info.parent_name].push_back(&info);
   }
   Table t({"NAME", "PARENT", "STATE", "PORT", "EXCLUSIVE", "SHARED", "AGE", "TTL"});
   std::function<void(const engine::BranchInfo*, const std::string&, bool, bool)> add =
@@ -125,8 +129,9 @@ int RunShow(GlobalOptions& g, const std::string& name) {
   std::printf("owner:       %s\n", b.owner.empty() ? "-" : b.owner.c_str());
   std::printf("created:     %s (%s ago)\n", FormatTimestamp(b.created_at).c_str(),
               Age(b.created_at).c_str());
-  std::printf("expires:     %s\n",
-              b.expires_at ? (FormatTimestamp(*b.expires_at) + " (" + Ttl(b) + ")").c_str() : "never");
+  std::printf(
+      "expires:     %s\n",
+      b.expires_at ? (FormatTimestamp(*b.expires_at) + " (" + Ttl(b) + ")").c_str() : "never");
   if (info->usage) {
     std::printf("disk:        %s exclusive, %s shared\n",
                 FormatBytes(info->usage->exclusive_bytes).c_str(),
@@ -142,8 +147,10 @@ int RunDelete(GlobalOptions& g, const BranchArgs& a) {
   if (!pool.ok()) return Fail(g, pool.status());
   auto deleted = (*pool)->DeleteBranch(a.name, a.recursive);
   if (!deleted.ok()) return Fail(g, deleted.status());
-  if (g.json) PrintJson({{"deleted", *deleted}});
-  else for (const auto& n : *deleted) std::printf("deleted branch %s\n", n.c_str());
+  if (g.json)
+    PrintJson({{"deleted", *deleted}});
+  else
+    for (const auto& n : *deleted) std::printf("deleted branch %s\n", n.c_str());
   return 0;
 }
 
@@ -164,8 +171,9 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   branch->require_subcommand(1);
   auto a = std::make_shared<BranchArgs>();
 
-  auto* create = branch->add_subcommand("create", "Create a running copy-on-write branch and "
-                                                  "print its connection URI");
+  auto* create = branch->add_subcommand("create",
+                                        "Create a running copy-on-write branch and "
+                                        "print its connection URI");
   create->add_option("name", a->name, "Branch name ([a-z0-9][a-z0-9._-]{0,62})")->required();
   create->add_option("--from", a->from, "Parent branch, branched at its state now (default main)")
       ->expected(1);
@@ -190,14 +198,15 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   del->add_flag("--recursive,-r", a->recursive, "Also delete its descendants");
   del->callback([&g, a, exit_code] { *exit_code = RunDelete(g, *a); });
 
-  auto* reset = branch->add_subcommand("reset", "Replace a branch's data with its parent's "
-                                                "state now, or a snapshot; keeps name, port, "
-                                                "credentials");
+  auto* reset = branch->add_subcommand("reset",
+                                       "Replace a branch's data with its parent's "
+                                       "state now, or a snapshot; keeps name, port, "
+                                       "credentials");
   reset->add_option("name", a->name, "Branch name")->required();
-  reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)")
-      ->expected(1);
+  reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)")->expected(1);
   reset->callback([&g, a, exit_code] {
-    *exit_code = RunSimple(g, a->name, [a](engine::Pool& p) { return p.ResetBranch(a->name, a->to); });
+    *exit_code =
+        RunSimple(g, a->name, [a](engine::Pool& p) { return p.ResetBranch(a->name, a->to); });
   });
 
   auto* start = branch->add_subcommand("start", "Start a branch's postgres");

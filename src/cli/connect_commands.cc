@@ -19,8 +19,10 @@ int RunUri(GlobalOptions& g, const ConnectArgs& a) {
   if (!pool.ok()) return Fail(g, pool.status());
   auto info = (*pool)->ShowBranch(a.name, false);
   if (!info.ok()) return Fail(g, info.status());
-  if (g.json) PrintJson({{"name", a.name}, {"uri", (*pool)->Uri(info->branch)}});
-  else std::printf("%s\n", (*pool)->Uri(info->branch).c_str());
+  if (g.json)
+    PrintJson({{"name", a.name}, {"uri", (*pool)->Uri(info->branch)}});
+  else
+    std::printf("%s\n", (*pool)->Uri(info->branch).c_str());
   return 0;
 }
 
@@ -32,8 +34,10 @@ int RunPsql(GlobalOptions& g, const ConnectArgs& a) {
     auto info = (*pool)->ShowBranch(a.name, false);
     if (!info.ok()) return Fail(g, info.status());
     if (!info->running) {
-      return Fail(g, FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch "
-                                        "start " + a.name + "` first"));
+      return Fail(g, FailedPrecondition("branch \"" + a.name +
+                                        "\" is stopped; run `spur branch "
+                                        "start " +
+                                        a.name + "` first"));
     }
     const auto& b = info->branch;
     uri = engine::BuildUri(b.role, "", (*pool)->config().advertise_host, b.port, b.database);

@@ -15,7 +15,8 @@ std::string ResolvePoolDir(const GlobalOptions& g) {
   if (!g.pool.empty()) return g.pool;
   if (const char* env = std::getenv("SPUR_POOL"); env && *env) return env;
   if (os::IsRoot()) return "/var/lib/spur";
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/spur";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/spur";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.local/share/spur";
 }
@@ -26,13 +27,20 @@ Result<std::unique_ptr<engine::Pool>> OpenPool(const GlobalOptions& g) {
 
 int ExitCode(const Status& status) {
   switch (status.code()) {
-    case Code::kOk: return 0;
-    case Code::kInvalidArgument: return 2;
-    case Code::kNotFound: return 3;
-    case Code::kAlreadyExists: return 4;
-    case Code::kFailedPrecondition: return 5;
-    case Code::kUnavailable: return 6;
-    case Code::kInternal: return 1;
+    case Code::kOk:
+      return 0;
+    case Code::kInvalidArgument:
+      return 2;
+    case Code::kNotFound:
+      return 3;
+    case Code::kAlreadyExists:
+      return 4;
+    case Code::kFailedPrecondition:
+      return 5;
+    case Code::kUnavailable:
+      return 6;
+    case Code::kInternal:
+      return 1;
   }
   return 1;
 }
@@ -40,13 +48,20 @@ int ExitCode(const Status& status) {
 namespace {
 const char* CodeName(Code c) {
   switch (c) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kNotFound: return "not_found";
-    case Code::kAlreadyExists: return "already_exists";
-    case Code::kFailedPrecondition: return "failed_precondition";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kInternal: return "internal";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kAlreadyExists:
+      return "already_exists";
+    case Code::kFailedPrecondition:
+      return "failed_precondition";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -66,9 +81,13 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
   const catalog::Branch& b = info.branch;
   nlohmann::json j = {
       {"name", b.name},
-      {"parent", info.parent_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.parent_name)},
-      {"snapshot", info.snapshot_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.snapshot_name)},
-      {"state", info.running ? "running" : (b.state == catalog::BranchState::kCreating ? "creating" : "stopped")},
+      {"parent",
+       info.parent_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.parent_name)},
+      {"snapshot",
+       info.snapshot_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(info.snapshot_name)},
+      {"state", info.running
+                    ? "running"
+                    : (b.state == catalog::BranchState::kCreating ? "creating" : "stopped")},
       {"port", b.port},
       {"uri", pool.Uri(b)},
       {"role", b.role},
@@ -76,7 +95,8 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
       {"owner", b.owner},
       {"created_at", FormatTimestamp(b.created_at)},
       {"last_used_at", FormatTimestamp(b.last_used_at)},
-      {"expires_at", b.expires_at ? nlohmann::json(FormatTimestamp(*b.expires_at)) : nlohmann::json(nullptr)},
+      {"expires_at",
+       b.expires_at ? nlohmann::json(FormatTimestamp(*b.expires_at)) : nlohmann::json(nullptr)},
       {"ttl_seconds", b.ttl_seconds ? nlohmann::json(*b.ttl_seconds) : nlohmann::json(nullptr)},
       {"pid", info.pid ? nlohmann::json(*info.pid) : nlohmann::json(nullptr)},
       {"data_directory", pool.layout().BranchData(b.id)},

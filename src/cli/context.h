@@ -3,9 +3,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/status.h"
 #include "engine/pool.h"
@@ -13,7 +12,7 @@
 namespace spur::cli {
 
 struct GlobalOptions {
-  std::string pool;   // --pool / SPUR_POOL / default
+  std::string pool;  // --pool / SPUR_POOL / default
   bool json = false;
   bool verbose = false;
   bool quiet = false;

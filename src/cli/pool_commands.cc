@@ -67,11 +67,18 @@ int RunStatus(GlobalOptions& g) {
                             "reflink/btrfs or `spur init --image SIZE` for instant branches"
                           : "";
   if (g.json) {
-    PrintJson({{"pool", s->root}, {"driver", s->driver}, {"image", s->image},
-               {"filesystem", s->filesystem}, {"postgres_bindir", s->pg_bindir},
-               {"postgres_major", s->pg_major}, {"branches", s->branches},
-               {"running", s->running}, {"stopped", s->stopped}, {"snapshots", s->snapshots},
-               {"exclusive_bytes", s->exclusive_bytes}, {"shared_bytes", s->shared_bytes},
+    PrintJson({{"pool", s->root},
+               {"driver", s->driver},
+               {"image", s->image},
+               {"filesystem", s->filesystem},
+               {"postgres_bindir", s->pg_bindir},
+               {"postgres_major", s->pg_major},
+               {"branches", s->branches},
+               {"running", s->running},
+               {"stopped", s->stopped},
+               {"snapshots", s->snapshots},
+               {"exclusive_bytes", s->exclusive_bytes},
+               {"shared_bytes", s->shared_bytes},
                {"logical_bytes", s->logical_bytes},
                {"free_bytes", s->free_bytes ? nlohmann::json(*s->free_bytes) : nlohmann::json()},
                {"warning", slow ? nlohmann::json(note) : nlohmann::json()}});
@@ -99,16 +106,18 @@ void AddPoolCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   init->add_option("--image", args->image,
                    "Make a sparse XFS (reflink=1) image of SIZE (e.g. 20G), loop-mount it and "
                    "use it for the pool (root only)");
-  init->add_option("--driver", args->driver, "Storage driver: btrfs, reflink or copy "
-                                             "(default: detected)");
+  init->add_option("--driver", args->driver,
+                   "Storage driver: btrfs, reflink or copy "
+                   "(default: detected)");
   init->add_option("--from-pgdata", args->from_pgdata,
                    "Fill main from this stopped PostgreSQL data directory (only read)");
   init->add_option("--from-url", args->from_url,
                    "Fill main with a physical copy (pg_basebackup) of this running server");
   init->add_option("--run-as", args->run_as, "OS user postgres runs as when spur runs as root")
       ->capture_default_str();
-  init->add_option("--pg-bindir", args->pg_bindir, "PostgreSQL server binaries directory "
-                                                   "(default: pg_config, /usr/lib/postgresql)");
+  init->add_option("--pg-bindir", args->pg_bindir,
+                   "PostgreSQL server binaries directory "
+                   "(default: pg_config, /usr/lib/postgresql)");
   init->add_option("--pg", args->pg, "Pool-wide postgres setting NAME=VALUE (repeatable)");
   init->add_option("--port-base", args->port_base, "First port for branches")
       ->capture_default_str();

@@ -18,8 +18,10 @@ int RunCreate(GlobalOptions& g, const SnapshotArgs& a) {
   if (!pool.ok()) return Fail(g, pool.status());
   auto snap = (*pool)->CreateSnapshot(a.branch, a.new_name);
   if (!snap.ok()) return Fail(g, snap.status());
-  if (g.json) PrintJson(SnapshotJson(*snap));
-  else std::printf("%s\n", snap->name.c_str());
+  if (g.json)
+    PrintJson(SnapshotJson(*snap));
+  else
+    std::printf("%s\n", snap->name.c_str());
   return 0;
 }
 
@@ -48,8 +50,10 @@ int RunDelete(GlobalOptions& g, const SnapshotArgs& a) {
   if (!pool.ok()) return Fail(g, pool.status());
   Status st = (*pool)->DeleteSnapshot(a.name);
   if (!st.ok()) return Fail(g, st);
-  if (g.json) PrintJson({{"deleted", a.name}});
-  else std::printf("deleted snapshot %s\n", a.name.c_str());
+  if (g.json)
+    PrintJson({{"deleted", a.name}});
+  else
+    std::printf("deleted snapshot %s\n", a.name.c_str());
   return 0;
 }
 

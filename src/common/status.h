@@ -14,12 +14,12 @@ namespace spur {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // bad user input: names, flags, sizes
-  kNotFound,          // branch, snapshot, pool, file missing
-  kAlreadyExists,     // name taken
-  kFailedPrecondition,// state forbids it: has children, is main, not root
-  kUnavailable,       // a process or service is not reachable
-  kInternal,          // a system call or subprocess failed
+  kInvalidArgument,     // bad user input: names, flags, sizes
+  kNotFound,            // branch, snapshot, pool, file missing
+  kAlreadyExists,       // name taken
+  kFailedPrecondition,  // state forbids it: has children, is main, not root
+  kUnavailable,         // a process or service is not reachable
+  kInternal,            // a system call or subprocess failed
 };
 
 class [[nodiscard]] Status {
@@ -59,7 +59,7 @@ inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -85,10 +85,10 @@ class [[nodiscard]] Result {
 #define SPUR_CONCAT(a, b) SPUR_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::spur::Status _spur_st = (expr);          \
-    if (!_spur_st.ok()) return _spur_st;       \
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    ::spur::Status _spur_st = (expr);    \
+    if (!_spur_st.ok()) return _spur_st; \
   } while (0)
 
 // Declares `lhs` from a Result-returning `expr`, or returns its Status.

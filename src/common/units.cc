@@ -33,12 +33,18 @@ Result<int64_t> ParseDuration(std::string_view text) {
     return InvalidArgument("invalid duration \"" + std::string(text) + "\"" + hint);
   }
   uint64_t scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  else if (unit == "d") scale = 86400;
-  else if (unit == "w") scale = 7 * 86400;
-  else return InvalidArgument("invalid duration unit in \"" + std::string(text) + "\"" + hint);
+  if (unit.empty() || unit == "s")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  else if (unit == "d")
+    scale = 86400;
+  else if (unit == "w")
+    scale = 7 * 86400;
+  else
+    return InvalidArgument("invalid duration unit in \"" + std::string(text) + "\"" + hint);
   if (n == 0) return InvalidArgument("duration \"" + std::string(text) + "\" is zero" + hint);
   if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / scale / 1000) {
     return InvalidArgument("duration \"" + std::string(text) + "\" is too long" + hint);
@@ -82,8 +88,10 @@ std::string FormatBytes(uint64_t bytes) {
     ++u;
   }
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else std::snprintf(buf, sizeof buf, v < 10 ? "%.1f %s" : "%.0f %s", v, kUnits[u]);
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  else
+    std::snprintf(buf, sizeof buf, v < 10 ? "%.1f %s" : "%.0f %s", v, kUnits[u]);
   return buf;
 }
 

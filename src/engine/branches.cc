@@ -16,7 +16,8 @@ bool IsMain(const catalog::Branch& b) { return !b.parent_id.has_value(); }
 
 Status Pool::CheckForkable(const catalog::Snapshot& snap) {
   if (!snap.has_data) {
-    return FailedPrecondition("snapshot \"" + snap.name + "\" is an implicit lineage record "
+    return FailedPrecondition("snapshot \"" + snap.name +
+                              "\" is an implicit lineage record "
                               "without data of its own; take a named one with `spur snapshot "
                               "create BRANCH --name N`");
   }
@@ -29,8 +30,10 @@ Status Pool::CheckForkable(const catalog::Snapshot& snap) {
 Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   RETURN_IF_ERROR(ValidateName("branch", o.name));
   if (store_->GetBranch(o.name).ok()) {
-    return AlreadyExists("branch \"" + o.name + "\" already exists; pick another name or "
-                         "`spur branch reset " + o.name + "`");
+    return AlreadyExists("branch \"" + o.name +
+                         "\" already exists; pick another name or "
+                         "`spur branch reset " +
+                         o.name + "`");
   }
   if (o.from && o.snapshot) return InvalidArgument("pass --from or --snapshot, not both");
   Stopwatch timer;
@@ -118,7 +121,8 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
     ASSIGN_OR_RETURN(snap, store_->GetSnapshot(*to));
     RETURN_IF_ERROR(CheckForkable(snap));
   } else if (IsMain(b)) {
-    return FailedPrecondition("branch \"" + name + "\" has no parent to reset to; pass "
+    return FailedPrecondition("branch \"" + name +
+                              "\" has no parent to reset to; pass "
                               "--to SNAPSHOT");
   }
   const std::string live = layout_.BranchData(b.id);
@@ -154,8 +158,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   RETURN_IF_ERROR(StartInstance(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   if (old_snapshot != snap.id) DropImplicitSnapshotIfUnused(old_snapshot).IgnoreError();
-  store_->RecordEvent(clock_.NowSeconds(), "branch.reset", b.name, "to " + snap.name)
-      .IgnoreError();
+  store_->RecordEvent(clock_.NowSeconds(), "branch.reset", b.name, "to " + snap.name).IgnoreError();
   return b;
 }
 

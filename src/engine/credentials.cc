@@ -2,8 +2,8 @@
 
 #include <openssl/rand.h>
 
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
 namespace spur::engine {
@@ -46,13 +46,12 @@ std::string RandomPassword() {
   return RandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 24);
 }
 
-std::string BuildUri(const std::string& role, const std::string& password,
-                     const std::string& host, int port, const std::string& database) {
+std::string BuildUri(const std::string& role, const std::string& password, const std::string& host,
+                     int port, const std::string& database) {
   bool bare_ipv6 = host.find(':') != std::string::npos && host.front() != '[';
   std::string h = bare_ipv6 ? "[" + host + "]" : host;
   std::string auth = password.empty() ? Encode(role) : Encode(role) + ":" + Encode(password);
-  return "postgresql://" + auth + "@" + h + ":" +
-         std::to_string(port) + "/" + Encode(database);
+  return "postgresql://" + auth + "@" + h + ":" + std::to_string(port) + "/" + Encode(database);
 }
 
 }  // namespace spur::engine

@@ -12,7 +12,7 @@ std::string RandomPassword();
 
 // postgresql://role:password@host:port/database with each part percent-encoded;
 // an empty password is left out (postgresql://role@host:port/database).
-std::string BuildUri(const std::string& role, const std::string& password,
-                     const std::string& host, int port, const std::string& database);
+std::string BuildUri(const std::string& role, const std::string& password, const std::string& host,
+                     int port, const std::string& database);
 
 }  // namespace spur::engine

@@ -23,8 +23,9 @@ Status CheckOptions(const InitOptions& o, const Layout& layout) {
     return InvalidArgument("pass --from-pgdata or --from-url, not both");
   }
   if (o.image_size && !os::IsRoot()) {
-    return FailedPrecondition("--image needs root: it formats a file and loop-mounts it; rerun "
-                              "with sudo or drop --image");
+    return FailedPrecondition(
+        "--image needs root: it formats a file and loop-mounts it; rerun "
+        "with sudo or drop --image");
   }
   if (o.image_size && !o.driver.empty() && o.driver != "reflink") {
     return InvalidArgument("--image makes an XFS reflink pool; drop --driver " + o.driver);
@@ -33,14 +34,16 @@ Status CheckOptions(const InitOptions& o, const Layout& layout) {
     return InvalidArgument("unknown driver \"" + o.driver + "\"; use btrfs, reflink or copy");
   }
   if (!SocketPathFits(layout)) {
-    return InvalidArgument("pool path " + layout.root + " is too long for postgres socket paths; "
+    return InvalidArgument("pool path " + layout.root +
+                           " is too long for postgres socket paths; "
                            "pick one under 70 characters");
   }
   if (os::IsDirectory(layout.root)) {
     ASSIGN_OR_RETURN(auto entries, os::ListDir(layout.root));
     for (const auto& e : entries) {
       if (e != "lost+found") {
-        return FailedPrecondition(layout.root + " is not empty; pick an empty or new directory "
+        return FailedPrecondition(layout.root +
+                                  " is not empty; pick an empty or new directory "
                                   "for the pool");
       }
     }
@@ -59,8 +62,8 @@ void CleanUpFailedInit(const Layout& layout, bool created_root) {
     os::RemoveTree(layout.root).IgnoreError();
     return;
   }
-  for (const char* name : {"spur.db", "spur.db-wal", "spur.db-shm", "pool.img", "data", "logs",
-                           "run", "lock"}) {
+  for (const char* name :
+       {"spur.db", "spur.db-wal", "spur.db-shm", "pool.img", "data", "logs", "run", "lock"}) {
     os::RemoveTree(layout.root + "/" + name).IgnoreError();
   }
 }
@@ -74,8 +77,9 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
   std::optional<os::OsUser> run_as;
   if (os::IsRoot()) {
     if (o.run_as.empty() || o.run_as == "root") {
-      return InvalidArgument("postgres cannot run as root; pass --run-as with an unprivileged "
-                             "user (default postgres)");
+      return InvalidArgument(
+          "postgres cannot run as root; pass --run-as with an unprivileged "
+          "user (default postgres)");
     }
     ASSIGN_OR_RETURN(run_as, os::LookupUser(o.run_as));
   }
@@ -113,9 +117,10 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     }
     ASSIGN_OR_RETURN(pool->driver_, storage::MakeDriver(config.driver, layout.data()));
     if (config.driver == "copy") {
-      spdlog::warn("this pool uses the COPY driver: every branch is a full copy, slow and as "
-                   "large as its parent. For instant copy-on-write branches use a filesystem "
-                   "that clones (XFS reflink=1, btrfs) or, as root, `spur init --image SIZE`.");
+      spdlog::warn(
+          "this pool uses the COPY driver: every branch is a full copy, slow and as "
+          "large as its parent. For instant copy-on-write branches use a filesystem "
+          "that clones (XFS reflink=1, btrfs) or, as root, `spur init --image SIZE`.");
     }
     for (const auto& dir : {layout.branches(), layout.snapshots(), layout.logs(), layout.run()}) {
       RETURN_IF_ERROR(os::MakeDirs(dir, 0755));

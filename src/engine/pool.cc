@@ -13,9 +13,8 @@ namespace spur::engine {
 Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::Clock& clock) {
   Layout layout{os::AbsolutePath(root_arg)};
   if (!os::PathExists(layout.db())) {
-    return NotFound("no spur pool at " + layout.root +
-                    "; create one with `spur init --pool " + root_arg +
-                    "` or point --pool/SPUR_POOL at an existing one");
+    return NotFound("no spur pool at " + layout.root + "; create one with `spur init --pool " +
+                    root_arg + "` or point --pool/SPUR_POOL at an existing one");
   }
   ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(layout.lock()));
   std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));
@@ -43,8 +42,7 @@ Status Pool::Load() {
     RETURN_IF_ERROR(os::MountImage(layout_.image(), layout_.data()));
     Repaired("mounted pool image " + layout_.image());
   }
-  ASSIGN_OR_RETURN(driver_,
-                   storage::MakeDriver(config_.driver, layout_.data(), /*probe=*/false));
+  ASSIGN_OR_RETURN(driver_, storage::MakeDriver(config_.driver, layout_.data(), /*probe=*/false));
   if (config_.pg_major > 0 && os::PathExists(config_.pg_bindir + "/postgres")) {
     // Known from init: no need to run `postgres --version` on every command.
     installation_ = pg::Installation{config_.pg_bindir, config_.pg_major};

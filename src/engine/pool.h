@@ -35,22 +35,22 @@
 namespace spur::engine {
 
 struct InitOptions {
-  std::string root;                        // pool directory
-  std::optional<uint64_t> image_size;      // make and mount an XFS image (root only)
-  std::string driver;                      // "" = detect
-  std::string from_pgdata;                 // copy an existing, stopped data directory
-  std::string from_url;                    // pg_basebackup from a running server
-  std::string run_as = "postgres";         // when run as root
-  std::string pg_bindir;                   // "" = search
+  std::string root;                                // pool directory
+  std::optional<uint64_t> image_size;              // make and mount an XFS image (root only)
+  std::string driver;                              // "" = detect
+  std::string from_pgdata;                         // copy an existing, stopped data directory
+  std::string from_url;                            // pg_basebackup from a running server
+  std::string run_as = "postgres";                 // when run as root
+  std::string pg_bindir;                           // "" = search
   std::map<std::string, std::string> pg_settings;  // pool-wide postgres settings
   int port_base = 5500;
-  bool sample_data = true;                 // only when there is no source
+  bool sample_data = true;  // only when there is no source
 };
 
 struct CreateBranchOptions {
   std::string name;
-  std::optional<std::string> from;         // parent branch (none = main)
-  std::optional<std::string> snapshot;     // fork from this snapshot instead
+  std::optional<std::string> from;      // parent branch (none = main)
+  std::optional<std::string> snapshot;  // fork from this snapshot instead
   std::optional<int64_t> ttl_seconds;
   std::string owner;
   std::map<std::string, std::string> pg_settings;
@@ -60,11 +60,11 @@ struct CreateBranchOptions {
 // A branch with what is known about it right now.
 struct BranchInfo {
   catalog::Branch branch;
-  std::string parent_name;                 // "" for main
+  std::string parent_name;  // "" for main
   std::string snapshot_name;
-  bool running = false;                    // a live postmaster serves it
-  std::optional<int> pid;                  // its pid (real instances only)
-  std::optional<os::SpaceUsage> usage;     // when asked for
+  bool running = false;                 // a live postmaster serves it
+  std::optional<int> pid;               // its pid (real instances only)
+  std::optional<os::SpaceUsage> usage;  // when asked for
 };
 
 struct PoolStatus {

@@ -1,8 +1,7 @@
 #include "engine/pool_config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "common/names.h"
 
@@ -39,12 +38,10 @@ bool ValidSettingName(const std::string& k) {
 }  // namespace
 
 std::map<std::string, std::string> PoolConfig::DefaultPgSettings(int pg_major) {
-  std::map<std::string, std::string> settings = {{"shared_buffers", "64MB"},
-                                                 {"work_mem", "4MB"},
-                                                 {"maintenance_work_mem", "64MB"},
-                                                 {"max_connections", "50"},
-                                                 {"effective_cache_size", "512MB"},
-                                                 {"max_wal_size", "1GB"}};
+  std::map<std::string, std::string> settings = {
+      {"shared_buffers", "64MB"},        {"work_mem", "4MB"},
+      {"maintenance_work_mem", "64MB"},  {"max_connections", "50"},
+      {"effective_cache_size", "512MB"}, {"max_wal_size", "1GB"}};
   if (pg_major >= 14) {
     // A branch made from a running parent starts with crash recovery, which
     // first makes the whole data directory durable. One syncfs(2) does that

@@ -99,7 +99,8 @@ Status Pool::Reconcile() {
     for (const auto& n : *names) {
       auto id = IdOf(n);
       bool staging = n.size() > 4 && n.substr(n.size() - 4) == ".new" &&
-                     IdOf(n.substr(0, n.size() - 4)) && f.ids->count(*IdOf(n.substr(0, n.size() - 4)));
+                     IdOf(n.substr(0, n.size() - 4)) &&
+                     f.ids->count(*IdOf(n.substr(0, n.size() - 4)));
       if ((id && f.ids->count(*id)) || staging) continue;
       const std::string path = f.dir + "/" + n;
       control_->Stop(path).IgnoreError();

@@ -27,9 +27,8 @@ Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
   return Status::Ok();
 }
 
-Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source,
-                                             const std::string& name, bool implicit,
-                                             const std::string& dst_arg) {
+Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, const std::string& name,
+                                             bool implicit, const std::string& dst_arg) {
   catalog::Snapshot snap;
   snap.name = name;
   snap.branch_id = source.id;
@@ -83,7 +82,8 @@ Result<catalog::Snapshot> Pool::CreateSnapshot(const std::string& branch_name,
 }
 
 Status Pool::DestroySnapshot(const catalog::Snapshot& snapshot) {
-  if (snapshot.has_data) RETURN_IF_ERROR(driver_->DestroyDataset(layout_.SnapshotData(snapshot.id)));
+  if (snapshot.has_data)
+    RETURN_IF_ERROR(driver_->DestroyDataset(layout_.SnapshotData(snapshot.id)));
   return store_->DeleteSnapshot(snapshot.id);
 }
 

@@ -28,10 +28,9 @@ Status CheckVersion(const std::string& pgdata, const pg::Installation& installat
   }
   int major = std::atoi(version->c_str());
   if (major != installation.major_version) {
-    return FailedPrecondition(pgdata + " is PostgreSQL " + std::to_string(major) +
-                              " but the server here is " +
-                              std::to_string(installation.major_version) +
-                              "; pass --pg-bindir for a matching server");
+    return FailedPrecondition(
+        pgdata + " is PostgreSQL " + std::to_string(major) + " but the server here is " +
+        std::to_string(installation.major_version) + "; pass --pg-bindir for a matching server");
   }
   return Status::Ok();
 }

@@ -55,8 +55,10 @@ Result<PoolStatus> Pool::GetStatus() {
   ASSIGN_OR_RETURN(auto branches, ListBranches(true));
   for (const auto& info : branches) {
     ++s.branches;
-    if (info.running) ++s.running;
-    else ++s.stopped;
+    if (info.running)
+      ++s.running;
+    else
+      ++s.stopped;
     if (info.usage) {
       s.exclusive_bytes += info.usage->exclusive_bytes;
       s.shared_bytes += info.usage->shared_bytes;

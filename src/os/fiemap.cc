@@ -43,8 +43,10 @@ Status MeasureFile(const std::string& path, SpaceUsage* usage) {
     bool last = false;
     for (uint32_t i = 0; i < fm->fm_mapped_extents; ++i) {
       const auto& e = fm->fm_extents[i];
-      if (e.fe_flags & FIEMAP_EXTENT_SHARED) usage->shared_bytes += e.fe_length;
-      else usage->exclusive_bytes += e.fe_length;
+      if (e.fe_flags & FIEMAP_EXTENT_SHARED)
+        usage->shared_bytes += e.fe_length;
+      else
+        usage->exclusive_bytes += e.fe_length;
       if (e.fe_flags & FIEMAP_EXTENT_LAST) last = true;
       start = e.fe_logical + e.fe_length;
     }

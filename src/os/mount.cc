@@ -21,13 +21,20 @@ Result<std::string> FilesystemType(const std::string& path) {
     return Internal("cannot statfs " + path + ": " + std::strerror(errno));
   }
   switch (static_cast<unsigned long>(st.f_type)) {
-    case XFS_SUPER_MAGIC: return std::string("xfs");
-    case BTRFS_SUPER_MAGIC: return std::string("btrfs");
-    case EXT4_SUPER_MAGIC: return std::string("ext4");
-    case TMPFS_MAGIC: return std::string("tmpfs");
-    case 0xca451a4e: return std::string("bcachefs");
-    case OVERLAYFS_SUPER_MAGIC: return std::string("overlayfs");
-    default: return std::string("unknown");
+    case XFS_SUPER_MAGIC:
+      return std::string("xfs");
+    case BTRFS_SUPER_MAGIC:
+      return std::string("btrfs");
+    case EXT4_SUPER_MAGIC:
+      return std::string("ext4");
+    case TMPFS_MAGIC:
+      return std::string("tmpfs");
+    case 0xca451a4e:
+      return std::string("bcachefs");
+    case OVERLAYFS_SUPER_MAGIC:
+      return std::string("overlayfs");
+    default:
+      return std::string("unknown");
   }
 }
 

@@ -108,8 +108,7 @@ std::string LastLine(const std::string& text) {
 Result<RunOutput> Run(const std::vector<std::string>& argv, const RunOptions& options) {
   if (argv.empty()) return InvalidArgument("empty command");
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-      ::pipe2(err, O_CLOEXEC) != 0) {
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     return Internal(std::string("pipe failed: ") + std::strerror(errno));
   }
   auto env = BuildEnv(options);

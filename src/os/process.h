@@ -15,10 +15,10 @@
 namespace spur::os {
 
 struct RunOptions {
-  std::optional<OsUser> as_user;             // drop to this user (spur is root)
-  std::map<std::string, std::string> env;    // added to / overriding the environment
-  std::string stdin_data;                    // fed to the child's stdin
-  std::string cwd;                           // "" = inherit
+  std::optional<OsUser> as_user;           // drop to this user (spur is root)
+  std::map<std::string, std::string> env;  // added to / overriding the environment
+  std::string stdin_data;                  // fed to the child's stdin
+  std::string cwd;                         // "" = inherit
 };
 
 struct RunOutput {
@@ -33,8 +33,7 @@ Result<RunOutput> Run(const std::vector<std::string>& argv, const RunOptions& op
 
 // Like Run, but a non-zero exit becomes an Internal status carrying the last
 // line of stderr.
-Result<RunOutput> RunChecked(const std::vector<std::string>& argv,
-                             const RunOptions& options = {});
+Result<RunOutput> RunChecked(const std::vector<std::string>& argv, const RunOptions& options = {});
 
 // Starts argv in a new session, detached (double fork), stdout and stderr
 // appended to `log_path`, stdin from /dev/null. Returns the daemon's pid.

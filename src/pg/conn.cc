@@ -36,8 +36,10 @@ Result<std::vector<Row>> Collect(PGresult* res, PGconn* conn) {
   for (int i = 0; i < n; ++i) {
     Row row;
     for (int j = 0; j < f; ++j) {
-      if (PQgetisnull(res, i, j)) row.emplace_back(std::nullopt);
-      else row.emplace_back(std::string(PQgetvalue(res, i, j), PQgetlength(res, i, j)));
+      if (PQgetisnull(res, i, j))
+        row.emplace_back(std::nullopt);
+      else
+        row.emplace_back(std::string(PQgetvalue(res, i, j), PQgetlength(res, i, j)));
     }
     rows.push_back(std::move(row));
   }

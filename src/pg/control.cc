@@ -48,8 +48,8 @@ class PostgresControl final : public InstanceControl {
     ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
     ASSIGN_OR_RETURN(std::string verifier, conn.EncryptPassword(password, role));
     std::string quoted = conn.QuoteIdentifier(role);
-    ASSIGN_OR_RETURN(auto rows,
-                     conn.Query("SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(role)));
+    ASSIGN_OR_RETURN(
+        auto rows, conn.Query("SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(role)));
     // Not worth a WAL flush: every start sets the password again anyway.
     RETURN_IF_ERROR(conn.Exec("SET synchronous_commit = off"));
     if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + quoted + " LOGIN"));

@@ -53,8 +53,9 @@ Result<Installation> FindInstallation(const std::string& configured) {
       if (inst.ok()) return inst;
     }
   }
-  return NotFound("no PostgreSQL server found (pg_config, /usr/lib/postgresql/*/bin); install "
-                  "postgresql-15 or pass --pg-bindir DIR");
+  return NotFound(
+      "no PostgreSQL server found (pg_config, /usr/lib/postgresql/*/bin); install "
+      "postgresql-15 or pass --pg-bindir DIR");
 }
 
 }  // namespace spur::pg

@@ -9,7 +9,7 @@
 namespace spur::pg {
 
 struct Installation {
-  std::string bindir;   // holds postgres, initdb, pg_ctl, psql, pg_basebackup
+  std::string bindir;  // holds postgres, initdb, pg_ctl, psql, pg_basebackup
   int major_version = 0;
 
   std::string Binary(const std::string& name) const { return bindir + "/" + name; }

@@ -96,9 +96,12 @@ bool PostmasterReady(const std::string& pgdata, pid_t pid) {
 
 Status InitDb(const InstanceSpec& spec) {
   std::vector<std::string> argv = {spec.installation.Binary("initdb"),
-                                   "-D", spec.pgdata,
-                                   "-U", kSuperuser,
-                                   "-E", "UTF8",
+                                   "-D",
+                                   spec.pgdata,
+                                   "-U",
+                                   kSuperuser,
+                                   "-E",
+                                   "UTF8",
                                    "--locale=C.UTF-8",
                                    "--auth-local=trust",
                                    "--auth-host=scram-sha-256"};
@@ -148,8 +151,9 @@ Status Start(const InstanceSpec& spec, int timeout_s) {
     RETURN_IF_ERROR(Chowned(spec, spec.log_path));
   }
   auto opts = AsUser(spec);
-  ASSIGN_OR_RETURN(pid_t pid, os::SpawnDetached({spec.installation.Binary("postgres"), "-D",
-                                                 spec.pgdata}, spec.log_path, opts));
+  ASSIGN_OR_RETURN(pid_t pid,
+                   os::SpawnDetached({spec.installation.Binary("postgres"), "-D", spec.pgdata},
+                                     spec.log_path, opts));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
     // Watch postmaster.pid's status line, as pg_ctl does: probing with a

@@ -27,9 +27,10 @@ Result<std::unique_ptr<StorageDriver>> MakeDriver(std::string_view name,
   } else if (name == "reflink") {
     if (!os::SupportsReflink(data_dir)) {
       ASSIGN_OR_RETURN(std::string fs, os::FilesystemType(data_dir));
-      return FailedPrecondition("driver reflink needs a filesystem that can clone files (XFS "
-                                "with reflink=1, btrfs, bcachefs), but " + data_dir +
-                                " is on " + fs + "; use --image SIZE (as root) or --driver copy");
+      return FailedPrecondition(
+          "driver reflink needs a filesystem that can clone files (XFS "
+          "with reflink=1, btrfs, bcachefs), but " +
+          data_dir + " is on " + fs + "; use --image SIZE (as root) or --driver copy");
     }
     driver = std::make_unique<ReflinkDriver>();
   } else if (name == "copy") {

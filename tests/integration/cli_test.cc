@@ -6,11 +6,23 @@ namespace spur::testing {
 namespace {
 
 TEST(CliTest, EveryCommandHasHelp) {
-  const std::vector<std::vector<std::string>> commands = {
-      {}, {"init"}, {"status"}, {"branch"}, {"branch", "create"}, {"branch", "list"},
-      {"branch", "show"}, {"branch", "delete"}, {"branch", "reset"}, {"branch", "start"},
-      {"branch", "stop"}, {"snapshot"}, {"snapshot", "create"}, {"snapshot", "list"},
-      {"snapshot", "delete"}, {"uri"}, {"psql"}};
+  const std::vector<std::vector<std::string>> commands = {{},
+                                                          {"init"},
+                                                          {"status"},
+                                                          {"branch"},
+                                                          {"branch", "create"},
+                                                          {"branch", "list"},
+                                                          {"branch", "show"},
+                                                          {"branch", "delete"},
+                                                          {"branch", "reset"},
+                                                          {"branch", "start"},
+                                                          {"branch", "stop"},
+                                                          {"snapshot"},
+                                                          {"snapshot", "create"},
+                                                          {"snapshot", "list"},
+                                                          {"snapshot", "delete"},
+                                                          {"uri"},
+                                                          {"psql"}};
   for (auto cmd : commands) {
     cmd.push_back("--help");
     CliResult r = Spur(cmd);
@@ -20,9 +32,11 @@ TEST(CliTest, EveryCommandHasHelp) {
 }
 
 TEST(CliTest, UsageErrorsAreOneLineWithExitCode2) {
-  for (const std::vector<std::string>& cmd :
-       {std::vector<std::string>{}, {"frobnicate"}, {"branch"}, {"branch", "create"},
-        {"branch", "list", "--no-such-flag"}}) {
+  for (const std::vector<std::string>& cmd : {std::vector<std::string>{},
+                                              {"frobnicate"},
+                                              {"branch"},
+                                              {"branch", "create"},
+                                              {"branch", "list", "--no-such-flag"}}) {
     CliResult r = Spur(cmd);
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;

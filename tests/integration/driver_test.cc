@@ -29,8 +29,9 @@ TEST_P(DriverTest, BranchesAreIsolatedWritableCopies) {
 
   // Writes on either side stay there.
   Exec(feat, "DELETE FROM payments WHERE id % 2 = 0");
-  Exec(p.Uri("main"), "INSERT INTO customers (first_name, last_name, email, country, "
-                      "created_at) VALUES ('A', 'B', 'a@b.test', 'US', now())");
+  Exec(p.Uri("main"),
+       "INSERT INTO customers (first_name, last_name, email, country, "
+       "created_at) VALUES ('A', 'B', 'a@b.test', 'US', now())");
   EXPECT_EQ(QueryValue(feat, "SELECT count(*) FROM customers"), "1000");
   EXPECT_EQ(QueryValue(p.Uri("main"), "SELECT count(*) FROM customers"), "1001");
   EXPECT_NE(QueryValue(p.Uri("main"), "SELECT count(*) FROM payments"),
@@ -59,16 +60,16 @@ TEST_P(DriverTest, TcpNeedsTheBranchPassword) {
   PoolFixture& p = *pool_;
   ASSERT_EQ(p.Run({"branch", "create", "b1"}).exit_code, 0);
   nlohmann::json main = p.Show("main"), b1 = p.Show("b1");
-  std::string wrong = "postgresql://app:wrong@127.0.0.1:" + std::to_string(b1["port"].get<int>()) +
-                      "/app";
+  std::string wrong =
+      "postgresql://app:wrong@127.0.0.1:" + std::to_string(b1["port"].get<int>()) + "/app";
   EXPECT_FALSE(pg::Connection::Open(wrong).ok());
   // main's password does not open the branch: each branch has its own.
   std::string main_pw = p.Uri("main");
   std::string b1_with_main_pw =
       main_pw.substr(0, main_pw.rfind(':')) + ":" + std::to_string(b1["port"].get<int>()) + "/app";
   EXPECT_FALSE(pg::Connection::Open(b1_with_main_pw).ok());
-  std::string nopw = "postgresql://postgres@127.0.0.1:" + std::to_string(b1["port"].get<int>()) +
-                     "/app?password=";
+  std::string nopw =
+      "postgresql://postgres@127.0.0.1:" + std::to_string(b1["port"].get<int>()) + "/app?password=";
   EXPECT_FALSE(pg::Connection::Open(nopw).ok()) << "superuser must not be reachable over TCP";
   EXPECT_TRUE(pg::Connection::Open(p.Uri("b1")).ok());
 }
@@ -160,19 +161,19 @@ TEST_P(DriverTest, SnapshotOfBusyBranchIsConsistent) {
   ASSERT_EQ(p.Run({"branch", "create", "from-busy", "--snapshot", "busy"}).exit_code, 0);
   for (const std::string b : {"from-busy", "live-copy"}) {
     std::string uri = p.Uri(b);
-    std::string sums = QueryValue(
-        uri, "SELECT (SELECT sum(abalance) FROM pgbench_accounts) || ',' || "
-             "(SELECT sum(tbalance) FROM pgbench_tellers) || ',' || "
-             "(SELECT sum(bbalance) FROM pgbench_branches) || ',' || "
-             "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)");
+    std::string sums = QueryValue(uri,
+                                  "SELECT (SELECT sum(abalance) FROM pgbench_accounts) || ',' || "
+                                  "(SELECT sum(tbalance) FROM pgbench_tellers) || ',' || "
+                                  "(SELECT sum(bbalance) FROM pgbench_branches) || ',' || "
+                                  "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)");
     auto first = sums.substr(0, sums.find(','));
     EXPECT_EQ(sums, first + "," + first + "," + first + "," + first) << b;
     EXPECT_NE(QueryValue(uri, "SELECT count(*) FROM pgbench_history"), "0") << b;
     nlohmann::json j = p.Show(b);
-    os::RunOutput check = RunPgTool(
-        "pg_amcheck", {"-h", j["socket_dir"].get<std::string>(), "-p",
-                       std::to_string(j["port"].get<int>()), "-U", "postgres", "-d", "app",
-                       "--install-missing", "--heapallindexed"});
+    os::RunOutput check =
+        RunPgTool("pg_amcheck", {"-h", j["socket_dir"].get<std::string>(), "-p",
+                                 std::to_string(j["port"].get<int>()), "-U", "postgres", "-d",
+                                 "app", "--install-missing", "--heapallindexed"});
     EXPECT_EQ(check.exit_code, 0) << b << ": " << check.out << check.err;
   }
 }

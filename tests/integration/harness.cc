@@ -70,17 +70,14 @@ LoopFilesystem::LoopFilesystem(const std::string& kind, const std::string& dir) 
     error_ = "needs root";
     return;
   }
-  {
-    std::ofstream f(image_);
-  }
+  { std::ofstream f(image_); }
   if (::truncate(image_.c_str(), 2LL << 30) != 0) {
     error_ = "truncate failed";
     return;
   }
-  std::vector<std::string> mkfs = kind == "btrfs"
-                                      ? std::vector<std::string>{"mkfs.btrfs", "-q", image_}
-                                      : std::vector<std::string>{"mkfs.xfs", "-q", "-m",
-                                                                 "reflink=1", image_};
+  std::vector<std::string> mkfs =
+      kind == "btrfs" ? std::vector<std::string>{"mkfs.btrfs", "-q", image_}
+                      : std::vector<std::string>{"mkfs.xfs", "-q", "-m", "reflink=1", image_};
   auto r = os::RunChecked(mkfs);
   if (!r.ok()) {
     error_ = r.status().message();

@@ -84,19 +84,19 @@ TEST(ImportTest, FromUrlTakesAPhysicalCopyOfARunningServer) {
   ASSERT_TRUE(src.ok());
   Exec(src.Superuser(), "CREATE ROLE repl LOGIN REPLICATION PASSWORD 'sekret'");
   Exec(src.Superuser(), "CREATE TABLE live AS SELECT g AS id FROM generate_series(1, 700) g");
-  std::string url = "postgresql://repl:sekret@127.0.0.1:" + std::to_string(src.spec().port) +
-                    "/postgres";
-  CliResult init = Spur({"--pool", dir.path() + "/pool", "init", "--driver", "copy",
-                         "--from-url", url});
+  std::string url =
+      "postgresql://repl:sekret@127.0.0.1:" + std::to_string(src.spec().port) + "/postgres";
+  CliResult init =
+      Spur({"--pool", dir.path() + "/pool", "init", "--driver", "copy", "--from-url", url});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   CliResult uri = Spur({"--pool", dir.path() + "/pool", "uri", "main"});
   std::string main = uri.out.substr(0, uri.out.size() - 1);
   EXPECT_EQ(QueryValue(main, "SELECT count(*) FROM live"), "700");
   EXPECT_EQ(QueryValue(main, "SELECT pg_is_in_recovery()"), "f");
 
-  CliResult bad = Spur({"--pool", dir.path() + "/pool2", "init", "--driver", "copy",
-                        "--from-url", "postgresql://repl:wrong@127.0.0.1:" +
-                                          std::to_string(src.spec().port) + "/postgres"});
+  CliResult bad =
+      Spur({"--pool", dir.path() + "/pool2", "init", "--driver", "copy", "--from-url",
+            "postgresql://repl:wrong@127.0.0.1:" + std::to_string(src.spec().port) + "/postgres"});
   EXPECT_EQ(bad.exit_code, 6) << bad.err;
   EXPECT_FALSE(os::PathExists(dir.path() + "/pool2"));
 }

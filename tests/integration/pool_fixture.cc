@@ -57,8 +57,8 @@ nlohmann::json PoolFixture::Show(const std::string& branch) const {
 std::string PoolFixture::SuperuserConninfo(const std::string& branch, const std::string& db) const {
   nlohmann::json j = Show(branch);
   if (!j.is_object() || !j.contains("socket_dir")) return "";
-  return "host=" + j["socket_dir"].get<std::string>() + " port=" +
-         std::to_string(j["port"].get<int>()) + " user=postgres dbname=" + db;
+  return "host=" + j["socket_dir"].get<std::string>() +
+         " port=" + std::to_string(j["port"].get<int>()) + " user=postgres dbname=" + db;
 }
 
 }  // namespace spur::testing

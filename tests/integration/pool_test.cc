@@ -44,8 +44,8 @@ class PoolTest : public ::testing::Test {
 TEST_F(PoolTest, BadNamesGetOneLineErrorsAndChangeNothing) {
   ASSERT_EQ(pool_->Run({"branch", "create", "ok"}).exit_code, 0);
   const std::string before = Inventory();
-  const std::vector<std::string> bad = {"../x", "a b", "it's", "\"q\"", std::string(1000, 'a'),
-                                        "", "UPPER", "-lead", "x/y", "a\nb"};
+  const std::vector<std::string> bad = {"../x", "a b",   "it's",  "\"q\"", std::string(1000, 'a'),
+                                        "",     "UPPER", "-lead", "x/y",   "a\nb"};
   for (const auto& name : bad) {
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{"branch", "create", name},
@@ -97,8 +97,10 @@ TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
     // The same command now succeeds; undo it for the next case.
     CliResult again = pool_->Run(c.command);
     EXPECT_EQ(again.exit_code, 0) << c.point << ": " << again.err;
-    if (c.command[0] == "snapshot") pool_->Run({"snapshot", "delete", "s"});
-    else pool_->Run({"branch", "delete", "crashy"});
+    if (c.command[0] == "snapshot")
+      pool_->Run({"snapshot", "delete", "s"});
+    else
+      pool_->Run({"branch", "delete", "crashy"});
     EXPECT_EQ(Inventory(), before) << c.point;
   }
   // Reset: interrupted before or after the old data was destroyed, the

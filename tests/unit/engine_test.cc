@@ -185,8 +185,7 @@ TEST_F(EngineTest, FailedResetKeepsTheOldData) {
   EXPECT_TRUE(control_->IsRunning(data));
   EXPECT_FALSE(driver_->Exists(layout_.BranchStaging(b->id)));
   EXPECT_EQ(CountSnapshots(), 1u);
-  EXPECT_EQ(pool_->ResetBranch("main", std::nullopt).status().code(),
-            Code::kFailedPrecondition);
+  EXPECT_EQ(pool_->ResetBranch("main", std::nullopt).status().code(), Code::kFailedPrecondition);
 }
 
 TEST_F(EngineTest, PortsSkipOtherProgramsAndTtlUsesTheClock) {

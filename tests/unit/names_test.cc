@@ -13,8 +13,8 @@ TEST(ValidateName, AcceptsTheDocumentedAlphabet) {
 }
 
 TEST(ValidateName, RejectsEverythingElseWithAnInvalidArgument) {
-  for (const std::string bad : {"", "../x", "a b", "a'b", "a\"b", "Main", "-x", ".x", "_x",
-                                "a/b", "a\nb", "ü"}) {
+  for (const std::string bad :
+       {"", "../x", "a b", "a'b", "a\"b", "Main", "-x", ".x", "_x", "a/b", "a\nb", "ü"}) {
     Status st = ValidateName("branch", bad);
     EXPECT_EQ(st.code(), Code::kInvalidArgument) << bad;
     EXPECT_NE(st.message().find("branch name"), std::string::npos) << st.message();

@@ -7,11 +7,16 @@ namespace {
 
 const char* ToString(FakeDriver::Op op) {
   switch (op) {
-    case FakeDriver::Op::kCreateDataset: return "CreateDataset";
-    case FakeDriver::Op::kCloneDataset: return "CloneDataset";
-    case FakeDriver::Op::kCloneSubtree: return "CloneSubtree";
-    case FakeDriver::Op::kDestroyDataset: return "DestroyDataset";
-    case FakeDriver::Op::kUsage: return "Usage";
+    case FakeDriver::Op::kCreateDataset:
+      return "CreateDataset";
+    case FakeDriver::Op::kCloneDataset:
+      return "CloneDataset";
+    case FakeDriver::Op::kCloneSubtree:
+      return "CloneSubtree";
+    case FakeDriver::Op::kDestroyDataset:
+      return "DestroyDataset";
+    case FakeDriver::Op::kUsage:
+      return "Usage";
   }
   return "unknown";
 }
