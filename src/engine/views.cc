@@ -19,8 +19,8 @@ Result<BranchInfo> Pool::Describe(const catalog::Branch& branch, bool with_usage
     auto snap = store_->GetSnapshotById(*branch.snapshot_id);
     if (snap.ok()) info.snapshot_name = snap->name;
   }
-  if (auto pid = pg::RunningPid(layout_.BranchData(branch.id))) info.pid = *pid;
-  info.running = control_->IsRunning(layout_.BranchData(branch.id));
+  info.pid = control_->RunningPid(layout_.BranchData(branch.id));
+  info.running = info.pid.has_value();
   if (with_usage && driver_->DatasetExists(layout_.BranchData(branch.id))) {
     ASSIGN_OR_RETURN(info.usage, driver_->Usage(layout_.BranchData(branch.id)));
   }

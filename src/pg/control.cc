@@ -39,7 +39,9 @@ class PostgresControl final : public InstanceControl {
 
   Status Stop(const std::string& pgdata) override { return pg::Stop(pgdata); }
 
-  bool IsRunning(const std::string& pgdata) override { return RunningPid(pgdata).has_value(); }
+  std::optional<int> RunningPid(const std::string& pgdata) override {
+    return pg::RunningPid(pgdata);
+  }
 
   bool PortFree(int port) override { return os::TcpPortFree(port); }
 

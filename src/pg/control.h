@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -32,8 +33,9 @@ class InstanceControl {
   // Stops the instance on `pgdata`; OK when it was not running.
   virtual Status Stop(const std::string& pgdata) = 0;
 
-  // True when a live postmaster of this data directory runs.
-  virtual bool IsRunning(const std::string& pgdata) = 0;
+  // Pid of the live postmaster of this data directory, if one runs.
+  virtual std::optional<int> RunningPid(const std::string& pgdata) = 0;
+  bool IsRunning(const std::string& pgdata) { return RunningPid(pgdata).has_value(); }
 
   // True when nothing listens on TCP `port`.
   virtual bool PortFree(int port) = 0;

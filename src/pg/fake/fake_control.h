@@ -22,7 +22,11 @@ class FakeControl final : public InstanceControl {
   Status PrepareDataDirectory(const InstanceSpec& spec) override;
   Status Start(const InstanceSpec& spec) override;
   Status Stop(const std::string& pgdata) override;
-  bool IsRunning(const std::string& pgdata) override { return running_.count(pgdata) != 0; }
+  // Running instances get made-up pids (1000 + their port).
+  std::optional<int> RunningPid(const std::string& pgdata) override {
+    if (running_.count(pgdata) == 0) return std::nullopt;
+    return 1000 + PortOf(pgdata);
+  }
   bool PortFree(int port) override { return foreign_ports_.count(port) == 0 && !PortUsed(port); }
   Status SetLoginPassword(const InstanceSpec& spec, const std::string& role,
                           const std::string& password) override;
