@@ -53,6 +53,69 @@ CREATE TABLE events (
       R"sql(
 ALTER TABLE snapshots ADD COLUMN has_data INTEGER NOT NULL DEFAULT 1;
 )sql",
+      // 3: the daemon: protection, idle and running time per branch; tokens,
+      // quotas, shutdown schedules, repositories, webhook deliveries.
+      R"sql(
+ALTER TABLE branches ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE branches ADD COLUMN idle_expiry_seconds INTEGER;
+ALTER TABLE branches ADD COLUMN warned_at INTEGER;
+ALTER TABLE branches ADD COLUMN running_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE branches ADD COLUMN running_since INTEGER;
+ALTER TABLE branches ADD COLUMN stop_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE tokens (
+  id           INTEGER PRIMARY KEY,
+  hash         TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  owner        TEXT NOT NULL,
+  note         TEXT NOT NULL DEFAULT '',
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+CREATE TABLE quotas (
+  owner        TEXT PRIMARY KEY,  -- '' for the whole pool
+  max_branches INTEGER,
+  max_bytes    INTEGER
+);
+CREATE TABLE schedules (
+  name        TEXT PRIMARY KEY,
+  label       TEXT NOT NULL,      -- KEY=VALUE the branches carry
+  stop_cron   TEXT NOT NULL,
+  start_cron  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE repos (
+  name        TEXT PRIMARY KEY,   -- owner/name as the forge spells it
+  forge       TEXT NOT NULL,      -- github | gitlab
+  secret      TEXT NOT NULL,
+  config      TEXT NOT NULL,      -- .spur.yaml text
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE deliveries (
+  id           INTEGER PRIMARY KEY,
+  forge        TEXT NOT NULL,
+  delivery_id  TEXT NOT NULL,
+  repo         TEXT NOT NULL,
+  pr           INTEGER NOT NULL,
+  action       TEXT NOT NULL,
+  event        TEXT NOT NULL,     -- the parsed event, JSON
+  state        TEXT NOT NULL,     -- pending | done | failed | ignored
+  result       TEXT NOT NULL DEFAULT '',
+  received_at  INTEGER NOT NULL,
+  finished_at  INTEGER,
+  UNIQUE (forge, delivery_id)
+);
+CREATE TABLE pull_requests (
+  repo        TEXT NOT NULL,
+  number      INTEGER NOT NULL,
+  branch      TEXT NOT NULL,
+  head_sha    TEXT NOT NULL DEFAULT '',
+  migration   TEXT NOT NULL DEFAULT '',  -- JSON of the last migrate run
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (repo, number)
+);
+)sql",
   };
   return kMigrations;
 }

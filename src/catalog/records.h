@@ -31,6 +31,12 @@ struct Branch {
   int64_t last_used_at = 0;
   std::optional<int64_t> expires_at;
   std::optional<int64_t> ttl_seconds;
+  bool is_protected = false;  // never expires; delete/reset need --force by an admin
+  std::optional<int64_t> idle_expiry_seconds;  // delete after this long with no connection
+  std::optional<int64_t> warned_at;            // expiry warning recorded at
+  int64_t running_seconds = 0;                 // accumulated over finished runs
+  std::optional<int64_t> running_since;        // start of the current run
+  std::string stop_reason;                     // "", "user", "idle", "schedule"
 };
 
 // How a snapshot was made consistent.
@@ -51,6 +57,72 @@ struct Snapshot {
   std::string consistency;
   std::string lsn;
   int64_t created_at = 0;
+};
+
+// An API bearer token. Only its SHA-256 is stored; `prefix` (its first
+// characters) lets people tell tokens apart.
+struct Token {
+  int64_t id = 0;
+  std::string hash;
+  std::string prefix;
+  std::string role;  // admin | developer | viewer
+  std::string owner;
+  std::string note;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+  std::optional<int64_t> revoked_at;
+};
+
+// Limits for the whole pool (owner "") or one owner. Unset = unlimited.
+struct Quota {
+  std::string owner;
+  std::optional<int64_t> max_branches;
+  std::optional<int64_t> max_bytes;  // exclusive bytes
+};
+
+// A shutdown window: branches labelled `label` (KEY=VALUE) are stopped at
+// `stop_cron` and started again at `start_cron`.
+struct Schedule {
+  std::string name;
+  std::string label;
+  std::string stop_cron;
+  std::string start_cron;
+  int64_t created_at = 0;
+};
+
+// A repository whose pull requests get branches (webhooks, `spur ci`).
+struct Repo {
+  std::string name;
+  std::string forge;   // github | gitlab
+  std::string secret;  // webhook secret
+  std::string config;  // .spur.yaml text
+  int64_t created_at = 0;
+};
+
+// One received webhook delivery. (forge, delivery_id) is unique, which is
+// what makes redeliveries harmless.
+struct Delivery {
+  int64_t id = 0;
+  std::string forge;
+  std::string delivery_id;
+  std::string repo;
+  int64_t pr = 0;
+  std::string action;
+  std::string event;  // JSON of the parsed event
+  std::string state;  // pending | done | failed | ignored
+  std::string result;
+  int64_t received_at = 0;
+  std::optional<int64_t> finished_at;
+};
+
+// The branch a pull request owns, and its last migration run.
+struct PullRequest {
+  std::string repo;
+  int64_t number = 0;
+  std::string branch;
+  std::string head_sha;
+  std::string migration;  // JSON
+  int64_t updated_at = 0;
 };
 
 }  // namespace spur::catalog

@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kBranchColumns =
     "id, name, parent_id, snapshot_id, state, port, role, password, database, owner, labels, "
-    "settings, created_at, last_used_at, expires_at, ttl_seconds";
+    "settings, created_at, last_used_at, expires_at, ttl_seconds, protected, idle_expiry_seconds, "
+    "warned_at, running_seconds, running_since, stop_reason";
 constexpr const char* kSnapshotColumns =
     "id, name, branch_id, branch_name, implicit, ready, consistency, lsn, created_at, has_data";
 
@@ -32,6 +33,12 @@ Branch ReadBranch(const Statement& s) {
   b.last_used_at = s.Int(13);
   b.expires_at = s.OptInt(14);
   b.ttl_seconds = s.OptInt(15);
+  b.is_protected = s.Int(16) != 0;
+  b.idle_expiry_seconds = s.OptInt(17);
+  b.warned_at = s.OptInt(18);
+  b.running_seconds = s.Int(19);
+  b.running_since = s.OptInt(20);
+  b.stop_reason = s.Text(21);
   return b;
 }
 
@@ -66,7 +73,13 @@ void BindBranch(Statement& s, const Branch& b, int first) {
       .Bind(first + 11, b.created_at)
       .Bind(first + 12, b.last_used_at)
       .Bind(first + 13, b.expires_at)
-      .Bind(first + 14, b.ttl_seconds);
+      .Bind(first + 14, b.ttl_seconds)
+      .Bind(first + 15, static_cast<int64_t>(b.is_protected))
+      .Bind(first + 16, b.idle_expiry_seconds)
+      .Bind(first + 17, b.warned_at)
+      .Bind(first + 18, b.running_seconds)
+      .Bind(first + 19, b.running_since)
+      .Bind(first + 20, b.stop_reason);
 }
 
 void BindSnapshot(Statement& s, const Snapshot& n, int first) {
@@ -204,7 +217,7 @@ Status Store::SetSetting(const std::string& key, const std::string& value) {
 
 Status Store::InsertBranch(Branch& b) {
   std::string sql = std::string("INSERT INTO branches(") + kBranchColumns +
-                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   Statement s(db_, sql.c_str());
   BindBranch(s, b, 1);
   Status st = s.Run();
@@ -221,9 +234,11 @@ Status Store::UpdateBranch(const Branch& b) {
   Statement s(db_,
               "UPDATE branches SET name=?, parent_id=?, snapshot_id=?, state=?, port=?, "
               "role=?, password=?, database=?, owner=?, labels=?, settings=?, "
-              "created_at=?, last_used_at=?, expires_at=?, ttl_seconds=? WHERE id=?");
+              "created_at=?, last_used_at=?, expires_at=?, ttl_seconds=?, protected=?, "
+              "idle_expiry_seconds=?, warned_at=?, running_seconds=?, running_since=?, "
+              "stop_reason=? WHERE id=?");
   BindBranch(s, b, 1);
-  s.Bind(16, b.id);
+  s.Bind(22, b.id);
   return s.Run();
 }
 

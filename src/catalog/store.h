@@ -54,12 +54,51 @@ class Store {
   // Branches whose data was cloned from snapshot `id`.
   Result<std::vector<Branch>> BranchesFromSnapshot(int64_t id);
 
+  // API tokens. GetTokenByHash: NotFound when absent (revoked ones are returned).
+  Status InsertToken(Token& token);
+  Result<Token> GetTokenByHash(const std::string& hash);
+  Result<std::vector<Token>> ListTokens();
+  Status TouchToken(int64_t id, int64_t at);
+  Status RevokeToken(int64_t id, int64_t at);  // NotFound when absent
+
+  // Quotas (owner "" = pool-wide).
+  Status PutQuota(const Quota& quota);
+  Status DeleteQuota(const std::string& owner);  // NotFound when absent
+  Result<std::vector<Quota>> ListQuotas();
+
+  // Shutdown schedules.
+  Status PutSchedule(const Schedule& schedule);
+  Status DeleteSchedule(const std::string& name);  // NotFound when absent
+  Result<std::vector<Schedule>> ListSchedules();
+
+  // Repositories.
+  Status PutRepo(const Repo& repo);
+  Status DeleteRepo(const std::string& name);  // NotFound when absent
+  Result<Repo> GetRepo(const std::string& name);
+  Result<std::vector<Repo>> ListRepos();
+
+  // Webhook deliveries. InsertDelivery: AlreadyExists for a redelivery.
+  Status InsertDelivery(Delivery& delivery);
+  Status FinishDelivery(int64_t id, const std::string& state, const std::string& result,
+                        int64_t at);
+  Result<Delivery> GetDelivery(const std::string& forge, const std::string& delivery_id);
+  Result<std::vector<Delivery>> PendingDeliveries();
+  Result<std::vector<Delivery>> ListDeliveries(int limit);
+
+  // Pull request → branch bindings.
+  Status PutPullRequest(const PullRequest& pr);
+  Status DeletePullRequest(const std::string& repo, int64_t number);
+  Result<std::optional<PullRequest>> GetPullRequest(const std::string& repo, int64_t number);
+  Result<std::optional<PullRequest>> PullRequestForBranch(const std::string& branch);
+
   // Appends to the event log (what spur did and why; reconciliation reports).
   Status RecordEvent(int64_t at, const std::string& kind, const std::string& subject,
                      const std::string& detail);
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
+  // Runs a write statement that must hit a row; NotFound(`missing`) otherwise.
+  Status RunOne(const char* sql, const std::string& key, const std::string& missing);
   Status Migrate();
   sqlite3* db_;
   int schema_version_ = 0;

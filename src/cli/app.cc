@@ -16,18 +16,26 @@ int Run(int argc, char** argv) {
   app.add_option("--pool", g.pool,
                  "Pool directory (default: $SPUR_POOL, else /var/lib/spur "
                  "as root, ~/.local/share/spur otherwise)");
+  app.add_option("--server", g.server,
+                 "Talk to `spur serve` at URL (http://HOST:PORT or unix:///path/spur.sock) "
+                 "instead of the local pool (default: $SPUR_SERVER)");
+  app.add_option("--token", g.token, "API token for --server (default: $SPUR_TOKEN)");
   app.add_flag("--json", g.json, "Print results as JSON on stdout");
   app.add_flag("-v,--verbose", g.verbose, "Log more detail to stderr");
   app.add_flag("-q,--quiet", g.quiet, "Log only warnings and errors");
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
-      "5 refused in this state, 6 postgres unavailable.");
+      "5 refused in this state, 6 unavailable (postgres or server), 7 not allowed (token or role), "
+      "8 quota exceeded, 9 audit log tampered, 10 migration failed (ci up --migrate).");
 
   int exit_code = 0;
   AddPoolCommands(app, g, &exit_code);
   AddBranchCommands(app, g, &exit_code);
   AddSnapshotCommands(app, g, &exit_code);
   AddConnectCommands(app, g, &exit_code);
+  AddAdminCommands(app, g, &exit_code);
+  AddCiCommands(app, g, &exit_code);
+  AddServeCommand(app, g, &exit_code);
   app.parse_complete_callback([&g] {
     SetUpLogging(g.verbose ? LogLevel::kVerbose : (g.quiet ? LogLevel::kQuiet : LogLevel::kNormal));
   });

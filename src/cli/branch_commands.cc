@@ -1,12 +1,12 @@
-// spur branch create|list|show|delete|reset|start|stop
+// spur branch create|list|show|delete|reset|start|stop|extend|protect|unprotect
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <map>
 
+#include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "common/units.h"
@@ -15,92 +15,91 @@ namespace spur::cli {
 namespace {
 
 struct BranchArgs {
-  std::string name, ttl, owner;
+  std::string name, ttl, owner, idle_expiry, duration;
   std::optional<std::string> from, snapshot, to;
   std::vector<std::string> pg, labels;
-  bool recursive = false;
+  bool recursive = false, force = false, is_protected = false;
 };
 
-// Prints one branch after a mutation: its URI (text) or full JSON.
-int PrintBranch(GlobalOptions& g, engine::Pool& pool, const std::string& name) {
-  auto info = pool.ShowBranch(name, false);
-  if (!info.ok()) return Fail(g, info.status());
+std::string Str(const nlohmann::json& j, const char* key, const char* fallback = "-") {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+}
+
+// A mutation's result: the URI (text) or the branch (JSON).
+int PrintBranch(const GlobalOptions& g, const Result<nlohmann::json>& branch) {
+  if (!branch.ok()) return Fail(g, branch.status());
   if (g.json)
-    PrintJson(BranchJson(pool, *info));
+    PrintJson(*branch);
   else
-    std::printf("%s\n", pool.Uri(info->branch).c_str());
+    std::printf("%s\n", Str(*branch, "uri").c_str());
   return 0;
+}
+
+Result<nlohmann::json> KeyValues(const std::vector<std::string>& kvs, bool labels) {
+  auto parsed = labels ? engine::ParseLabels(kvs) : engine::ParseSettings(kvs);
+  if (!parsed.ok()) return parsed.status();
+  return nlohmann::json(*parsed);
 }
 
 int RunCreate(GlobalOptions& g, const BranchArgs& a) {
   auto start = std::chrono::steady_clock::now();
-  engine::CreateBranchOptions o;
-  o.name = a.name;
-  o.from = a.from;
-  o.snapshot = a.snapshot;
-  if (!a.ttl.empty()) {
-    auto ttl = ParseDuration(a.ttl);
-    if (!ttl.ok()) return Fail(g, ttl.status().WithContext("--ttl"));
-    o.ttl_seconds = *ttl;
-  }
-  auto settings = engine::ParseSettings(a.pg);
-  if (!settings.ok()) return Fail(g, settings.status());
-  o.pg_settings = *settings;
-  auto labels = engine::ParseLabels(a.labels);
+  nlohmann::json body = {{"name", a.name}};
+  if (a.from) body["from"] = *a.from;
+  if (a.snapshot) body["snapshot"] = *a.snapshot;
+  if (!a.ttl.empty()) body["ttl"] = a.ttl;
+  if (!a.idle_expiry.empty()) body["idle_expiry"] = a.idle_expiry;
+  if (!a.owner.empty()) body["owner"] = a.owner;
+  if (a.is_protected) body["protected"] = true;
+  auto pg = KeyValues(a.pg, false);
+  if (!pg.ok()) return Fail(g, pg.status());
+  if (!pg->empty()) body["pg"] = *pg;
+  auto labels = KeyValues(a.labels, true);
   if (!labels.ok()) return Fail(g, labels.status());
-  o.labels = *labels;
-  const char* user = std::getenv("SUDO_USER");
-  if (!user) user = std::getenv("USER");
-  o.owner = a.owner.empty() ? (user ? user : "") : a.owner;
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto b = (*pool)->CreateBranch(o);
-  if (!b.ok()) return Fail(g, b.status());
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("branch {} created in {:.2f}s, running on port {}", b->name, secs, b->port);
-  return PrintBranch(g, **pool, b->name);
+  if (!labels->empty()) body["labels"] = *labels;
+  auto b = CallApi(g, "POST", "/branches", body);
+  if (b.ok()) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info("branch {} created in {:.2f}s, running on port {}", a.name, secs,
+                 (*b)["port"].get<int>());
+  }
+  return PrintBranch(g, b);
 }
 
-std::string Age(int64_t since) {
-  return FormatDuration(static_cast<int64_t>(::time(nullptr)) - since);
+std::string Bytes(const nlohmann::json& b, const char* key) {
+  return b.contains(key) && b[key].is_number() ? FormatBytes(b[key].get<uint64_t>()) : "?";
 }
 
-std::string Ttl(const catalog::Branch& b) {
-  if (!b.expires_at) return "-";
-  int64_t left = *b.expires_at - static_cast<int64_t>(::time(nullptr));
+std::string Ttl(const nlohmann::json& b) {
+  if (b.value("protected", false)) return "protected";
+  if (!b["expires_in_seconds"].is_number()) return "-";
+  int64_t left = b["expires_in_seconds"].get<int64_t>();
   return left <= 0 ? "expired" : FormatDuration(left);
 }
 
 int RunList(GlobalOptions& g) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto list = (*pool)->ListBranches(true);
+  auto list = CallApi(g, "GET", "/branches");
   if (!list.ok()) return Fail(g, list.status());
   if (g.json) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& info : *list) arr.push_back(BranchJson(**pool, info));
-    PrintJson(arr);
+    PrintJson(*list);
     return 0;
   }
-  std::map<std::string, std::vector<const engine::BranchInfo*>> children;
-  std::vector<const engine::BranchInfo*> roots;
-  for (const auto& info : *list) {
-    if (info.parent_name.empty())
-      roots.push_back(&info);
+  std::map<std::string, std::vector<const nlohmann::json*>> children;
+  std::vector<const nlohmann::json*> roots;
+  for (const auto& b : *list) {
+    if (b["parent"].is_null())
+      roots.push_back(&b);
     else
-      children[info.parent_name].push_back(&info);
+      children[b["parent"].get<std::string>()].push_back(&b);
   }
   Table t({"NAME", "PARENT", "STATE", "PORT", "EXCLUSIVE", "SHARED", "AGE", "TTL"});
-  std::function<void(const engine::BranchInfo*, const std::string&, bool, bool)> add =
-      [&](const engine::BranchInfo* info, const std::string& prefix, bool last, bool root) {
-        const auto& b = info->branch;
-        std::string label = root ? b.name : prefix + (last ? "└─ " : "├─ ") + b.name;
-        t.AddRow({label, info->parent_name.empty() ? "-" : info->parent_name,
-                  info->running ? "running" : "stopped", std::to_string(b.port),
-                  info->usage ? FormatBytes(info->usage->exclusive_bytes) : "?",
-                  info->usage ? FormatBytes(info->usage->shared_bytes) : "?", Age(b.created_at),
-                  Ttl(b)});
-        const auto& kids = children[b.name];
+  std::function<void(const nlohmann::json*, const std::string&, bool, bool)> add =
+      [&](const nlohmann::json* b, const std::string& prefix, bool last, bool root) {
+        std::string name = Str(*b, "name");
+        std::string label = root ? name : prefix + (last ? "└─ " : "├─ ") + name;
+        t.AddRow({label, Str(*b, "parent"), Str(*b, "state"), std::to_string((*b)["port"].get<int>()),
+                  Bytes(*b, "exclusive_bytes"), Bytes(*b, "shared_bytes"),
+                  FormatDuration((*b)["age_seconds"].get<int64_t>()), Ttl(*b)});
+        const auto& kids = children[name];
         std::string next = root ? "" : prefix + (last ? "   " : "│  ");
         for (size_t i = 0; i < kids.size(); ++i) add(kids[i], next, i + 1 == kids.size(), false);
       };
@@ -110,58 +109,58 @@ int RunList(GlobalOptions& g) {
 }
 
 int RunShow(GlobalOptions& g, const std::string& name) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto info = (*pool)->ShowBranch(name, true);
-  if (!info.ok()) return Fail(g, info.status());
-  nlohmann::json j = BranchJson(**pool, *info);
+  auto b = CallApi(g, "GET", "/branches/" + Seg(name));
+  if (!b.ok()) return Fail(g, b.status());
   if (g.json) {
-    PrintJson(j);
+    PrintJson(*b);
     return 0;
   }
-  const auto& b = info->branch;
-  std::printf("name:        %s\n", b.name.c_str());
-  std::printf("parent:      %s\n", info->parent_name.empty() ? "-" : info->parent_name.c_str());
-  std::printf("snapshot:    %s\n", info->snapshot_name.empty() ? "-" : info->snapshot_name.c_str());
-  std::printf("state:       %s\n", j["state"].get<std::string>().c_str());
-  std::printf("port:        %d\n", b.port);
-  std::printf("uri:         %s\n", (*pool)->Uri(b).c_str());
-  std::printf("owner:       %s\n", b.owner.empty() ? "-" : b.owner.c_str());
-  std::printf("created:     %s (%s ago)\n", FormatTimestamp(b.created_at).c_str(),
-              Age(b.created_at).c_str());
-  std::printf(
-      "expires:     %s\n",
-      b.expires_at ? (FormatTimestamp(*b.expires_at) + " (" + Ttl(b) + ")").c_str() : "never");
-  if (info->usage) {
-    std::printf("disk:        %s exclusive, %s shared\n",
-                FormatBytes(info->usage->exclusive_bytes).c_str(),
-                FormatBytes(info->usage->shared_bytes).c_str());
+  const auto& j = *b;
+  std::printf("name:        %s\n", Str(j, "name").c_str());
+  std::printf("parent:      %s\n", Str(j, "parent").c_str());
+  std::printf("snapshot:    %s\n", Str(j, "snapshot").c_str());
+  std::string state = Str(j, "state");
+  if (j["stop_reason"].is_string() && state != "running") {
+    state += " (" + j["stop_reason"].get<std::string>() + ")";
   }
-  std::printf("data:        %s\n", (*pool)->layout().BranchData(b.id).c_str());
-  std::printf("log:         %s\n", (*pool)->layout().BranchLog(b.id).c_str());
+  std::printf("state:       %s\n", state.c_str());
+  std::printf("port:        %d\n", j["port"].get<int>());
+  std::printf("uri:         %s\n", Str(j, "uri").c_str());
+  std::printf("owner:       %s\n", Str(j, "owner").c_str());
+  std::printf("protected:   %s\n", j.value("protected", false) ? "yes" : "no");
+  std::printf("created:     %s (%s ago)\n", Str(j, "created_at").c_str(),
+              FormatDuration(j["age_seconds"].get<int64_t>()).c_str());
+  std::printf("expires:     %s\n", j["expires_at"].is_string()
+                                       ? (Str(j, "expires_at") + " (" + Ttl(j) + ")").c_str()
+                                       : "never");
+  if (j["idle_expiry_seconds"].is_number()) {
+    std::printf("idle expiry: after %s without connections\n",
+                FormatDuration(j["idle_expiry_seconds"].get<int64_t>()).c_str());
+  }
+  std::printf("running:     %s in total\n",
+              FormatDuration(std::max<int64_t>(1, j["running_seconds"].get<int64_t>())).c_str());
+  if (j.contains("exclusive_bytes")) {
+    std::printf("disk:        %s exclusive, %s shared\n", Bytes(j, "exclusive_bytes").c_str(),
+                Bytes(j, "shared_bytes").c_str());
+  }
+  std::printf("data:        %s\n", Str(j, "data_directory").c_str());
+  std::printf("log:         %s\n", Str(j, "log").c_str());
   return 0;
 }
 
 int RunDelete(GlobalOptions& g, const BranchArgs& a) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto deleted = (*pool)->DeleteBranch(a.name, a.recursive);
+  std::map<std::string, std::string> query;
+  if (a.recursive) query["recursive"] = "true";
+  if (a.force) query["force"] = "true";
+  auto deleted = CallApi(g, "DELETE", "/branches/" + Seg(a.name), nullptr, query);
   if (!deleted.ok()) return Fail(g, deleted.status());
   if (g.json)
-    PrintJson({{"deleted", *deleted}});
+    PrintJson(*deleted);
   else
-    for (const auto& n : *deleted) std::printf("deleted branch %s\n", n.c_str());
+    for (const auto& n : (*deleted)["deleted"]) {
+      std::printf("deleted branch %s\n", n.get<std::string>().c_str());
+    }
   return 0;
-}
-
-// reset, start, stop: one call on the pool, then the branch is printed.
-int RunSimple(GlobalOptions& g, const std::string& name,
-              const std::function<Result<catalog::Branch>(engine::Pool&)>& action) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto b = action(**pool);
-  if (!b.ok()) return Fail(g, b.status());
-  return PrintBranch(g, **pool, name);
 }
 
 }  // namespace
@@ -179,9 +178,13 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->expected(1);
   create->add_option("--snapshot", a->snapshot, "Branch from this snapshot instead")->expected(1);
   create->add_option("--ttl", a->ttl, "Expire after DURATION (e.g. 12h, 3d)");
+  create->add_option("--idle-expiry", a->idle_expiry,
+                     "Expire after DURATION with no client connection");
   create->add_option("--owner", a->owner, "Owner recorded for the branch (default: you)");
+  create->add_flag("--protected", a->is_protected,
+                   "Never expires; delete and reset need --force (admins)");
   create->add_option("--pg", a->pg, "Postgres setting NAME=VALUE for this branch (repeatable)");
-  create->add_option("--label", a->labels, "Label KEY=VALUE (repeatable), e.g. pr=12");
+  create->add_option("--label", a->labels, "Label KEY=VALUE (repeatable), e.g. team=payments");
   create->callback([&g, a, exit_code] { *exit_code = RunCreate(g, *a); });
 
   auto* list = branch->add_subcommand("list", "Show the branch tree with state, port and disk use");
@@ -196,30 +199,83 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   del->alias("rm");
   del->add_option("name", a->name, "Branch name")->required();
   del->add_flag("--recursive,-r", a->recursive, "Also delete its descendants");
+  del->add_flag("--force", a->force, "Delete even if protected (admins)");
   del->callback([&g, a, exit_code] { *exit_code = RunDelete(g, *a); });
 
   auto* reset = branch->add_subcommand("reset",
                                        "Replace a branch's data with its parent's "
                                        "state now, or a snapshot; keeps name, port, "
-                                       "credentials");
+                                       "credentials; renews the TTL");
   reset->add_option("name", a->name, "Branch name")->required();
   reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)")->expected(1);
+  reset->add_flag("--force", a->force, "Reset even if protected (admins)");
   reset->callback([&g, a, exit_code] {
-    *exit_code =
-        RunSimple(g, a->name, [a](engine::Pool& p) { return p.ResetBranch(a->name, a->to); });
+    nlohmann::json body = nlohmann::json::object();
+    if (a->to) body["to"] = *a->to;
+    if (a->force) body["force"] = true;
+    *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/reset", body));
   });
 
   auto* start = branch->add_subcommand("start", "Start a branch's postgres");
   start->add_option("name", a->name, "Branch name")->required();
   start->callback([&g, a, exit_code] {
-    *exit_code = RunSimple(g, a->name, [a](engine::Pool& p) { return p.StartBranch(a->name); });
+    *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/start"));
   });
 
   auto* stop = branch->add_subcommand("stop", "Stop a branch's postgres (data is kept)");
   stop->add_option("name", a->name, "Branch name")->required();
   stop->callback([&g, a, exit_code] {
-    *exit_code = RunSimple(g, a->name, [a](engine::Pool& p) { return p.StopBranch(a->name); });
+    *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/stop"));
   });
+
+  auto* extend = branch->add_subcommand("extend", "Renew a branch: it now expires DURATION from now");
+  extend->add_option("name", a->name, "Branch name")->required();
+  extend->add_option("duration", a->duration, "How long from now, e.g. 3d")->required();
+  extend->callback([&g, a, exit_code] {
+    *exit_code = PrintBranch(
+        g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/extend", {{"ttl", a->duration}}));
+  });
+
+  auto* update = branch->add_subcommand("update",
+                                        "Change a branch's TTL, idle expiry, labels or owner");
+  update->add_option("name", a->name, "Branch name")->required();
+  update->add_option("--ttl", a->ttl, "Expire DURATION from now; 0 = never");
+  update->add_option("--idle-expiry", a->idle_expiry,
+                     "Expire after DURATION without connections; 0 = never");
+  update->add_option("--label", a->labels, "Replace all labels with these KEY=VALUE (repeatable)");
+  update->add_option("--owner", a->owner, "New owner (admins)");
+  update->callback([&g, a, exit_code] {
+    nlohmann::json body = nlohmann::json::object();
+    if (!a->ttl.empty()) body["ttl"] = a->ttl;
+    if (!a->idle_expiry.empty()) body["idle_expiry"] = a->idle_expiry;
+    if (!a->owner.empty()) body["owner"] = a->owner;
+    if (!a->labels.empty()) {
+      auto labels = KeyValues(a->labels, true);
+      if (!labels.ok()) {
+        *exit_code = Fail(g, labels.status());
+        return;
+      }
+      body["labels"] = *labels;
+    }
+    if (body.empty()) {
+      *exit_code = Fail(g, InvalidArgument("nothing to change; pass --ttl, --idle-expiry, "
+                                           "--label or --owner"));
+      return;
+    }
+    *exit_code = PrintBranch(g, CallApi(g, "PATCH", "/branches/" + Seg(a->name), body));
+  });
+
+  for (bool on : {true, false}) {
+    auto* cmd = branch->add_subcommand(on ? "protect" : "unprotect",
+                                       on ? "Protect a branch: never expires; delete/reset need "
+                                            "--force (admins)"
+                                          : "Remove a branch's protection");
+    cmd->add_option("name", a->name, "Branch name")->required();
+    cmd->callback([&g, a, exit_code, on] {
+      *exit_code =
+          PrintBranch(g, CallApi(g, "PATCH", "/branches/" + Seg(a->name), {{"protected", on}}));
+    });
+  }
 }
 
 }  // namespace spur::cli

@@ -12,5 +12,9 @@ void AddPoolCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // i
 void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // branch ...
 void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // snapshot ...
 void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // uri, psql
+// token, quota, schedule, config, audit, cost
+void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
+void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // ci, repo
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);   // serve
 
 }  // namespace spur::cli

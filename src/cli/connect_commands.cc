@@ -1,10 +1,12 @@
 // spur uri NAME, spur psql NAME [-- ARGS]
 #include <cstdio>
 
+#include "cli/client.h"
 #include "cli/commands.h"
 #include "engine/credentials.h"
 #include "os/fs.h"
 #include "os/process.h"
+#include "pg/installation.h"
 
 namespace spur::cli {
 namespace {
@@ -14,50 +16,46 @@ struct ConnectArgs {
   std::vector<std::string> extra;
 };
 
+// GET /branches/NAME/connection starts a suspended branch first.
 int RunUri(GlobalOptions& g, const ConnectArgs& a) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto info = (*pool)->ShowBranch(a.name, false);
-  if (!info.ok()) return Fail(g, info.status());
+  auto c = CallApi(g, "GET", "/branches/" + Seg(a.name) + "/connection");
+  if (!c.ok()) return Fail(g, c.status());
   if (g.json)
-    PrintJson({{"name", a.name}, {"uri", (*pool)->Uri(info->branch)}});
+    PrintJson({{"name", a.name}, {"uri", (*c)["uri"]}});
   else
-    std::printf("%s\n", (*pool)->Uri(info->branch).c_str());
+    std::printf("%s\n", (*c)["uri"].get<std::string>().c_str());
   return 0;
 }
 
 int RunPsql(GlobalOptions& g, const ConnectArgs& a) {
-  std::string uri, psql, password;
-  {
-    auto pool = OpenPool(g);
-    if (!pool.ok()) return Fail(g, pool.status());
-    auto info = (*pool)->ShowBranch(a.name, false);
-    if (!info.ok()) return Fail(g, info.status());
-    if (!info->running) {
-      return Fail(g, FailedPrecondition("branch \"" + a.name +
-                                        "\" is stopped; run `spur branch "
-                                        "start " +
-                                        a.name + "` first"));
-    }
-    const auto& b = info->branch;
-    uri = engine::BuildUri(b.role, "", (*pool)->config().advertise_host, b.port, b.database);
-    password = b.password;
-    psql = (*pool)->installation().Binary("psql");
-    if (!os::PathExists(psql)) psql = "psql";
-  }  // the pool lock is released before psql runs
+  auto c = CallApi(g, "GET", "/branches/" + Seg(a.name) + "/connection");
+  if (!c.ok()) return Fail(g, c.status());
+  if ((*c)["state"] != "running") {
+    return Fail(g, FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch start " +
+                                      a.name + "` first"));
+  }
+  std::string uri = engine::BuildUri((*c)["role"], "", (*c)["host"], (*c)["port"].get<int>(),
+                                     (*c)["database"]);
+  std::string psql = "psql";
+  if (auto inst = pg::FindInstallation(""); inst.ok() && os::PathExists(inst->Binary("psql"))) {
+    psql = inst->Binary("psql");
+  }
   std::vector<std::string> argv = {psql, uri};
   argv.insert(argv.end(), a.extra.begin(), a.extra.end());
   os::RunOptions opts;
-  opts.env["PGPASSWORD"] = password;  // not in argv, where `ps` would show it
-  Status st = os::ExecReplace(argv, opts);
-  return Fail(g, st);
+  if (c->contains("password")) {
+    opts.env["PGPASSWORD"] = (*c)["password"].get<std::string>();  // not in argv, where ps shows it
+  }
+  return Fail(g, os::ExecReplace(argv, opts));
 }
 
 }  // namespace
 
 void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto a = std::make_shared<ConnectArgs>();
-  auto* uri = app.add_subcommand("uri", "Print the connection URI an application uses");
+  auto* uri = app.add_subcommand("uri",
+                                 "Print the connection URI an application uses (starts a "
+                                 "suspended branch)");
   uri->add_option("name", a->name, "Branch name")->required();
   uri->callback([&g, a, exit_code] { *exit_code = RunUri(g, *a); });
 

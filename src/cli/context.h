@@ -12,7 +12,9 @@
 namespace spur::cli {
 
 struct GlobalOptions {
-  std::string pool;  // --pool / SPUR_POOL / default
+  std::string pool;    // --pool / SPUR_POOL / default
+  std::string server;  // --server (else $SPUR_SERVER): use a daemon instead of the pool
+  std::string token;   // --token (else $SPUR_TOKEN)
   bool json = false;
   bool verbose = false;
   bool quiet = false;
@@ -26,7 +28,8 @@ std::string ResolvePoolDir(const GlobalOptions& g);
 Result<std::unique_ptr<engine::Pool>> OpenPool(const GlobalOptions& g);
 
 // Process exit code for a status: 0 ok, 2 bad input, 3 not found, 4 exists,
-// 5 refused by state, 6 unavailable, 1 anything else.
+// 5 refused by state, 6 unavailable, 7 not allowed (token/role), 8 quota
+// exceeded, 1 anything else.
 int ExitCode(const Status& status);
 
 // Prints the error (stderr, and a JSON object on stdout with --json) and
@@ -36,7 +39,5 @@ int Fail(const GlobalOptions& g, const Status& status);
 // Prints `value` as JSON on stdout.
 void PrintJson(const nlohmann::json& value);
 
-nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& info);
-nlohmann::json SnapshotJson(const catalog::Snapshot& snapshot);
 
 }  // namespace spur::cli

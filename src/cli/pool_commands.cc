@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "api/views.h"
+#include "cli/client.h"
 #include "cli/commands.h"
 #include "common/units.h"
 
@@ -43,10 +45,11 @@ int RunInit(GlobalOptions& g, const InitArgs& a) {
   auto main = (*pool)->ShowBranch("main", false);
   if (!main.ok()) return Fail(g, main.status());
   if (g.json) {
+    nlohmann::json branch = api::BranchJson(**pool, *main, true, (*pool)->clock().NowSeconds());
     PrintJson({{"pool", (*pool)->layout().root},
                {"driver", (*pool)->config().driver},
                {"image", (*pool)->config().image},
-               {"branch", BranchJson(**pool, *main)}});
+               {"branch", branch}});
     return 0;
   }
   std::printf("pool %s ready (driver %s%s)\n", (*pool)->layout().root.c_str(),
@@ -58,43 +61,29 @@ int RunInit(GlobalOptions& g, const InitArgs& a) {
 }
 
 int RunStatus(GlobalOptions& g) {
-  auto pool = OpenPool(g);
-  if (!pool.ok()) return Fail(g, pool.status());
-  auto s = (*pool)->GetStatus();
-  if (!s.ok()) return Fail(g, s.status());
-  const bool slow = s->driver == "copy";
-  const char* note = slow ? "COPY driver: every branch is a full, slow copy; use XFS "
-                            "reflink/btrfs or `spur init --image SIZE` for instant branches"
-                          : "";
+  auto r = CallApi(g, "GET", "/status");
+  if (!r.ok()) return Fail(g, r.status());
   if (g.json) {
-    PrintJson({{"pool", s->root},
-               {"driver", s->driver},
-               {"image", s->image},
-               {"filesystem", s->filesystem},
-               {"postgres_bindir", s->pg_bindir},
-               {"postgres_major", s->pg_major},
-               {"branches", s->branches},
-               {"running", s->running},
-               {"stopped", s->stopped},
-               {"snapshots", s->snapshots},
-               {"exclusive_bytes", s->exclusive_bytes},
-               {"shared_bytes", s->shared_bytes},
-               {"logical_bytes", s->logical_bytes},
-               {"free_bytes", s->free_bytes ? nlohmann::json(*s->free_bytes) : nlohmann::json()},
-               {"warning", slow ? nlohmann::json(note) : nlohmann::json()}});
+    PrintJson(*r);
     return 0;
   }
-  std::printf("pool:       %s\n", s->root.c_str());
-  std::printf("driver:     %s on %s%s\n", s->driver.c_str(), s->filesystem.c_str(),
-              s->image ? " (loop-mounted image pool.img)" : "");
-  if (slow) std::printf("\n  !!! %s !!!\n\n", note);
-  std::printf("postgres:   %d (%s)\n", s->pg_major, s->pg_bindir.c_str());
-  std::printf("branches:   %d (%d running, %d stopped)\n", s->branches, s->running, s->stopped);
-  std::printf("snapshots:  %d\n", s->snapshots);
-  std::printf("disk:       %s exclusive, %s shared, %s logical\n",
-              FormatBytes(s->exclusive_bytes).c_str(), FormatBytes(s->shared_bytes).c_str(),
-              FormatBytes(s->logical_bytes).c_str());
-  if (s->free_bytes) std::printf("free:       %s\n", FormatBytes(*s->free_bytes).c_str());
+  const auto& s = *r;
+  auto bytes = [&](const char* k) { return FormatBytes(s[k].get<uint64_t>()); };
+  std::printf("pool:       %s\n", s["pool"].get<std::string>().c_str());
+  std::printf("driver:     %s on %s%s\n", s["driver"].get<std::string>().c_str(),
+              s["filesystem"].get<std::string>().c_str(),
+              s["image"].get<bool>() ? " (loop-mounted image pool.img)" : "");
+  if (s["warning"].is_string()) {
+    std::printf("\n  !!! %s !!!\n\n", s["warning"].get<std::string>().c_str());
+  }
+  std::printf("postgres:   %d (%s)\n", s["postgres_major"].get<int>(),
+              s["postgres_bindir"].get<std::string>().c_str());
+  std::printf("branches:   %d (%d running, %d stopped)\n", s["branches"].get<int>(),
+              s["running"].get<int>(), s["stopped"].get<int>());
+  std::printf("snapshots:  %d\n", s["snapshots"].get<int>());
+  std::printf("disk:       %s exclusive, %s shared, %s logical\n", bytes("exclusive_bytes").c_str(),
+              bytes("shared_bytes").c_str(), bytes("logical_bytes").c_str());
+  if (s["free_bytes"].is_number()) std::printf("free:       %s\n", bytes("free_bytes").c_str());
   return 0;
 }
 

@@ -12,4 +12,9 @@ enum class LogLevel { kQuiet, kNormal, kVerbose };
 // again (tests do) and it replaces the previous setup.
 void SetUpLogging(LogLevel level);
 
+// Switches the process-wide logger to one JSON object per line:
+// {"time":"2026-11-21T10:00:00.123Z","level":"info","msg":"..."} (daemons
+// whose logs a collector parses).
+void UseJsonLogs();
+
 }  // namespace spur

@@ -19,6 +19,9 @@ enum class Code {
   kAlreadyExists,       // name taken
   kFailedPrecondition,  // state forbids it: has children, is main, not root
   kUnavailable,         // a process or service is not reachable
+  kUnauthenticated,     // no or wrong credentials (HTTP 401)
+  kPermissionDenied,    // credentials fine, not allowed (HTTP 403)
+  kResourceExhausted,   // a quota would be exceeded
   kInternal,            // a system call or subprocess failed
 };
 
@@ -54,6 +57,11 @@ inline Status FailedPrecondition(std::string m) {
 }
 inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+inline Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
+inline Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
+inline Status ResourceExhausted(std::string m) {
+  return {Code::kResourceExhausted, std::move(m)};
+}
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>

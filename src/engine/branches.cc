@@ -1,6 +1,8 @@
 // Branch lifecycle: create, reset, start, stop, delete.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/crash_point.h"
 #include "common/names.h"
 #include "common/stopwatch.h"
@@ -36,6 +38,7 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
                          o.name + "`");
   }
   if (o.from && o.snapshot) return InvalidArgument("pass --from or --snapshot, not both");
+  RETURN_IF_ERROR(CheckQuotas(o.owner));
   Stopwatch timer;
   catalog::Snapshot snap;
   catalog::Branch parent;
@@ -62,6 +65,8 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   b.created_at = b.last_used_at = clock_.NowSeconds();
   b.ttl_seconds = o.ttl_seconds;
   if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
+  b.is_protected = o.is_protected;
+  b.idle_expiry_seconds = o.idle_expiry_seconds;
   RETURN_IF_ERROR(store_->InsertBranch(b));
   CrashPoint("branch.create.after_insert");
   const std::string data = layout_.BranchData(b.id);
@@ -102,19 +107,37 @@ Result<catalog::Branch> Pool::StartBranch(const std::string& name) {
   return b;
 }
 
-Result<catalog::Branch> Pool::StopBranch(const std::string& name) {
+Result<catalog::Branch> Pool::StopBranch(const std::string& name, const std::string& reason) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
   RETURN_IF_ERROR(control_->Stop(layout_.BranchData(b.id)));
-  b.state = catalog::BranchState::kStopped;
+  MarkStopped(b, reason);
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   return b;
 }
 
+void Pool::MarkStopped(catalog::Branch& b, const std::string& reason) {
+  int64_t now = clock_.NowSeconds();
+  if (b.running_since) b.running_seconds += std::max<int64_t>(0, now - *b.running_since);
+  b.running_since.reset();
+  b.state = catalog::BranchState::kStopped;
+  b.stop_reason = reason;
+}
+
+namespace {
+Status RefuseProtected(const catalog::Branch& b, const char* verb) {
+  return FailedPrecondition("branch \"" + b.name + "\" is protected; " + verb +
+                            " it with --force (admins only), or unprotect it first with "
+                            "`spur branch unprotect " +
+                            b.name + "`");
+}
+}  // namespace
+
 Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
-                                          const std::optional<std::string>& to) {
+                                          const std::optional<std::string>& to, bool force) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
+  if (b.is_protected && !force) return RefuseProtected(b, "reset");
   catalog::Snapshot snap;
   if (to) {
     RETURN_IF_ERROR(ValidateName("snapshot", *to));
@@ -154,6 +177,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kStopped;
   if (b.ttl_seconds) b.expires_at = clock_.NowSeconds() + *b.ttl_seconds;
+  b.warned_at.reset();
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   RETURN_IF_ERROR(StartInstance(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
@@ -186,12 +210,14 @@ Status Pool::DeleteOne(const catalog::Branch& branch) {
   return store_->RecordEvent(clock_.NowSeconds(), "branch.delete", b.name, "");
 }
 
-Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, bool recursive) {
+Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, bool recursive,
+                                                    bool force) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
   if (IsMain(b)) {
     return FailedPrecondition("branch \"" + name + "\" is the pool's root and cannot be deleted");
   }
+  if (b.is_protected && !force) return RefuseProtected(b, "delete");
   ASSIGN_OR_RETURN(auto children, store_->ChildrenOf(b.id));
   if (!children.empty() && !recursive) {
     return FailedPrecondition("branch \"" + name + "\" has " + std::to_string(children.size()) +
@@ -200,7 +226,7 @@ Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, boo
   }
   std::vector<std::string> deleted;
   for (const auto& child : children) {
-    ASSIGN_OR_RETURN(auto below, DeleteBranch(child.name, true));
+    ASSIGN_OR_RETURN(auto below, DeleteBranch(child.name, true, force));
     deleted.insert(deleted.end(), below.begin(), below.end());
   }
   RETURN_IF_ERROR(DeleteOne(b));

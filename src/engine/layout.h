@@ -22,6 +22,8 @@ struct Layout {
 
   std::string db() const { return root + "/spur.db"; }
   std::string lock() const { return root + "/lock"; }
+  std::string audit_log() const { return root + "/audit.log"; }
+  std::string api_socket() const { return root + "/spur.sock"; }
   std::string image() const { return root + "/pool.img"; }
   std::string data() const { return root + "/data"; }
   std::string branches() const { return data() + "/branches"; }

@@ -10,7 +10,8 @@
 
 namespace spur::engine {
 
-Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::Clock& clock) {
+Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::Clock& clock,
+                                         bool hold_lock) {
   Layout layout{os::AbsolutePath(root_arg)};
   if (!os::PathExists(layout.db())) {
     return NotFound("no spur pool at " + layout.root + "; create one with `spur init --pool " +
@@ -22,6 +23,7 @@ Result<std::unique_ptr<Pool>> Pool::Open(const std::string& root_arg, const os::
   pool->control_ = pg::MakePostgresControl();
   RETURN_IF_ERROR(pool->Load());
   RETURN_IF_ERROR(pool->Reconcile());
+  if (!hold_lock) pool->lock_.reset();
   return pool;
 }
 
@@ -102,6 +104,8 @@ Status Pool::StartInstance(catalog::Branch& branch) {
   RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
   branch.state = catalog::BranchState::kRunning;
   branch.last_used_at = clock_.NowSeconds();
+  if (!branch.running_since) branch.running_since = branch.last_used_at;
+  branch.stop_reason.clear();
   return Status::Ok();
 }
 

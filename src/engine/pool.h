@@ -55,6 +55,43 @@ struct CreateBranchOptions {
   std::string owner;
   std::map<std::string, std::string> pg_settings;
   std::map<std::string, std::string> labels;
+  bool is_protected = false;
+  std::optional<int64_t> idle_expiry_seconds;  // delete after this long unused
+};
+
+// Changes to a branch's lifecycle settings; unset fields stay as they are.
+struct BranchPatch {
+  std::optional<bool> is_protected;
+  std::optional<int64_t> ttl_seconds;          // 0 removes the expiry
+  std::optional<int64_t> idle_expiry_seconds;  // 0 removes it
+  std::optional<std::map<std::string, std::string>> labels;  // replaces all
+  std::optional<std::string> owner;
+};
+
+// What the reaper did (or failed to do) to one branch.
+struct LifecycleAction {
+  std::string action;  // branch.warn | branch.expire | branch.suspend | schedule.stop | schedule.start
+  std::string branch;
+  std::string reason;  // one line, for the audit log and events
+  Status result;
+};
+
+// Inputs of one reaper pass.
+struct LifecyclePolicy {
+  int64_t warn_before = 3600;
+  int64_t idle_suspend = 0;  // 0 = never suspend
+};
+
+// Cost of one branch so far, from driver usage and running time.
+struct BranchCost {
+  std::string branch, owner;
+  std::map<std::string, std::string> labels;
+  uint64_t exclusive_bytes = 0;
+  double running_hours = 0;
+  double age_hours = 0;
+  double storage_cost = 0;   // exclusive GiB x price x months alive
+  double compute_cost = 0;   // running hours x price
+  double month_estimate = 0; // a month at the current size and duty cycle
 };
 
 // A branch with what is known about it right now.
@@ -84,8 +121,11 @@ class Pool {
   static Result<std::unique_ptr<Pool>> Init(const InitOptions& options,
                                             const os::Clock& clock = os::SystemClock());
   // Opens an existing pool: locks it, mounts its image if needed, reconciles.
+  // With `hold_lock` false the lock is released once open; the caller then
+  // takes it (LockFile()) around every use (the daemon does).
   static Result<std::unique_ptr<Pool>> Open(const std::string& root,
-                                            const os::Clock& clock = os::SystemClock());
+                                            const os::Clock& clock = os::SystemClock(),
+                                            bool hold_lock = true);
 
   // Unit tests: a pool over injected parts (fake driver and instance control,
   // an in-memory store), with no lock and no image. Reconciles like Open().
@@ -105,16 +145,36 @@ class Pool {
   // Everything repaired since the pool was opened, one line each.
   const std::vector<std::string>& repairs() const { return repairs_; }
 
+  // Creates and starts a branch. ResourceExhausted (naming the quota) when
+  // the pool's or the owner's quota is used up.
   Result<catalog::Branch> CreateBranch(const CreateBranchOptions& options);
   // Deletes `name` (and, with `recursive`, its descendants). Returns the names
-  // deleted, deepest first.
-  Result<std::vector<std::string>> DeleteBranch(const std::string& name, bool recursive);
+  // deleted, deepest first. Protected branches need `force`.
+  Result<std::vector<std::string>> DeleteBranch(const std::string& name, bool recursive,
+                                                bool force = false);
   // Back to the parent's state now (new implicit snapshot), or to `snapshot`.
-  // Name, port, role and password are kept.
+  // Name, port, role and password are kept; the TTL starts again. Protected
+  // branches need `force`.
   Result<catalog::Branch> ResetBranch(const std::string& name,
-                                      const std::optional<std::string>& snapshot);
+                                      const std::optional<std::string>& snapshot,
+                                      bool force = false);
   Result<catalog::Branch> StartBranch(const std::string& name);
-  Result<catalog::Branch> StopBranch(const std::string& name);
+  // `reason`: "user", "idle" or "schedule" (shown, and decides whether the
+  // schedule may start it again).
+  Result<catalog::Branch> StopBranch(const std::string& name, const std::string& reason = "user");
+  // Renews: the branch now expires `seconds` from now. Refused for protected
+  // branches (they never expire).
+  Result<catalog::Branch> ExtendBranch(const std::string& name, int64_t seconds);
+  Result<catalog::Branch> PatchBranch(const std::string& name, const BranchPatch& patch);
+
+  // One reaper pass at the clock's now: records client activity, records
+  // expiry warnings, deletes expired branches (never protected ones, never a
+  // branch with children), suspends idle ones and applies shutdown schedules.
+  // Each action is attempted independently and reported with its result.
+  Result<std::vector<LifecycleAction>> Tick(const LifecyclePolicy& policy);
+
+  // Per-branch cost at the given prices.
+  Result<std::vector<BranchCost>> Cost(double price_gib_month, double price_running_hour);
 
   // `name` defaults to "<branch>-<unix time>".
   Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
@@ -129,6 +189,9 @@ class Pool {
   // postgresql://role:password@host:port/database
   std::string Uri(const catalog::Branch& branch) const;
   const Layout& layout() const { return layout_; }
+  // The metadata store (tokens, repositories and deliveries live there too).
+  catalog::Store& store() { return *store_; }
+  const os::Clock& clock() const { return clock_; }
   const PoolConfig& config() const { return config_; }
   const pg::Installation& installation() const { return installation_; }
 
@@ -159,6 +222,10 @@ class Pool {
   Status DropImplicitSnapshotIfUnused(std::optional<int64_t> snapshot_id);
   Status DestroySnapshot(const catalog::Snapshot& snapshot);
   Status DeleteOne(const catalog::Branch& branch);
+  Status CheckQuotas(const std::string& owner);
+  // Marks `b` stopped and adds the run that just ended to its running time.
+  void MarkStopped(catalog::Branch& b, const std::string& reason);
+  Status ApplySchedules(std::vector<LifecycleAction>& actions);
   Result<BranchInfo> Describe(const catalog::Branch& branch, bool with_usage);
   std::string ImplicitSnapshotName(const std::string& branch) const;
   void Repaired(const std::string& what);

@@ -61,12 +61,13 @@ Status Pool::Reconcile() {
                "\" is held by another program; the branch cannot start until it is freed");
     }
     if (b.state == catalog::BranchState::kRunning && !alive) {
-      b.state = catalog::BranchState::kStopped;
+      MarkStopped(b, "exited");
       RETURN_IF_ERROR(control_->ClearRunState(live));
       RETURN_IF_ERROR(store_->UpdateBranch(b));
       Repaired("branch \"" + b.name + "\" was not running (postgres exited); marked stopped");
     } else if (b.state == catalog::BranchState::kStopped && alive) {
       b.state = catalog::BranchState::kRunning;
+      if (!b.running_since) b.running_since = clock_.NowSeconds();
       RETURN_IF_ERROR(store_->UpdateBranch(b));
       Repaired("branch \"" + b.name + "\" was running though marked stopped; marked running");
     }

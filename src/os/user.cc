@@ -29,6 +29,14 @@ Result<OsUser> LookupUser(const std::string& name) {
   return FromPasswd(res, "\"" + name + "\"");
 }
 
+Result<OsUser> LookupUid(uid_t uid) {
+  struct passwd pwd;
+  struct passwd* res = nullptr;
+  std::vector<char> buf(16384);
+  ::getpwuid_r(uid, &pwd, buf.data(), buf.size(), &res);
+  return FromPasswd(res, "with uid " + std::to_string(uid));
+}
+
 Result<OsUser> CurrentUser() {
   struct passwd pwd;
   struct passwd* res = nullptr;

@@ -21,6 +21,7 @@ struct OsUser {
 bool IsRoot();
 Result<OsUser> LookupUser(const std::string& name);
 Result<OsUser> CurrentUser();
+Result<OsUser> LookupUid(uid_t uid);
 
 // Checks that `user` may enter (traverse) `path` and every directory leading
 // to it, by forking a child that takes the user's identity.

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include "common/stopwatch.h"
 #include "os/fs.h"
 #include "os/net.h"
@@ -57,6 +59,15 @@ class PostgresControl final : public InstanceControl {
     if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + quoted + " LOGIN"));
     return conn.Exec("ALTER ROLE " + quoted + " WITH LOGIN PASSWORD " +
                      conn.QuoteLiteral(verifier));
+  }
+
+  Result<int> ClientConnections(const InstanceSpec& spec) override {
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT count(*) FROM pg_stat_activity "
+                                           "WHERE backend_type = 'client backend' "
+                                           "AND pid <> pg_backend_pid()"));
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return 0;
+    return std::atoi(rows[0][0]->c_str());
   }
 
   Result<std::string> BackupClone(const InstanceSpec& source, const std::string& label,

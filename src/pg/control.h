@@ -45,6 +45,10 @@ class InstanceControl {
   virtual Status SetLoginPassword(const InstanceSpec& spec, const std::string& role,
                                   const std::string& password) = 0;
 
+  // Client connections open on the running instance, not counting spur's
+  // own (for idle detection).
+  virtual Result<int> ClientConnections(const InstanceSpec& spec) = 0;
+
   // Makes a transactionally consistent per-file copy of the running
   // instance `source` into `dst`: backup start, `clone_all()`, backup stop,
   // `clone_wal()`, then backup_label (and tablespace_map) written into dst.

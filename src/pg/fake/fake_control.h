@@ -34,6 +34,11 @@ class FakeControl final : public InstanceControl {
                                   const std::string& dst, const std::function<Status()>& clone_all,
                                   const std::function<Status()>& clone_wal) override;
   Status ClearRunState(const std::string&) override { return Status::Ok(); }
+  Result<int> ClientConnections(const InstanceSpec& spec) override {
+    if (!running_.count(spec.pgdata)) return Unavailable(spec.pgdata + " is not running");
+    auto it = connections_.find(spec.pgdata);
+    return it == connections_.end() ? 0 : it->second;
+  }
   Status Forget(const InstanceSpec& spec) override;
 
   // Test controls and observations.
@@ -44,6 +49,8 @@ class FakeControl final : public InstanceControl {
     ports_.erase(pgdata);
   }
   void OccupyPort(int port) { foreign_ports_.insert(port); }
+  // Client connections ClientConnections() reports for `pgdata`.
+  void SetConnections(const std::string& pgdata, int n) { connections_[pgdata] = n; }
   // Password of `role` set on the instance at `pgdata` ("" if never set).
   std::string Password(const std::string& pgdata, const std::string& role) const;
   int PortOf(const std::string& pgdata) const;
@@ -60,6 +67,7 @@ class FakeControl final : public InstanceControl {
   std::set<int> foreign_ports_;
   std::map<std::string, std::string> passwords_;  // pgdata + "|" + role
   std::set<std::string> forgotten_;               // socket dirs
+  std::map<std::string, int> connections_;
   int backups_ = 0;
 };
 

@@ -1,0 +1,187 @@
+// Administration: /tokens, /quotas, /schedules, /config, /audit.
+#include "api/auth.h"
+#include "api/body.h"
+#include "api/service.h"
+#include "api/views.h"
+#include "common/cron.h"
+#include "common/names.h"
+#include "engine/options.h"
+
+namespace spur::api {
+namespace {
+
+Reply Json(nlohmann::json body, int status = 200) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+Result<Reply> Service::ListTokens(const Call&, const Principal&, const Params&) {
+  nlohmann::json arr = nlohmann::json::array();
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto tokens, pool.store().ListTokens());
+    for (const auto& t : tokens) arr.push_back(TokenJson(t));
+    return Status::Ok();
+  }));
+  return Json(arr);
+}
+
+Result<Reply> Service::CreateToken(const Call& call, const Principal&, const Params&) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"role", "owner", "note"}));
+  ASSIGN_OR_RETURN(auto role_text, ReqString(call.body, "role"));
+  ASSIGN_OR_RETURN(Role role, RoleFrom(role_text));
+  ASSIGN_OR_RETURN(auto owner, ReqString(call.body, "owner"));
+  ASSIGN_OR_RETURN(auto note, OptString(call.body, "note"));
+  nlohmann::json out;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto t, api::CreateToken(pool.store(), role, owner, note.value_or(""),
+                                              pool.clock().NowSeconds()));
+    out = TokenJson(t.record);
+    out["token"] = t.secret;
+    return Status::Ok();
+  }));
+  return Json(out, 201);
+}
+
+Result<Reply> Service::RevokeToken(const Call&, const Principal&, const Params& p) {
+  int64_t id = 0;
+  try {
+    id = std::stoll(p.at("id"));
+  } catch (const std::exception&) {
+    return InvalidArgument("token id must be a number; `spur token list` shows them");
+  }
+  RETURN_IF_ERROR(pool_.With(
+      [&](engine::Pool& pool) { return pool.store().RevokeToken(id, pool.clock().NowSeconds()); }));
+  return Json({{"revoked", id}});
+}
+
+Result<Reply> Service::ListQuotas(const Call&, const Principal&, const Params&) {
+  nlohmann::json arr = nlohmann::json::array();
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto quotas, pool.store().ListQuotas());
+    for (const auto& q : quotas) arr.push_back(QuotaJson(q));
+    return Status::Ok();
+  }));
+  return Json(arr);
+}
+
+Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params&) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"owner", "max_branches", "max_bytes"}));
+  catalog::Quota q;
+  ASSIGN_OR_RETURN(auto owner, OptString(call.body, "owner"));
+  q.owner = owner.value_or("");
+  if (!q.owner.empty()) RETURN_IF_ERROR(ValidateName("owner", q.owner));
+  ASSIGN_OR_RETURN(q.max_branches, OptInt(call.body, "max_branches"));
+  ASSIGN_OR_RETURN(q.max_bytes, OptSize(call.body, "max_bytes"));
+  if (!q.max_branches && !q.max_bytes) {
+    return InvalidArgument("give --max-branches and/or --max-bytes");
+  }
+  if (q.max_branches && *q.max_branches < 0) return InvalidArgument("max_branches must be >= 0");
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().PutQuota(q); }));
+  return Json(QuotaJson(q));
+}
+
+Result<Reply> Service::DeleteQuota(const Call& call, const Principal&, const Params&) {
+  std::string owner = call.query.count("owner") ? call.query.at("owner") : "";
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().DeleteQuota(owner); }));
+  return Json({{"deleted", owner.empty() ? "pool" : owner}});
+}
+
+Result<Reply> Service::ListSchedules(const Call&, const Principal&, const Params&) {
+  nlohmann::json arr = nlohmann::json::array();
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto list, pool.store().ListSchedules());
+    for (const auto& s : list) arr.push_back(ScheduleJson(s));
+    return Status::Ok();
+  }));
+  return Json(arr);
+}
+
+Result<Reply> Service::PutSchedule(const Call& call, const Principal&, const Params& p) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"label", "stop", "start"}));
+  catalog::Schedule s;
+  s.name = p.at("name");
+  RETURN_IF_ERROR(ValidateName("schedule", s.name));
+  ASSIGN_OR_RETURN(s.label, ReqString(call.body, "label"));
+  RETURN_IF_ERROR(engine::ParseLabels({s.label}).status());
+  ASSIGN_OR_RETURN(s.stop_cron, ReqString(call.body, "stop"));
+  ASSIGN_OR_RETURN(s.start_cron, ReqString(call.body, "start"));
+  RETURN_IF_ERROR(CronExpr::Parse(s.stop_cron).status().WithContext("--stop"));
+  RETURN_IF_ERROR(CronExpr::Parse(s.start_cron).status().WithContext("--start"));
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) {
+    s.created_at = pool.clock().NowSeconds();
+    return pool.store().PutSchedule(s);
+  }));
+  return Json(ScheduleJson(s));
+}
+
+Result<Reply> Service::DeleteSchedule(const Call&, const Principal&, const Params& p) {
+  RETURN_IF_ERROR(
+      pool_.With([&](engine::Pool& pool) { return pool.store().DeleteSchedule(p.at("name")); }));
+  return Json({{"deleted", p.at("name")}});
+}
+
+Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) {
+  nlohmann::json arr = nlohmann::json::array();
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto list, engine::ListOptions(pool.store()));
+    for (const auto& o : list) {
+      arr.push_back({{"key", o.key},
+                     {"value", o.value},
+                     {"default", o.is_default},
+                     {"description", o.description}});
+    }
+    return Status::Ok();
+  }));
+  return Json(arr);
+}
+
+Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Params& p) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"value"}));
+  ASSIGN_OR_RETURN(auto value, ReqString(call.body, "value"));
+  RETURN_IF_ERROR(pool_.With(
+      [&](engine::Pool& pool) { return engine::SetOption(pool.store(), p.at("key"), value); }));
+  return Json({{"key", p.at("key")}, {"value", value}});
+}
+
+// GET /audit?limit=N&actor=A&action=PREFIX&target=T&verify=1
+Result<Reply> Service::ListAudit(const Call& call, const Principal&, const Params&) {
+  if (QueryFlag(call.query, "verify")) {
+    ASSIGN_OR_RETURN(auto report, audit_.Verify());
+    return Json({{"ok", report.ok},
+                 {"records", report.records},
+                 {"first_bad_seq", JsonOrNull(report.first_bad_seq)},
+                 {"problem", report.problem},
+                 {"torn_tail", report.torn_tail}});
+  }
+  audit::AuditFilter f;
+  auto q = [&](const char* k) { return call.query.count(k) ? call.query.at(k) : std::string(); };
+  f.actor = q("actor");
+  f.action = q("action");
+  f.target = q("target");
+  if (!q("limit").empty()) {
+    try {
+      f.limit = std::stoi(q("limit"));
+    } catch (const std::exception&) {
+      return InvalidArgument("--limit must be a number");
+    }
+  }
+  ASSIGN_OR_RETURN(auto records, audit_.List(f));
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : records) {
+    arr.push_back({{"seq", r.seq},
+                   {"time", r.time},
+                   {"actor", r.actor},
+                   {"action", r.action},
+                   {"target", r.target},
+                   {"result", r.result},
+                   {"detail", r.detail},
+                   {"hash", r.hash}});
+  }
+  return Json(arr);
+}
+
+}  // namespace spur::api

@@ -1,0 +1,26 @@
+// Bearer tokens: creation (the secret is shown once; only its SHA-256 is
+// stored) and authentication of a request's Authorization header.
+#pragma once
+
+#include <string>
+
+#include "api/call.h"
+#include "catalog/store.h"
+
+namespace spur::api {
+
+struct NewToken {
+  catalog::Token record;
+  std::string secret;  // "spur_" + 40 random characters; never stored
+};
+
+// InvalidArgument for an invalid owner name.
+Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner,
+                             const std::string& note, int64_t now);
+
+// `authorization`: the header value ("Bearer spur_..."). Unauthenticated when
+// missing, malformed, unknown or revoked; the message says what to do.
+Result<Principal> Authenticate(catalog::Store& store, const std::string& authorization,
+                               int64_t now);
+
+}  // namespace spur::api

@@ -1,0 +1,112 @@
+#include "api/body.h"
+
+#include "common/units.h"
+
+namespace spur::api {
+namespace {
+
+Status WrongType(const char* key, const char* expected) {
+  return InvalidArgument(std::string("field \"") + key + "\" must be " + expected);
+}
+
+const nlohmann::json* Field(const nlohmann::json& body, const char* key) {
+  if (!body.is_object()) return nullptr;
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> OptString(const nlohmann::json& body, const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<std::string>();
+  if (!f->is_string()) return WrongType(key, "a string");
+  return std::optional<std::string>(f->get<std::string>());
+}
+
+Result<std::string> ReqString(const nlohmann::json& body, const char* key) {
+  ASSIGN_OR_RETURN(auto v, OptString(body, key));
+  if (!v) return InvalidArgument(std::string("field \"") + key + "\" is required");
+  return *v;
+}
+
+Result<std::optional<bool>> OptBool(const nlohmann::json& body, const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<bool>();
+  if (!f->is_boolean()) return WrongType(key, "true or false");
+  return std::optional<bool>(f->get<bool>());
+}
+
+Result<std::optional<int64_t>> OptInt(const nlohmann::json& body, const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<int64_t>();
+  if (!f->is_number_integer()) return WrongType(key, "an integer");
+  return std::optional<int64_t>(f->get<int64_t>());
+}
+
+Result<std::optional<int64_t>> OptDuration(const nlohmann::json& body, const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<int64_t>();
+  if (f->is_number_integer()) {
+    if (f->get<int64_t>() < 0) return WrongType(key, "a positive duration");
+    return std::optional<int64_t>(f->get<int64_t>());
+  }
+  if (!f->is_string()) return WrongType(key, "a duration like \"3d\" or seconds");
+  if (f->get<std::string>() == "0" || f->get<std::string>() == "off") {
+    return std::optional<int64_t>(0);
+  }
+  auto d = ParseDuration(f->get<std::string>());
+  if (!d.ok()) return d.status().WithContext(key);
+  return std::optional<int64_t>(*d);
+}
+
+Result<std::optional<int64_t>> OptSize(const nlohmann::json& body, const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<int64_t>();
+  if (f->is_number_integer()) {
+    if (f->get<int64_t>() < 0) return WrongType(key, "a positive size");
+    return std::optional<int64_t>(f->get<int64_t>());
+  }
+  if (!f->is_string()) return WrongType(key, "a size like \"10G\" or bytes");
+  auto s = ParseSize(f->get<std::string>());
+  if (!s.ok()) return s.status().WithContext(key);
+  return std::optional<int64_t>(static_cast<int64_t>(*s));
+}
+
+Result<std::optional<std::map<std::string, std::string>>> OptStringMap(const nlohmann::json& body,
+                                                                       const char* key) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<std::map<std::string, std::string>>();
+  if (!f->is_object()) return WrongType(key, "an object of strings");
+  std::map<std::string, std::string> out;
+  for (auto it = f->begin(); it != f->end(); ++it) {
+    if (!it->is_string()) return WrongType(key, "an object of strings");
+    out[it.key()] = it->get<std::string>();
+  }
+  return std::optional<std::map<std::string, std::string>>(out);
+}
+
+Status OnlyKeys(const nlohmann::json& body, const std::vector<std::string>& known) {
+  if (body.is_null()) return Status::Ok();
+  if (!body.is_object()) return InvalidArgument("request body must be a JSON object");
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    bool ok = false;
+    for (const auto& k : known) ok = ok || k == it.key();
+    if (!ok) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      return InvalidArgument("unknown field \"" + it.key() + "\"; known fields: " +
+                             (list.empty() ? "none" : list));
+    }
+  }
+  return Status::Ok();
+}
+
+bool QueryFlag(const std::map<std::string, std::string>& query, const char* key) {
+  auto it = query.find(key);
+  if (it == query.end()) return false;
+  return it->second == "1" || it->second == "true" || it->second == "yes" || it->second.empty();
+}
+
+}  // namespace spur::api

@@ -1,0 +1,299 @@
+// /branches: create, list, show, change, delete, reset, start, stop, extend,
+// connection.
+#include <chrono>
+
+#include "api/body.h"
+#include "api/service.h"
+#include "api/views.h"
+#include "common/metrics.h"
+#include "engine/options.h"
+
+namespace spur::api {
+namespace {
+
+int64_t Now(engine::Pool& pool) { return pool.clock().NowSeconds(); }
+
+Reply Json(nlohmann::json body, int status = 200) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool MaySeeSecrets(const Principal& who, const catalog::Branch& b) {
+  return who.role == Role::kAdmin || (who.role == Role::kDeveloper && who.owner == b.owner);
+}
+
+}  // namespace
+
+std::optional<os::SpaceUsage> Service::CachedUsage(engine::Pool& pool, const catalog::Branch& b,
+                                                   bool measure_if_missing) {
+  if (options_.cache_usage) {
+    std::lock_guard<std::mutex> guard(usage_mu_);
+    if (auto it = usage_.find(b.id); it != usage_.end()) return it->second;
+    if (!measure_if_missing) return std::nullopt;
+  }
+  auto info = pool.ShowBranch(b.name, true);
+  if (!info.ok() || !info->usage) return std::nullopt;
+  if (options_.cache_usage) {
+    std::lock_guard<std::mutex> guard(usage_mu_);
+    usage_[b.id] = *info->usage;
+  }
+  return info->usage;
+}
+
+void Service::ForgetUsage(int64_t branch_id) {
+  std::lock_guard<std::mutex> guard(usage_mu_);
+  usage_.erase(branch_id);
+}
+
+Status Service::RefreshUsage() {
+  std::vector<catalog::Branch> branches;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(branches, pool.store().ListBranches());
+    return Status::Ok();
+  }));
+  // One branch per lock hold, so requests interleave with the measuring.
+  std::map<int64_t, os::SpaceUsage> fresh;
+  for (const auto& b : branches) {
+    pool_
+        .With([&](engine::Pool& pool) -> Status {
+          auto info = pool.ShowBranch(b.name, true);
+          if (info.ok() && info->usage) fresh[b.id] = *info->usage;
+          return Status::Ok();
+        })
+        .IgnoreError();
+  }
+  std::lock_guard<std::mutex> guard(usage_mu_);
+  usage_ = std::move(fresh);
+  return Status::Ok();
+}
+
+Result<nlohmann::json> Service::BranchView(engine::Pool& pool, const std::string& name,
+                                           const Principal& who, bool usage) {
+  ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
+  if (usage) info.usage = CachedUsage(pool, info.branch, true);
+  return BranchJson(pool, info, MaySeeSecrets(who, info.branch), Now(pool));
+}
+
+Status Service::CheckOwner(engine::Pool& pool, const std::string& name, const Principal& who) {
+  if (who.role == Role::kAdmin) return Status::Ok();
+  ASSIGN_OR_RETURN(auto b, pool.store().GetBranch(name));
+  if (who.role == Role::kDeveloper && b.owner == who.owner && !b.is_protected) {
+    return Status::Ok();
+  }
+  if (b.is_protected) {
+    return PermissionDenied("branch \"" + name + "\" is protected; only an admin can change it");
+  }
+  return PermissionDenied("branch \"" + name + "\" belongs to \"" + b.owner +
+                          "\"; developers may change only their own branches");
+}
+
+Result<Reply> Service::ListBranches(const Call& call, const Principal& who, const Params&) {
+  bool usage = !QueryFlag(call.query, "no_usage");
+  nlohmann::json arr = nlohmann::json::array();
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto list, pool.ListBranches(false));
+    for (auto& info : list) {
+      // The daemon answers from its cache (never measuring here), so a list
+      // of hundreds of branches stays fast.
+      if (usage) info.usage = CachedUsage(pool, info.branch, !options_.cache_usage);
+      arr.push_back(BranchJson(pool, info, MaySeeSecrets(who, info.branch), Now(pool)));
+    }
+    return Status::Ok();
+  }));
+  return Json(arr);
+}
+
+Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, const Params&) {
+  const auto& body = call.body;
+  RETURN_IF_ERROR(OnlyKeys(body, {"name", "from", "snapshot", "ttl", "owner", "pg", "labels",
+                                  "protected", "idle_expiry"}));
+  engine::CreateBranchOptions o;
+  ASSIGN_OR_RETURN(o.name, ReqString(body, "name"));
+  ASSIGN_OR_RETURN(o.from, OptString(body, "from"));
+  ASSIGN_OR_RETURN(o.snapshot, OptString(body, "snapshot"));
+  ASSIGN_OR_RETURN(o.ttl_seconds, OptDuration(body, "ttl"));
+  ASSIGN_OR_RETURN(o.idle_expiry_seconds, OptDuration(body, "idle_expiry"));
+  ASSIGN_OR_RETURN(auto owner, OptString(body, "owner"));
+  ASSIGN_OR_RETURN(auto pg, OptStringMap(body, "pg"));
+  ASSIGN_OR_RETURN(auto labels, OptStringMap(body, "labels"));
+  ASSIGN_OR_RETURN(auto is_protected, OptBool(body, "protected"));
+  if (who.role != Role::kAdmin) {
+    if (owner && *owner != who.owner) {
+      return PermissionDenied("developers create branches for themselves only (owner \"" +
+                              who.owner + "\")");
+    }
+    if (is_protected.value_or(false)) {
+      return PermissionDenied("only admins create protected branches");
+    }
+  }
+  o.owner = owner.value_or(who.owner);
+  o.is_protected = is_protected.value_or(false);
+  if (pg) {
+    std::vector<std::string> kvs;
+    for (const auto& [k, v] : *pg) kvs.push_back(k + "=" + v);
+    ASSIGN_OR_RETURN(o.pg_settings, engine::ParseSettings(kvs));
+  }
+  if (labels) {
+    std::vector<std::string> kvs;
+    for (const auto& [k, v] : *labels) kvs.push_back(k + "=" + v);
+    ASSIGN_OR_RETURN(o.labels, engine::ParseLabels(kvs));
+  }
+  if (o.ttl_seconds && *o.ttl_seconds == 0) o.ttl_seconds.reset();
+  if (o.idle_expiry_seconds && *o.idle_expiry_seconds == 0) o.idle_expiry_seconds.reset();
+  auto started = std::chrono::steady_clock::now();
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
+    if (!o.ttl_seconds && !o.is_protected && options.default_ttl > 0) {
+      o.ttl_seconds = options.default_ttl;
+    }
+    ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
+    if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
+    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
+    return Status::Ok();
+  }));
+  if (options_.metrics) {
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    options_.metrics->HistogramObserve("spur_branch_create_seconds", {}, secs);
+  }
+  return Json(view, 201);
+}
+
+Result<Reply> Service::ShowBranch(const Call&, const Principal& who, const Params& p) {
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, true));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const Params& p) {
+  const auto& body = call.body;
+  RETURN_IF_ERROR(OnlyKeys(body, {"protected", "ttl", "idle_expiry", "labels", "owner"}));
+  engine::BranchPatch patch;
+  ASSIGN_OR_RETURN(patch.is_protected, OptBool(body, "protected"));
+  ASSIGN_OR_RETURN(patch.ttl_seconds, OptDuration(body, "ttl"));
+  ASSIGN_OR_RETURN(patch.idle_expiry_seconds, OptDuration(body, "idle_expiry"));
+  ASSIGN_OR_RETURN(patch.labels, OptStringMap(body, "labels"));
+  ASSIGN_OR_RETURN(patch.owner, OptString(body, "owner"));
+  if (who.role != Role::kAdmin && (patch.is_protected || patch.owner)) {
+    return PermissionDenied("only admins change protection or ownership");
+  }
+  if (patch.labels) {
+    std::vector<std::string> kvs;
+    for (const auto& [k, v] : *patch.labels) kvs.push_back(k + "=" + v);
+    ASSIGN_OR_RETURN(patch.labels, engine::ParseLabels(kvs));
+  }
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    RETURN_IF_ERROR(pool.PatchBranch(p.at("name"), patch).status());
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, const Params& p) {
+  bool recursive = QueryFlag(call.query, "recursive");
+  bool force = QueryFlag(call.query, "force");
+  if (force && who.role != Role::kAdmin) {
+    return PermissionDenied("--force is for admins only");
+  }
+  std::vector<std::string> deleted;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    ASSIGN_OR_RETURN(deleted, pool.DeleteBranch(p.at("name"), recursive, force));
+    return Status::Ok();
+  }));
+  return Json({{"deleted", deleted}});
+}
+
+Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const Params& p) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"to", "force"}));
+  ASSIGN_OR_RETURN(auto to, OptString(call.body, "to"));
+  ASSIGN_OR_RETURN(auto force, OptBool(call.body, "force"));
+  if (force.value_or(false) && who.role != Role::kAdmin) {
+    return PermissionDenied("--force is for admins only");
+  }
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    ASSIGN_OR_RETURN(auto b, pool.ResetBranch(p.at("name"), to, force.value_or(false)));
+    ForgetUsage(b.id);
+    if (options_.cache_usage) CachedUsage(pool, b, true);
+    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+Result<Reply> Service::StartBranch(const Call&, const Principal& who, const Params& p) {
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    RETURN_IF_ERROR(pool.StartBranch(p.at("name")).status());
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+Result<Reply> Service::StopBranch(const Call&, const Principal& who, const Params& p) {
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    RETURN_IF_ERROR(pool.StopBranch(p.at("name")).status());
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+Result<Reply> Service::ExtendBranch(const Call& call, const Principal& who, const Params& p) {
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"ttl"}));
+  ASSIGN_OR_RETURN(auto ttl, OptDuration(call.body, "ttl"));
+  if (!ttl || *ttl == 0) return InvalidArgument("give how long to extend by, like 3d");
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    RETURN_IF_ERROR(pool.ExtendBranch(p.at("name"), *ttl).status());
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    return Status::Ok();
+  }));
+  return Json(view);
+}
+
+// GET /branches/{name}/connection: what a client needs to connect. A
+// suspended branch is started first (the call "needs it").
+Result<Reply> Service::Connection(const Call&, const Principal& who, const Params& p) {
+  nlohmann::json view;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto info, pool.ShowBranch(p.at("name"), false));
+    bool suspended = info.branch.stop_reason == "idle" || info.branch.stop_reason == "schedule";
+    if (!info.running && suspended && who.role != Role::kViewer) {
+      nlohmann::json why = {{"reason", "woken by a connection request"}};
+      RETURN_IF_ERROR(AuditAppend(who.actor, "branch.wake", p.at("name"), "started", why));
+      Status woke = pool.StartBranch(p.at("name")).status();
+      AuditAppend(who.actor, "branch.wake", p.at("name"),
+                  woke.ok() ? "ok" : "error: " + woke.message(), why)
+          .IgnoreError();
+      RETURN_IF_ERROR(woke);
+    }
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    return Status::Ok();
+  }));
+  nlohmann::json out = {{"name", view["name"]},         {"state", view["state"]},
+                        {"uri", view["uri"]},           {"host", view["host"]},
+                        {"port", view["port"]},         {"database", view["database"]},
+                        {"role", view["role"]},         {"password_hidden", view["password_hidden"]},
+                        {"socket_dir", view["socket_dir"]}};
+  if (view.contains("password")) out["password"] = view["password"];
+  return Json(out);
+}
+
+}  // namespace spur::api

@@ -1,0 +1,296 @@
+#include "api/pr_flow.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "api/service.h"
+#include "common/crash_point.h"
+#include "common/metrics.h"
+#include "engine/credentials.h"
+#include "engine/options.h"
+#include "hooks/comment.h"
+#include "hooks/repo_config.h"
+#include "os/process.h"
+
+namespace spur::api {
+
+Status ValidateRepoName(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 200 && name.find('/') != std::string::npos &&
+            name.front() != '/' && name.back() != '/';
+  for (unsigned char c : name) ok = ok && c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (!ok) return InvalidArgument("repository must look like owner/name, got \"" + name + "\"");
+  return Status::Ok();
+}
+
+std::string RepoNameOf(const std::string& body, const std::string& forge) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return "";
+  const char* outer = forge == "github" ? "repository" : "project";
+  const char* inner = forge == "github" ? "full_name" : "path_with_namespace";
+  if (j.contains(outer) && j[outer].is_object() && j[outer].contains(inner) &&
+      j[outer][inner].is_string()) {
+    return j[outer][inner].get<std::string>();
+  }
+  return "";
+}
+
+nlohmann::json EventToJson(const hooks::PullRequestEvent& e) {
+  return {{"forge", e.forge},   {"delivery_id", e.delivery_id},
+          {"repo", e.repo},     {"number", e.number},
+          {"action", hooks::PrActionName(e.action)},
+          {"merged", e.merged}, {"head_sha", e.head_sha},
+          {"head_ref", e.head_ref}, {"base_ref", e.base_ref},
+          {"title", e.title},   {"author", e.author},
+          {"url", e.url}};
+}
+
+Result<hooks::PullRequestEvent> EventFromJson(const std::string& json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return Internal("stored delivery is not valid JSON");
+  hooks::PullRequestEvent e;
+  e.forge = j.value("forge", "");
+  e.delivery_id = j.value("delivery_id", "");
+  e.repo = j.value("repo", "");
+  e.number = j.value("number", int64_t{0});
+  std::string action = j.value("action", "");
+  e.action = action == "open"    ? hooks::PrAction::kOpen
+             : action == "sync"  ? hooks::PrAction::kSync
+             : action == "close" ? hooks::PrAction::kClose
+                                 : hooks::PrAction::kIgnore;
+  e.merged = j.value("merged", false);
+  e.head_sha = j.value("head_sha", "");
+  e.head_ref = j.value("head_ref", "");
+  e.base_ref = j.value("base_ref", "");
+  e.title = j.value("title", "");
+  e.author = j.value("author", "");
+  e.url = j.value("url", "");
+  return e;
+}
+
+Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch) {
+  ASSIGN_OR_RETURN(auto pr, pool.store().PullRequestForBranch(branch));
+  if (!pr) {
+    return NotFound("branch \"" + branch + "\" does not belong to a pull request");
+  }
+  ASSIGN_OR_RETURN(auto info, pool.ShowBranch(branch, true));
+  ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
+  ASSIGN_OR_RETURN(auto costs, pool.Cost(options.price_gib_month, options.price_running_hour));
+  hooks::CommentInput in;
+  in.repo = pr->repo;
+  in.pr = pr->number;
+  in.branch = branch;
+  in.state = info.running ? "running" : "stopped";
+  in.host = pool.config().advertise_host;
+  in.port = info.branch.port;
+  in.database = info.branch.database;
+  in.role = info.branch.role;
+  if (info.usage) in.exclusive_bytes = info.usage->exclusive_bytes;
+  for (const auto& c : costs) {
+    if (c.branch == branch) in.cost_estimate_month = c.month_estimate;
+  }
+  in.currency = options.currency;
+  in.expires_at = info.branch.expires_at;
+  in.now = pool.clock().NowSeconds();
+  auto m = nlohmann::json::parse(pr->migration, nullptr, false);
+  if (m.is_object() && m.contains("command")) {
+    in.migration = hooks::MigrationResult{m.value("command", ""), m.value("exit_code", -1),
+                                          m.value("seconds", 0.0), m.value("output_tail", "")};
+  }
+  return hooks::BuildPrComment(in);
+}
+
+namespace {
+
+constexpr size_t kTail = 4000;
+
+// A branch made for this PR whose binding was not recorded yet (a crash
+// between the two): its labels say whose it is.
+bool CarriesPr(const catalog::Branch& b, const hooks::PullRequestEvent& e) {
+  auto labels = engine::SettingsFromJson(b.labels_json);
+  if (labels["pr"] != std::to_string(e.number)) return false;
+  return e.repo.empty() ? !labels.count("repo") : labels["repo"] == e.repo;
+}
+
+// Runs a repository's shell command against the branch (bounded by
+// `timeout`), with the connection in the environment.
+nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& cfg,
+                          const nlohmann::json& conn, const hooks::PullRequestEvent& e,
+                          const std::string& stdin_data = "") {
+  // Shell commands come from the repository's config, set by an admin.
+  os::RunOptions o;
+  o.env = {{"DATABASE_URL", conn["uri"].get<std::string>()},
+           {"PGHOST", conn["host"].get<std::string>()},
+           {"PGPORT", std::to_string(conn["port"].get<int>())},
+           {"PGUSER", conn["role"].get<std::string>()},
+           {"PGPASSWORD", conn["password"].get<std::string>()},
+           {"PGDATABASE", conn["database"].get<std::string>()},
+           {"SPUR_BRANCH", conn["name"].get<std::string>()},
+           {"SPUR_PR", std::to_string(e.number)},
+           {"SPUR_REPO", e.repo},
+           {"SPUR_SHA", e.head_sha},
+           {"SPUR_SEED", cfg.seed}};
+  o.cwd = cfg.workdir;
+  o.stdin_data = stdin_data;
+  auto started = std::chrono::steady_clock::now();
+  auto run = os::Run({"timeout", "--kill-after=10", "1800", "/bin/sh", "-c", command}, o);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!run.ok()) {
+    return {{"command", command}, {"exit_code", -1}, {"seconds", secs},
+            {"output_tail", run.status().message()}};
+  }
+  std::string out = run->out + run->err;
+  if (out.size() > kTail) out = out.substr(out.size() - kTail);
+  return {{"command", command}, {"exit_code", run->exit_code}, {"seconds", secs},
+          {"output_tail", out}};
+}
+
+}  // namespace
+
+Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& e,
+                                                 const Principal& who, bool migrate) {
+  const std::string& actor = who.actor;
+  const std::string& owner = who.owner;
+  hooks::RepoConfig cfg;
+  std::string name;
+  nlohmann::json conn, out = {{"repo", e.repo}, {"pr", e.number}};
+  const std::string target = e.repo.empty() ? "pr " + std::to_string(e.number)
+                                            : e.repo + "#" + std::to_string(e.number);
+  const std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
+  RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
+  Status st = pool_.With([&](engine::Pool& pool) -> Status {
+    if (!e.repo.empty()) {
+      auto repo = pool.store().GetRepo(e.repo);
+      if (repo.ok()) {
+        ASSIGN_OR_RETURN(cfg, hooks::ParseRepoConfig(repo->config));
+      } else if (repo.status().code() != Code::kNotFound) {
+        return repo.status();
+      }
+    }
+    name = cfg.BranchName(e.number);
+    out["branch"] = name;
+    ASSIGN_OR_RETURN(auto bound, pool.store().GetPullRequest(e.repo, e.number));
+    auto existing = pool.store().GetBranch(name);
+    if (existing.ok() && !bound && !CarriesPr(*existing, e)) {
+      return AlreadyExists("branch \"" + name + "\" exists but is not the branch of " + target +
+                           "; delete or rename it");
+    }
+    if (existing.ok() && who.role != Role::kAdmin && existing->owner != who.owner) {
+      return PermissionDenied("branch \"" + name + "\" belongs to \"" + existing->owner +
+                              "\"; developers may change only their own branches");
+    }
+    if (e.action == hooks::PrAction::kClose) {
+      if (existing.ok()) {
+        ASSIGN_OR_RETURN(auto deleted, pool.DeleteBranch(name, false));
+        out["deleted"] = deleted;
+        ForgetUsage(existing->id);
+      } else {
+        out["deleted"] = nlohmann::json::array();
+      }
+      return pool.store().DeletePullRequest(e.repo, e.number);
+    }
+    if (existing.ok()) {
+      std::optional<std::string> to;
+      if (!cfg.snapshot.empty()) to = cfg.snapshot;
+      RETURN_IF_ERROR(pool.ResetBranch(name, to).status());
+      ForgetUsage(existing->id);
+      out["result"] = "reset";
+    } else {
+      engine::CreateBranchOptions o;
+      o.name = name;
+      if (cfg.snapshot.empty()) o.from = cfg.source;
+      else o.snapshot = cfg.snapshot;
+      o.ttl_seconds = cfg.ttl_seconds;
+      ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
+      if (!o.ttl_seconds && !cfg.is_protected && options.default_ttl > 0) {
+        o.ttl_seconds = options.default_ttl;
+      }
+      o.labels = cfg.labels;
+      if (!e.repo.empty()) o.labels["repo"] = e.repo;
+      o.labels["pr"] = std::to_string(e.number);
+      o.owner = owner.empty() ? (e.author.empty() ? e.forge : e.author) : owner;
+      o.is_protected = cfg.is_protected;
+      RETURN_IF_ERROR(pool.CreateBranch(o).status());
+      out["result"] = "created";
+    }
+    CrashPoint("pr.after_branch");
+    catalog::PullRequest binding{e.repo, e.number, name, e.head_sha, "",
+                                 pool.clock().NowSeconds()};
+    RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
+    ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
+    const auto& b = info.branch;
+    const std::string& host = pool.config().advertise_host;
+    conn = {{"name", name},          {"host", host},         {"port", b.port},
+            {"role", b.role},        {"password", b.password}, {"database", b.database},
+            {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database)}};
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    AuditAppend(actor, action, target, "error: " + st.message(), {}).IgnoreError();
+    return st;
+  }
+  if (e.action != hooks::PrAction::kClose) {
+    out["connection"] = conn;
+    // Commands run without the pool lock: a long migration must not stall
+    // every other branch operation.
+    nlohmann::json migration;
+    if (migrate && !cfg.migrate.empty()) {
+      migration = RunCommand(cfg.migrate, cfg, conn, e);
+      if (migration["exit_code"] == 0 && !cfg.seed.empty()) {
+        nlohmann::json seed = RunCommand(
+            "psql -v ON_ERROR_STOP=1 -q -f \"$SPUR_SEED\" \"$DATABASE_URL\"", cfg, conn, e);
+        migration["seed_exit_code"] = seed["exit_code"];
+      }
+      out["migration"] = migration;
+    }
+    std::string markdown;
+    pool_
+        .With([&](engine::Pool& pool) -> Status {
+          catalog::PullRequest binding{e.repo, e.number, name, e.head_sha,
+                                       migration.is_null() ? "" : migration.dump(),
+                                       pool.clock().NowSeconds()};
+          RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
+          ASSIGN_OR_RETURN(markdown, BuildComment(pool, name));
+          return Status::Ok();
+        })
+        .IgnoreError();
+    if (!cfg.comment_command.empty() && !markdown.empty()) {
+      auto posted = RunCommand(cfg.comment_command, cfg, conn, e, markdown);
+      out["comment_posted"] = posted["exit_code"] == 0;
+    }
+  }
+  std::string result = "ok";
+  if (out.contains("migration") && out["migration"]["exit_code"] != 0) {
+    result = "ok (migration failed)";
+  }
+  AuditAppend(actor, action, target, result, {{"branch", name}}).IgnoreError();
+  return out;
+}
+
+Status Service::RunReaper() {
+  std::vector<engine::LifecycleAction> actions;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
+    engine::LifecyclePolicy policy;
+    policy.warn_before = options.warn_before;
+    policy.idle_suspend = options.idle_suspend;
+    ASSIGN_OR_RETURN(actions, pool.Tick(policy));
+    for (const auto& a : actions) {
+      if (a.action != "branch.expire" || !a.result.ok()) continue;
+      auto pr = pool.store().PullRequestForBranch(a.branch);
+      if (pr.ok() && *pr) pool.store().DeletePullRequest((*pr)->repo, (*pr)->number).IgnoreError();
+    }
+    return Status::Ok();
+  }));
+  for (const auto& a : actions) {
+    std::string result = a.result.ok() ? "ok" : "error: " + a.result.message();
+    AuditAppend("reaper", a.action, a.branch, result, {{"reason", a.reason}}).IgnoreError();
+    if (options_.metrics) {
+      options_.metrics->CounterAdd("spur_reaper_actions_total",
+                                   {{"action", a.action}, {"result", a.result.ok() ? "ok" : "error"}});
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace spur::api

@@ -1,0 +1,188 @@
+#include "api/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "common/metrics.h"
+#include "http/message.h"
+
+namespace spur::api {
+namespace {
+
+// Splits "/a/b%2Fc" into {"a", "b/c"}: split first, then decode each
+// segment, so an encoded '/' stays inside its segment. Empty segments are
+// kept ("/branches//x" has an empty name); a malformed escape gives nullopt.
+std::optional<std::vector<std::string>> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = path.empty() || path[0] != '/' ? 0 : 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    auto part = http::PercentDecode(std::string_view(path).substr(start, slash - start), false);
+    if (!part) return std::nullopt;
+    out.push_back(*part);
+    start = slash + 1;
+  }
+  if (out.size() > 1 && out.back().empty()) out.pop_back();  // trailing slash
+  return out;
+}
+
+bool Match(const std::string& pattern, const std::string& path, Service::Params& params) {
+  auto want = *Segments(pattern);
+  auto decoded = Segments(path);
+  if (!decoded) return false;
+  const auto& got = *decoded;
+  if (want.size() != got.size()) return false;
+  Service::Params found;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      found[want[i].substr(1, want[i].size() - 2)] = got[i];
+    } else if (want[i] != got[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+// The body as recorded in the audit log: secrets left out.
+nlohmann::json AuditDetail(const Call& call, const Service::Params& params) {
+  nlohmann::json d = call.body.is_object() ? call.body : nlohmann::json::object();
+  for (const char* secret : {"secret", "password", "token"}) {
+    if (d.contains(secret)) d[secret] = "(redacted)";
+  }
+  for (const auto& [k, v] : call.query) d["query." + k] = v;
+  for (const auto& [k, v] : params) d[k] = v;
+  return d;
+}
+
+std::string Target(const Call& call, const Service::Params& params) {
+  for (const char* k : {"name", "id", "key"}) {
+    if (auto it = params.find(k); it != params.end()) return it->second;
+  }
+  for (const char* k : {"name", "branch", "repo", "owner"}) {
+    if (call.body.is_object() && call.body.contains(k) && call.body[k].is_string()) {
+      return call.body[k].get<std::string>();
+    }
+  }
+  if (call.body.is_object() && call.body.contains("pr")) return "pr " + call.body["pr"].dump();
+  return "";
+}
+
+}  // namespace
+
+Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions options)
+    : pool_(pool), audit_(audit), options_(std::move(options)) {}
+
+const std::vector<Service::Route>& Service::Routes() {
+  using R = Role;
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/status", R::kViewer, nullptr, &Service::Status_},
+      {"GET", "/cost", R::kViewer, nullptr, &Service::Cost},
+      {"GET", "/branches", R::kViewer, nullptr, &Service::ListBranches},
+      {"POST", "/branches", R::kDeveloper, "branch.create", &Service::CreateBranch},
+      {"GET", "/branches/{name}", R::kViewer, nullptr, &Service::ShowBranch},
+      {"PATCH", "/branches/{name}", R::kDeveloper, "branch.update", &Service::PatchBranch},
+      {"DELETE", "/branches/{name}", R::kDeveloper, "branch.delete", &Service::DeleteBranch},
+      {"POST", "/branches/{name}/reset", R::kDeveloper, "branch.reset", &Service::ResetBranch},
+      {"POST", "/branches/{name}/start", R::kDeveloper, "branch.start", &Service::StartBranch},
+      {"POST", "/branches/{name}/stop", R::kDeveloper, "branch.stop", &Service::StopBranch},
+      {"POST", "/branches/{name}/extend", R::kDeveloper, "branch.extend", &Service::ExtendBranch},
+      {"GET", "/branches/{name}/connection", R::kViewer, nullptr, &Service::Connection},
+      {"GET", "/branches/{name}/comment", R::kViewer, nullptr, &Service::Comment},
+      {"GET", "/snapshots", R::kViewer, nullptr, &Service::ListSnapshots},
+      {"POST", "/snapshots", R::kDeveloper, "snapshot.create", &Service::CreateSnapshot},
+      {"DELETE", "/snapshots/{name}", R::kAdmin, "snapshot.delete", &Service::DeleteSnapshot},
+      {"GET", "/tokens", R::kAdmin, nullptr, &Service::ListTokens},
+      {"POST", "/tokens", R::kAdmin, "token.create", &Service::CreateToken},
+      {"DELETE", "/tokens/{id}", R::kAdmin, "token.revoke", &Service::RevokeToken},
+      {"GET", "/quotas", R::kViewer, nullptr, &Service::ListQuotas},
+      {"PUT", "/quotas", R::kAdmin, "quota.set", &Service::PutQuota},
+      {"DELETE", "/quotas", R::kAdmin, "quota.delete", &Service::DeleteQuota},
+      {"GET", "/schedules", R::kViewer, nullptr, &Service::ListSchedules},
+      {"PUT", "/schedules/{name}", R::kAdmin, "schedule.set", &Service::PutSchedule},
+      {"DELETE", "/schedules/{name}", R::kAdmin, "schedule.delete", &Service::DeleteSchedule},
+      {"GET", "/config", R::kViewer, nullptr, &Service::ListConfig},
+      {"PUT", "/config/{key}", R::kAdmin, "config.set", &Service::SetConfig},
+      {"GET", "/audit", R::kAdmin, nullptr, &Service::ListAudit},
+      {"GET", "/repos", R::kViewer, nullptr, &Service::ListRepos},
+      {"PUT", "/repos", R::kAdmin, "repo.set", &Service::PutRepo},
+      {"DELETE", "/repos", R::kAdmin, "repo.delete", &Service::DeleteRepo},
+      {"GET", "/deliveries", R::kAdmin, nullptr, &Service::ListDeliveries},
+      {"POST", "/ci/up", R::kDeveloper, "ci.up", &Service::CiUp},
+      {"POST", "/ci/down", R::kDeveloper, "ci.down", &Service::CiDown},
+      {"POST", "/hooks/github", R::kViewer, nullptr, &Service::GitHubHook, true},
+      {"POST", "/hooks/gitlab", R::kViewer, nullptr, &Service::GitLabHook, true},
+  };
+  return kRoutes;
+}
+
+Reply Service::Handle(const Call& call, const Principal& who) {
+  Reply reply;
+  try {
+    reply = Dispatch(call, who);
+  } catch (const std::exception& e) {  // a third-party throw must not kill the server
+    reply = ErrorReply(Internal(std::string("unexpected error: ") + e.what()));
+  }
+  if (options_.metrics) {
+    options_.metrics->CounterAdd("spur_api_requests_total",
+                                 {{"method", call.method}, {"code", std::to_string(reply.status)}});
+  }
+  return reply;
+}
+
+Reply Service::Dispatch(const Call& call, const Principal& who) {
+  bool path_known = false;
+  for (const auto& route : Routes()) {
+    Params params;
+    if (!Match(route.pattern, call.path, params)) continue;
+    path_known = true;
+    if (call.method != route.method) continue;
+    if (!route.token_free && static_cast<int>(who.role) < static_cast<int>(route.min_role)) {
+      return ErrorReply(PermissionDenied(std::string(ToString(who.role)) + " tokens may not " +
+                                         route.method + " " + route.pattern + "; it needs " +
+                                         ToString(route.min_role)));
+    }
+    auto result = route.action ? Audited(route, call, who, params)
+                               : (this->*route.handler)(call, who, params);
+    if (!result.ok()) return ErrorReply(result.status());
+    return *result;
+  }
+  if (path_known) {
+    return ErrorReply(InvalidArgument(call.method + " is not allowed on " + call.path));
+  }
+  Reply r = ErrorReply(NotFound("no API route " + call.method + " " + call.path +
+                                "; see docs/api.md"));
+  return r;
+}
+
+Result<Reply> Service::Audited(const Route& route, const Call& call, const Principal& who,
+                               const Params& params) {
+  const std::string target = Target(call, params);
+  const nlohmann::json detail = AuditDetail(call, params);
+  // "started" first: a crash in the middle still leaves a record of the
+  // attempt, and reconciliation's repairs follow it.
+  RETURN_IF_ERROR(AuditAppend(who.actor, route.action, target, "started", detail));
+  auto result = (this->*route.handler)(call, who, params);
+  std::string outcome = result.ok() ? "ok" : "error: " + result.status().message();
+  Status logged = AuditAppend(who.actor, route.action, target, outcome, detail);
+  if (!logged.ok()) spdlog::error("audit log: {}", logged.message());
+  return result;
+}
+
+Status Service::AuditAppend(const std::string& actor, const std::string& action,
+                            const std::string& target, const std::string& result,
+                            const nlohmann::json& detail) {
+  audit::AuditRecord r;
+  r.time = static_cast<int64_t>(::time(nullptr));
+  r.actor = actor;
+  r.action = action;
+  r.target = target;
+  r.result = result;
+  r.detail = detail;
+  auto appended = audit_.Append(r);
+  return appended.status();
+}
+
+}  // namespace spur::api

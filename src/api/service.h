@@ -1,0 +1,142 @@
+// The API: every operation spur offers, as JSON calls routed by method and
+// path, with authorization by role, audit records for every mutation and a
+// single mapping of Status to HTTP. `spur serve` puts it on HTTP; the CLI
+// calls it in-process on a local pool. Routes are listed in docs/api.yaml.
+//
+// Thread-safety: Handle() may be called from many threads; pool work is
+// serialized by the PoolAccess, the audit log and the usage cache lock
+// themselves.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/call.h"
+#include "api/pool_access.h"
+#include "audit/log.h"
+#include "engine/pool.h"
+#include "hooks/event.h"
+
+namespace spur {
+class Metrics;
+}
+
+namespace spur::api {
+
+struct ServiceOptions {
+  // Daemon: branch usage comes from a cache refreshed in the background, so
+  // listing stays fast. CLI: measured on every call.
+  bool cache_usage = false;
+  Metrics* metrics = nullptr;  // API counters, create latency (optional)
+  // Called after a webhook delivery was stored, to wake the worker.
+  std::function<void()> delivery_received;
+};
+
+class Service {
+ public:
+  Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions options);
+
+  // Runs `call` as `who`. Webhook routes ignore `who` (they authenticate by
+  // signature); every other route needs at least the role listed for it.
+  Reply Handle(const Call& call, const Principal& who);
+
+  // Daemon work outside requests.
+  // Processes stored webhook deliveries not yet done (also after a restart).
+  void ProcessPendingDeliveries();
+  // One reaper pass; each action goes to the audit log.
+  Status RunReaper();
+  // Re-measures every branch's disk use into the cache.
+  Status RefreshUsage();
+  // Audit log head for /metrics and health: records and whether it verifies.
+  audit::AuditLog& audit() { return audit_; }
+
+  using Params = std::map<std::string, std::string>;
+  using Handler = Result<Reply> (Service::*)(const Call&, const Principal&, const Params&);
+  struct Route {
+    const char* method;
+    const char* pattern;  // "/branches/{name}/reset"
+    Role min_role;
+    const char* action;  // audit action for mutations; nullptr for reads and webhooks
+    Handler handler;
+    bool token_free = false;  // webhooks: authenticated by signature
+  };
+
+ private:
+  static const std::vector<Route>& Routes();
+  Reply Dispatch(const Call& call, const Principal& who);
+  Result<Reply> Audited(const Route& route, const Call& call, const Principal& who,
+                        const Params& params);
+
+  // Branches (branch_routes.cc).
+  Result<Reply> ListBranches(const Call&, const Principal&, const Params&);
+  Result<Reply> CreateBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> ShowBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> PatchBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> DeleteBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> ResetBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> StartBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> StopBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> ExtendBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> Connection(const Call&, const Principal&, const Params&);
+  // Snapshots, status, cost (pool_routes.cc).
+  Result<Reply> ListSnapshots(const Call&, const Principal&, const Params&);
+  Result<Reply> CreateSnapshot(const Call&, const Principal&, const Params&);
+  Result<Reply> DeleteSnapshot(const Call&, const Principal&, const Params&);
+  Result<Reply> Status_(const Call&, const Principal&, const Params&);
+  Result<Reply> Cost(const Call&, const Principal&, const Params&);
+  // Administration (admin_routes.cc).
+  Result<Reply> ListTokens(const Call&, const Principal&, const Params&);
+  Result<Reply> CreateToken(const Call&, const Principal&, const Params&);
+  Result<Reply> RevokeToken(const Call&, const Principal&, const Params&);
+  Result<Reply> ListQuotas(const Call&, const Principal&, const Params&);
+  Result<Reply> PutQuota(const Call&, const Principal&, const Params&);
+  Result<Reply> DeleteQuota(const Call&, const Principal&, const Params&);
+  Result<Reply> ListSchedules(const Call&, const Principal&, const Params&);
+  Result<Reply> PutSchedule(const Call&, const Principal&, const Params&);
+  Result<Reply> DeleteSchedule(const Call&, const Principal&, const Params&);
+  Result<Reply> ListConfig(const Call&, const Principal&, const Params&);
+  Result<Reply> SetConfig(const Call&, const Principal&, const Params&);
+  Result<Reply> ListAudit(const Call&, const Principal&, const Params&);
+  // Pull requests (pr_routes.cc).
+  Result<Reply> ListRepos(const Call&, const Principal&, const Params&);
+  Result<Reply> PutRepo(const Call&, const Principal&, const Params&);
+  Result<Reply> DeleteRepo(const Call&, const Principal&, const Params&);
+  Result<Reply> CiUp(const Call&, const Principal&, const Params&);
+  Result<Reply> CiDown(const Call&, const Principal&, const Params&);
+  Result<Reply> GitHubHook(const Call&, const Principal&, const Params&);
+  Result<Reply> GitLabHook(const Call&, const Principal&, const Params&);
+  Result<Reply> ListDeliveries(const Call&, const Principal&, const Params&);
+  Result<Reply> Comment(const Call&, const Principal&, const Params&);
+
+  // Shared helpers.
+  // The branch as JSON; passwords only for admins and the branch's owner.
+  Result<nlohmann::json> BranchView(engine::Pool& pool, const std::string& name,
+                                    const Principal& who, bool usage);
+  // PermissionDenied unless `who` may change branch `name`.
+  Status CheckOwner(engine::Pool& pool, const std::string& name, const Principal& who);
+  std::optional<os::SpaceUsage> CachedUsage(engine::Pool& pool, const catalog::Branch& b,
+                                            bool measure_if_missing);
+  void ForgetUsage(int64_t branch_id);
+  Status AuditAppend(const std::string& actor, const std::string& action,
+                     const std::string& target, const std::string& result,
+                     const nlohmann::json& detail);
+  Result<Reply> Hook(const Call& call, const std::string& forge);
+  // Opens/refreshes or closes the branch of a pull request; runs the migrate
+  // command when asked. Returns the PR's state as JSON.
+  // Developers may only refresh or close PR branches they own.
+  Result<nlohmann::json> ApplyPullRequest(const hooks::PullRequestEvent& event,
+                                          const Principal& who, bool migrate);
+
+  PoolAccess& pool_;
+  audit::AuditLog& audit_;
+  ServiceOptions options_;
+  std::mutex usage_mu_;
+  std::map<int64_t, os::SpaceUsage> usage_;  // branch id -> last measurement
+  std::mutex deliveries_mu_;                  // one delivery worker at a time
+};
+
+}  // namespace spur::api

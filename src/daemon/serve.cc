@@ -1,0 +1,259 @@
+#include "daemon/serve.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "api/auth.h"
+#include "api/pool_access.h"
+#include "api/service.h"
+#include "common/log.h"
+#include "audit/log.h"
+#include "common/metrics.h"
+#include "engine/options.h"
+#include "http/server.h"
+#include "os/user.h"
+
+namespace spur::daemon {
+namespace {
+
+// Wakes background loops early (new delivery, shutdown).
+class Waker {
+ public:
+  void Notify() {
+    std::lock_guard<std::mutex> g(mu_);
+    pending_ = true;
+    cv_.notify_all();
+  }
+  void Stop() {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  // Waits up to `seconds` or until notified; false once stopping.
+  bool Wait(int seconds) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait_for(l, std::chrono::seconds(seconds), [&] { return pending_ || stopping_; });
+    pending_ = false;
+    return !stopping_;
+  }
+  bool stopping() {
+    std::lock_guard<std::mutex> g(mu_);
+    return stopping_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false, stopping_ = false;
+};
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return InvalidArgument("--listen must be HOST:PORT (like 127.0.0.1:7432) or none");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = -1;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535 || host.empty()) {
+    return InvalidArgument("--listen must be HOST:PORT (like 127.0.0.1:7432) or none");
+  }
+  return std::make_pair(host, port);
+}
+
+void DescribeMetrics(Metrics& m) {
+  m.Describe("spur_api_requests_total", "counter", "API requests by method and HTTP status");
+  m.Describe("spur_branch_create_seconds", "histogram", "Branch create latency through the API",
+             {0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30});
+  m.Describe("spur_reaper_actions_total", "counter", "Reaper actions by kind and result");
+  m.Describe("spur_branches", "gauge", "Branches by state");
+  m.Describe("spur_exclusive_bytes", "gauge", "Exclusive bytes of all branches (last measured)");
+}
+
+// Gauges recomputed at each scrape.
+void UpdateGauges(Metrics& m, api::Service& service) {
+  api::Principal reader{"metrics", api::Role::kViewer, ""};
+  api::Call call{"GET", "/branches"};
+  api::Reply list = service.Handle(call, reader);
+  m.GaugeClear("spur_branches");
+  std::map<std::string, int> by_state = {{"running", 0}, {"stopped", 0}, {"suspended", 0}};
+  uint64_t bytes = 0;
+  if (list.status == 200) {
+    for (const auto& b : list.body) {
+      by_state[b.value("state", "stopped")]++;
+      bytes += b.value("exclusive_bytes", uint64_t{0});
+    }
+  }
+  for (const auto& [state, n] : by_state) m.GaugeSet("spur_branches", {{"state", state}}, n);
+  m.GaugeSet("spur_exclusive_bytes", {}, static_cast<double>(bytes));
+}
+
+// Who is calling: a token if one is sent; otherwise, on the Unix socket,
+// the local user (root or the pool's owner) as admin.
+Result<api::Principal> Identify(api::PoolAccess& pool, const http::Request& req,
+                                const http::Peer& peer, uid_t pool_owner) {
+  std::string auth = req.Header("authorization");
+  if (auth.empty() && peer.unix_socket && peer.uid && (*peer.uid == 0 || *peer.uid == pool_owner)) {
+    auto found = os::LookupUid(*peer.uid);
+    std::string user = found.ok() ? found->name : std::to_string(*peer.uid);
+    return api::Principal{"local:" + user, api::Role::kAdmin, user};
+  }
+  api::Principal who;
+  Status st = pool.With([&](engine::Pool& p) -> Status {
+    ASSIGN_OR_RETURN(who, api::Authenticate(p.store(), auth, p.clock().NowSeconds()));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return who;
+}
+
+http::Response ToHttp(const api::Reply& reply) {
+  http::Response r;
+  r.status = reply.status;
+  r.content_type = reply.content_type;
+  r.body = reply.text.empty() && reply.content_type == "application/json"
+               ? reply.body.dump(2) + "\n"
+               : reply.text;
+  return r;
+}
+
+}  // namespace
+
+Status Serve(const ServeOptions& o) {
+  if (o.json_logs) UseJsonLogs();
+  std::string host;
+  int port = -1;
+  if (!o.listen.empty() && o.listen != "none") {
+    ASSIGN_OR_RETURN(auto hp, ParseListen(o.listen));
+    host = hp.first;
+    port = hp.second;
+  }
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ASSIGN_OR_RETURN(auto pool, engine::Pool::Open(o.pool, os::SystemClock(), /*hold_lock=*/false));
+  for (const auto& r : pool->repairs()) spdlog::warn("repaired: {}", r);
+  const engine::Layout layout = pool->layout();
+  struct stat st {};
+  uid_t pool_owner = ::stat(layout.root.c_str(), &st) == 0 ? st.st_uid : 0;
+  ASSIGN_OR_RETURN(auto audit, audit::AuditLog::Open(layout.audit_log()));
+  api::SharedPoolAccess access(std::move(pool));
+  Metrics metrics;
+  DescribeMetrics(metrics);
+  Waker deliveries, reaper;
+  api::ServiceOptions so;
+  so.cache_usage = true;
+  so.metrics = &metrics;
+  so.delivery_received = [&deliveries] { deliveries.Notify(); };
+  api::Service service(access, audit, so);
+
+  http::HttpServer::Options ho;
+  ho.host = host.empty() ? "127.0.0.1" : host;
+  ho.port = port;
+  ho.unix_path = layout.api_socket();
+  ho.threads = o.threads;
+  http::HttpServer server(ho);
+  RETURN_IF_ERROR(server.Start([&](const http::Request& req, const http::Peer& peer) {
+    if (req.path == "/healthz") {
+      http::Response r;
+      r.body = "{\"status\":\"ok\"}\n";
+      return r;
+    }
+    if (req.path == "/metrics" && req.method == "GET") {
+      UpdateGauges(metrics, service);
+      http::Response r;
+      r.content_type = "text/plain; version=0.0.4";
+      r.body = metrics.Render();
+      return r;
+    }
+    api::Call call;
+    call.method = req.method;
+    call.path = req.path;
+    call.query = req.query;
+    call.headers = req.headers;
+    call.raw_body = req.body;
+    if (!req.body.empty() && req.path.rfind("/hooks/", 0) != 0) {
+      call.body = nlohmann::json::parse(req.body, nullptr, false);
+      if (call.body.is_discarded()) {
+        return ToHttp(api::ErrorReply(InvalidArgument("request body is not valid JSON")));
+      }
+    }
+    api::Principal who;
+    if (req.path.rfind("/hooks/", 0) != 0) {
+      auto id = Identify(access, req, peer, pool_owner);
+      if (!id.ok()) {
+        metrics.CounterAdd("spur_api_requests_total",
+                           {{"method", req.method},
+                            {"code", std::to_string(api::HttpStatusFor(id.status().code()))}});
+        return ToHttp(api::ErrorReply(id.status()));
+      }
+      who = *id;
+    }
+    api::Reply reply = service.Handle(call, who);
+    spdlog::debug("{} {} {} -> {}", who.actor, req.method, req.path, reply.status);
+    return ToHttp(reply);
+  }));
+  if (port >= 0) spdlog::info("spur serve: listening on http://{}:{}", ho.host, server.port());
+  spdlog::info("spur serve: listening on unix://{}", layout.api_socket());
+
+  std::thread delivery_worker([&] {
+    do {
+      service.ProcessPendingDeliveries();  // also whatever a killed daemon left pending
+    } while (deliveries.Wait(60));
+  });
+  std::thread reaper_loop([&] {
+    int since_usage = 1 << 30;
+    do {
+      int interval = o.reaper_interval_override;
+      access
+          .With([&](engine::Pool& p) -> Status {
+            Status rec = p.Reconcile();
+            if (!rec.ok()) spdlog::warn("reconcile: {}", rec.message());
+            if (interval == 0) {
+              auto opts = engine::LoadOptions(p.store());
+              interval = opts.ok() ? static_cast<int>(opts->reaper_interval) : 30;
+            }
+            return Status::Ok();
+          })
+          .IgnoreError();
+      Status st = service.RunReaper();
+      if (!st.ok()) spdlog::warn("reaper: {}", st.message());
+      since_usage += interval;
+      if (since_usage >= 60) {
+        service.RefreshUsage().IgnoreError();
+        since_usage = 0;
+      }
+      if (!reaper.Wait(std::max(1, interval))) break;
+    } while (true);
+  });
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("spur serve: {} received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Stop();
+  deliveries.Stop();
+  reaper.Stop();
+  delivery_worker.join();
+  reaper_loop.join();
+  spdlog::info("spur serve: stopped; branches keep running");
+  return Status::Ok();
+}
+
+}  // namespace spur::daemon

@@ -1,0 +1,29 @@
+// `spur serve`: the daemon for one pool. Serves the API (api::Service) over
+// HTTP on a TCP address and on the pool's Unix socket, runs the reaper
+// (expiry, idle suspend, shutdown schedules) and the webhook delivery worker
+// in the background, and stops cleanly on SIGTERM/SIGINT.
+//
+// Restart safety: every piece of state lives in the pool (metadata, audit
+// log, pending deliveries), so after kill -9 a new daemon reconciles the pool
+// and resumes unfinished deliveries.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace spur::daemon {
+
+struct ServeOptions {
+  std::string pool;                    // pool directory
+  std::string listen = "127.0.0.1:7432";  // host:port; "" or "none" = Unix socket only
+  int threads = 8;
+  bool json_logs = false;
+  int reaper_interval_override = 0;  // seconds; 0 = the pool option reaper_interval
+};
+
+// Runs until SIGTERM or SIGINT. Fails early (before serving) when the pool
+// cannot be opened or an address is taken.
+Status Serve(const ServeOptions& options);
+
+}  // namespace spur::daemon

@@ -1,0 +1,238 @@
+#include "hooks/repo_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "common/names.h"
+#include "common/units.h"
+
+namespace spur::hooks {
+namespace {
+
+constexpr std::string_view kKnownKeys[] = {
+    "source",  "snapshot", "ttl",           "migrate",         "seed",
+    "workdir", "labels",   "branch_prefix", "comment_command", "protected"};
+
+bool IsKnownKey(std::string_view key) {
+  for (std::string_view k : kKnownKeys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+std::string KnownKeys() {
+  std::string out;
+  for (std::string_view k : kKnownKeys) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
+// ".spur.yaml line 3", or ".spur.yaml" when yaml-cpp knows no position.
+std::string Where(const YAML::Mark& mark) {
+  if (mark.line < 0) return ".spur.yaml";
+  return ".spur.yaml line " + std::to_string(mark.line + 1);
+}
+
+std::string Describe(const YAML::Node& node) {
+  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return "a list";
+  if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
+  return "nothing";
+}
+
+// One printable line of at most 200 characters (the rule engine labels follow too).
+bool IsLabelValue(std::string_view value) {
+  if (value.size() > 200) return false;
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+Status CheckSeedPath(std::string_view path) {
+  bool escapes = path.starts_with("/");
+  size_t start = 0;
+  while (!escapes && start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    escapes = path.substr(start, slash - start) == "..";
+    start = slash + 1;
+  }
+  if (escapes) {
+    return InvalidArgument("\"" + std::string(path) +
+                           "\" is not inside the checkout; use a relative path like db/seed.sql");
+  }
+  return Status::Ok();
+}
+
+// `labels:` is a mapping of name to one-line value; errors carry each label's own line.
+Result<std::map<std::string, std::string>> ParseLabels(const YAML::Node& key,
+                                                       const YAML::Node& value) {
+  if (!value.IsMap()) {
+    return InvalidArgument(Where(key.Mark()) +
+                           ": labels: expected a mapping like "
+                           "{team: payments}, found " +
+                           Describe(value));
+  }
+  std::map<std::string, std::string> labels;
+  for (const auto& kv : value) {
+    const std::string where = Where(kv.first.Mark()) + ": labels";
+    if (!kv.first.IsScalar() || !(kv.second.IsScalar() || kv.second.IsNull())) {
+      return InvalidArgument(where +
+                             ": each label must be a name and a string, like team: "
+                             "payments");
+    }
+    const std::string& name = kv.first.Scalar();
+    RETURN_IF_ERROR(ValidateName("label key", name).WithContext(where));
+    std::string text = kv.second.IsNull() ? "" : kv.second.Scalar();
+    if (!IsLabelValue(text)) {
+      return InvalidArgument(where + ": label \"" + name +
+                             "\" has a value that is too long or not printable; use at most "
+                             "200 printable characters on one line");
+    }
+    if (!labels.emplace(name, text).second) {
+      return InvalidArgument(where + ": label \"" + name + "\" appears twice");
+    }
+  }
+  return labels;
+}
+
+// Sets the scalar key `name` from `value`. Errors carry no position; the caller adds it.
+Status ApplyKey(std::string_view name, const YAML::Node& value, RepoConfig& c) {
+  if (name == "protected") {
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, c.is_protected)) {
+      return InvalidArgument("expected true or false, found " + Describe(value));
+    }
+    return Status::Ok();
+  }
+  if (!value.IsScalar()) return InvalidArgument("expected a string, found " + Describe(value));
+  const std::string& text = value.Scalar();
+  if (name == "source") {
+    RETURN_IF_ERROR(ValidateName("source branch", text));
+    c.source = text;
+  } else if (name == "snapshot") {
+    RETURN_IF_ERROR(ValidateName("snapshot", text));
+    c.snapshot = text;
+  } else if (name == "ttl") {
+    ASSIGN_OR_RETURN(c.ttl_seconds, ParseDuration(text));
+  } else if (name == "migrate") {
+    c.migrate = text;
+  } else if (name == "seed") {
+    RETURN_IF_ERROR(CheckSeedPath(text));
+    c.seed = text;
+  } else if (name == "workdir") {
+    if (!text.starts_with("/")) {
+      return InvalidArgument("\"" + text +
+                             "\" is not an absolute path; use one like /srv/checkouts/app");
+    }
+    c.workdir = text;
+  } else if (name == "branch_prefix") {
+    RETURN_IF_ERROR(ValidateName("branch", text + "123"));
+    c.branch_prefix = text;
+  } else if (name == "comment_command") {
+    c.comment_command = text;
+  }
+  return Status::Ok();
+}
+
+// Largest whole unit ParseDuration reads back: 259200 -> "3d", 5400 -> "90m".
+std::string DurationText(int64_t seconds) {
+  static const struct {
+    int64_t size;
+    const char* name;
+  } kUnits[] = {{7 * 86400, "w"}, {86400, "d"}, {3600, "h"}, {60, "m"}};
+  for (const auto& u : kUnits) {
+    if (seconds % u.size == 0) return std::to_string(seconds / u.size) + u.name;
+  }
+  return std::to_string(seconds) + "s";
+}
+
+}  // namespace
+
+Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(Where(e.mark) + ": " + e.msg + "; fix the YAML syntax");
+  }
+  RepoConfig c;
+  if (root.IsNull()) return c;
+  if (!root.IsMap()) {
+    return InvalidArgument(".spur.yaml must be a mapping of settings like \"source: main\", not " +
+                           Describe(root));
+  }
+  std::set<std::string> seen;
+  bool source_set = false;
+  YAML::Mark snapshot_mark;
+  for (const auto& kv : root) {
+    const YAML::Node& key = kv.first;
+    if (!key.IsScalar() || !IsKnownKey(key.Scalar())) {
+      return InvalidArgument(Where(key.Mark()) + ": unknown key " + Describe(key) +
+                             "; known keys are " + KnownKeys());
+    }
+    const std::string& name = key.Scalar();
+    if (!seen.insert(name).second) {
+      return InvalidArgument(Where(key.Mark()) + ": key \"" + name + "\" appears twice");
+    }
+    if (kv.second.IsNull()) continue;
+    if (name == "labels") {
+      ASSIGN_OR_RETURN(c.labels, ParseLabels(key, kv.second));
+    } else {
+      RETURN_IF_ERROR(ApplyKey(name, kv.second, c).WithContext(Where(key.Mark()) + ": " + name));
+    }
+    if (name == "source") source_set = true;
+    if (name == "snapshot") snapshot_mark = key.Mark();
+  }
+  if (source_set && !c.snapshot.empty()) {
+    return InvalidArgument(Where(snapshot_mark) +
+                           ": both source and snapshot are set; keep one: a branch forks from "
+                           "a source branch or from a snapshot");
+  }
+  if (!c.snapshot.empty()) c.source.clear();
+  return c;
+}
+
+std::string RepoConfigToYaml(const RepoConfig& c) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  if (c.snapshot.empty()) {
+    out << YAML::Key << "source" << YAML::Value << c.source;
+  } else {
+    out << YAML::Key << "snapshot" << YAML::Value << c.snapshot;
+  }
+  if (c.ttl_seconds) out << YAML::Key << "ttl" << YAML::Value << DurationText(*c.ttl_seconds);
+  if (!c.migrate.empty()) out << YAML::Key << "migrate" << YAML::Value << c.migrate;
+  if (!c.seed.empty()) out << YAML::Key << "seed" << YAML::Value << c.seed;
+  if (!c.workdir.empty()) out << YAML::Key << "workdir" << YAML::Value << c.workdir;
+  if (!c.labels.empty()) {
+    out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : c.labels) out << YAML::Key << k << YAML::Value << v;
+    out << YAML::EndMap;
+  }
+  out << YAML::Key << "branch_prefix" << YAML::Value << c.branch_prefix;
+  if (!c.comment_command.empty()) {
+    out << YAML::Key << "comment_command" << YAML::Value << c.comment_command;
+  }
+  out << YAML::Key << "protected" << YAML::Value << c.is_protected;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+nlohmann::json RepoConfigToJson(const RepoConfig& c) {
+  auto or_null = [](const std::string& s) {
+    return s.empty() ? nlohmann::json() : nlohmann::json(s);
+  };
+  return {{"source", or_null(c.source)},
+          {"snapshot", or_null(c.snapshot)},
+          {"ttl_seconds", c.ttl_seconds ? nlohmann::json(*c.ttl_seconds) : nlohmann::json()},
+          {"migrate", or_null(c.migrate)},
+          {"seed", or_null(c.seed)},
+          {"workdir", or_null(c.workdir)},
+          {"labels", c.labels},
+          {"branch_prefix", c.branch_prefix},
+          {"comment_command", or_null(c.comment_command)},
+          {"protected", c.is_protected}};
+}
+
+}  // namespace spur::hooks

@@ -1,0 +1,63 @@
+// Per-repository settings for `spur serve`, written as a `.spur.yaml` file:
+//
+//   source: main                  # branch to fork from (default main)
+//   snapshot: nightly             # or a named snapshot to fork from (exclusive with source)
+//   ttl: 3d                       # branch TTL
+//   migrate: "npm run migrate"    # shell command run with DATABASE_URL set
+//   seed: db/seed.sql             # SQL file applied after migrate, relative to the checkout
+//   workdir: /srv/checkouts/app   # absolute directory the commands run in
+//   labels: {team: payments}
+//   branch_prefix: pr-            # the branch is prefix + PR number (default "pr-")
+//   comment_command: "gh pr comment $SPUR_PR --body-file -"   # gets the comment on stdin
+//   protected: false
+//
+// Every key is optional; an empty file means all defaults. Pure parsing and printing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace spur::hooks {
+
+struct RepoConfig {
+  std::string source = "main";         // branch to fork from; "" when `snapshot` is set
+  std::string snapshot;                // snapshot to fork from instead ("" = fork `source`)
+  std::optional<int64_t> ttl_seconds;  // unset = branches never expire
+  std::string migrate;                 // shell command ("" = none)
+  std::string seed;                    // relative path of a SQL file ("" = none)
+  std::string workdir;                 // absolute directory ("" = the caller's default)
+  std::map<std::string, std::string> labels;
+  std::string branch_prefix = "pr-";
+  std::string comment_command;  // shell command fed the PR comment ("" = don't post)
+  bool is_protected = false;    // `protected:` in YAML
+
+  // branch_prefix + `pr`, e.g. "pr-42". ParseRepoConfig checks prefix + "123" is a valid
+  // name; a very long prefix with a very large number can still exceed 63 characters, so
+  // callers validate the result before creating the branch.
+  std::string BranchName(int64_t pr) const { return branch_prefix + std::to_string(pr); }
+
+  bool operator==(const RepoConfig&) const = default;
+};
+
+// Parses `.spur.yaml` text. A key set to null (`ttl:` with no value) keeps its default.
+// InvalidArgument, naming the line and key, for YAML syntax errors, a document that is not a
+// mapping, unknown or repeated keys (the message lists the known ones), values of the wrong
+// type, both `source` and `snapshot`, invalid branch/snapshot/label names, a bad duration, an
+// absolute or ".."-escaping `seed`, a relative `workdir`, or a prefix making invalid names.
+Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text);
+
+// YAML that ParseRepoConfig reads back to an equal config. The TTL is written in its largest
+// whole unit ("3d", "90m").
+std::string RepoConfigToYaml(const RepoConfig& config);
+
+// {"source", "snapshot", "ttl_seconds", "migrate", "seed", "workdir", "labels",
+//  "branch_prefix", "comment_command", "protected"}; unset strings and TTL are null.
+nlohmann::json RepoConfigToJson(const RepoConfig& config);
+
+}  // namespace spur::hooks

@@ -1,0 +1,168 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "hooks/repo_config.h"
+
+namespace spur::hooks {
+namespace {
+
+constexpr std::string_view kFull = R"(# .spur.yaml for acme/shop
+source: staging
+ttl: 3d
+migrate: "npm run migrate"
+seed: db/seed.sql
+workdir: /srv/checkouts/app
+labels: {team: payments, cost-center: "cc 42"}
+branch_prefix: shop-pr-
+comment_command: "gh pr comment $SPUR_PR --body-file -"
+protected: true
+)";
+
+// Expects `yaml` to be rejected with InvalidArgument whose message contains each of `parts`.
+void ExpectRejected(std::string_view yaml, std::initializer_list<std::string_view> parts) {
+  Result<RepoConfig> c = ParseRepoConfig(yaml);
+  ASSERT_EQ(c.status().code(), Code::kInvalidArgument) << yaml;
+  for (std::string_view part : parts) {
+    EXPECT_NE(c.status().message().find(part), std::string::npos)
+        << "\"" << part << "\" not in: " << c.status().message();
+  }
+}
+
+TEST(HooksRepoConfig, ParsesEveryKey) {
+  Result<RepoConfig> c = ParseRepoConfig(kFull);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->source, "staging");
+  EXPECT_EQ(c->snapshot, "");
+  EXPECT_EQ(c->ttl_seconds, 3 * 86400);
+  EXPECT_EQ(c->migrate, "npm run migrate");
+  EXPECT_EQ(c->seed, "db/seed.sql");
+  EXPECT_EQ(c->workdir, "/srv/checkouts/app");
+  EXPECT_EQ(c->labels,
+            (std::map<std::string, std::string>{{"team", "payments"}, {"cost-center", "cc 42"}}));
+  EXPECT_EQ(c->branch_prefix, "shop-pr-");
+  EXPECT_EQ(c->BranchName(42), "shop-pr-42");
+  EXPECT_EQ(c->comment_command, "gh pr comment $SPUR_PR --body-file -");
+  EXPECT_TRUE(c->is_protected);
+}
+
+TEST(HooksRepoConfig, EmptyFileAndNullValuesMeanDefaults) {
+  for (std::string_view yaml : {"", "# nothing yet\n", "ttl:\nsource: ~\nlabels:\n"}) {
+    Result<RepoConfig> c = ParseRepoConfig(yaml);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_EQ(*c, RepoConfig{}) << yaml;
+    EXPECT_EQ(c->source, "main");
+    EXPECT_EQ(c->BranchName(7), "pr-7");
+    EXPECT_FALSE(c->ttl_seconds.has_value());
+  }
+}
+
+TEST(HooksRepoConfig, SnapshotReplacesSource) {
+  Result<RepoConfig> c = ParseRepoConfig("snapshot: nightly\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->snapshot, "nightly");
+  EXPECT_EQ(c->source, "");
+}
+
+TEST(HooksRepoConfig, RejectsSourceWithSnapshot) {
+  ExpectRejected("source: main\nsnapshot: nightly\n",
+                 {".spur.yaml line 2", "both source and snapshot"});
+}
+
+TEST(HooksRepoConfig, RejectsUnknownKeysListingKnownOnes) {
+  ExpectRejected("source: main\nttl: 3d\nmigrations: npm run migrate\n",
+                 {".spur.yaml line 3", "unknown key \"migrations\"",
+                  "source, snapshot, ttl, migrate, seed, workdir, labels, branch_prefix, "
+                  "comment_command, protected"});
+  ExpectRejected("[a]: 1\n", {"unknown key a list"});
+}
+
+TEST(HooksRepoConfig, RejectsRepeatedKeys) {
+  ExpectRejected("ttl: 3d\nttl: 4d\n", {"line 2", "\"ttl\" appears twice"});
+}
+
+TEST(HooksRepoConfig, RejectsBadTtl) {
+  ExpectRejected("source: main\nttl: 3 days\n", {".spur.yaml line 2: ttl: ", "duration"});
+  ExpectRejected("ttl: 0\n", {"line 1: ttl: ", "zero"});
+}
+
+TEST(HooksRepoConfig, RejectsBadNames) {
+  ExpectRejected("source: Main\n", {"line 1: source: ", "source branch name \"Main\""});
+  ExpectRejected("snapshot: ../x\n", {"line 1: snapshot: ", "snapshot name"});
+  ExpectRejected("branch_prefix: PR-\n", {"line 1: branch_prefix: ", "\"PR-123\""});
+  ExpectRejected("branch_prefix: " + std::string(61, 'p') + "\n", {"branch_prefix", "64"});
+  ExpectRejected("labels:\n  team: payments\n  Team: x\n", {"line 3: labels: ", "label key"});
+  ExpectRejected("labels: {team: " + std::string(201, 'x') + "}\n",
+                 {"line 1: labels: ", "label \"team\"", "200 printable"});
+  ExpectRejected("labels: {team: \"a\\nb\"}\n", {"label \"team\"", "printable"});
+}
+
+TEST(HooksRepoConfig, RejectsWrongTypesNamingKeyAndLine) {
+  ExpectRejected("source: main\nmigrate:\n  - npm ci\n  - npm run migrate\n",
+                 {".spur.yaml line 2: migrate: ", "expected a string, found a list"});
+  ExpectRejected("protected: maybe\n", {"line 1: protected: ", "true or false", "\"maybe\""});
+  ExpectRejected("source: {name: main}\n", {"line 1: source: ", "a mapping"});
+  ExpectRejected("\n\nlabels: [team, payments]\n", {"line 3: labels: ", "a list"});
+  ExpectRejected("labels: {team: [a]}\n", {"labels", "name and a string"});
+}
+
+TEST(HooksRepoConfig, RejectsPathsOutsideTheirPlace) {
+  ExpectRejected("seed: /etc/passwd\n", {"line 1: seed: ", "relative path"});
+  ExpectRejected("seed: db/../../secrets.sql\n", {"seed", "not inside the checkout"});
+  ExpectRejected("seed: ..\n", {"seed"});
+  ExpectRejected("workdir: checkouts/app\n", {"line 1: workdir: ", "absolute path"});
+}
+
+TEST(HooksRepoConfig, AcceptsDotsThatStayInside) {
+  Result<RepoConfig> c = ParseRepoConfig("seed: ./db/..seed.sql\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->seed, "./db/..seed.sql");
+}
+
+TEST(HooksRepoConfig, RejectsBrokenYamlAndNonMappings) {
+  ExpectRejected("source: main\nlabels: {team: payments\n", {".spur.yaml line", "YAML"});
+  ExpectRejected("- source: main\n", {"mapping", "a list"});
+  ExpectRejected("just some text\n", {"mapping"});
+}
+
+TEST(HooksRepoConfig, RoundTripsThroughYaml) {
+  RepoConfig tricky;
+  tricky.snapshot = "nightly";
+  tricky.source = "";
+  tricky.ttl_seconds = 5400;
+  tricky.migrate = "set -e\nnpm ci\nnpm run migrate -- --env \"pr\" # done\n";
+  tricky.labels = {{"note", "true"}, {"empty", ""}, {"tilde", "~"}, {"colon", "a: b"}};
+  tricky.branch_prefix = "";
+  tricky.comment_command = "'quoted' $SPUR_PR";
+  Result<RepoConfig> full = ParseRepoConfig(kFull);
+  ASSERT_TRUE(full.ok()) << full.status().message();
+  for (const RepoConfig& c : {RepoConfig{}, *full, tricky}) {
+    std::string yaml = RepoConfigToYaml(c);
+    Result<RepoConfig> back = ParseRepoConfig(yaml);
+    ASSERT_TRUE(back.ok()) << back.status().message() << "\n" << yaml;
+    EXPECT_EQ(*back, c) << yaml;
+  }
+  EXPECT_NE(RepoConfigToYaml(tricky).find("ttl: 90m"), std::string::npos);
+}
+
+TEST(HooksRepoConfig, ToJson) {
+  Result<RepoConfig> c = ParseRepoConfig(kFull);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  nlohmann::json j = RepoConfigToJson(*c);
+  EXPECT_EQ(j["source"], "staging");
+  EXPECT_TRUE(j["snapshot"].is_null());
+  EXPECT_EQ(j["ttl_seconds"], 259200);
+  EXPECT_EQ(j["labels"]["team"], "payments");
+  EXPECT_EQ(j["branch_prefix"], "shop-pr-");
+  EXPECT_EQ(j["protected"], true);
+
+  nlohmann::json d = RepoConfigToJson(RepoConfig{});
+  EXPECT_EQ(d["source"], "main");
+  EXPECT_TRUE(d["ttl_seconds"].is_null());
+  EXPECT_TRUE(d["migrate"].is_null());
+  EXPECT_TRUE(d["labels"].is_object());
+  EXPECT_EQ(d["protected"], false);
+}
+
+}  // namespace
+}  // namespace spur::hooks
