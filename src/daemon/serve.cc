@@ -185,7 +185,8 @@ Status Serve(const ServeOptions& o) {
     }
     api::Call call;
     call.method = req.method;
-    call.path = req.path;
+    // The API splits the still-encoded path, so "%2F" stays inside a segment.
+    call.path = req.target.substr(0, req.target.find('?'));
     call.query = req.query;
     call.headers = req.headers;
     call.raw_body = req.body;
