@@ -207,6 +207,19 @@ Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, cons
   std::vector<std::string> deleted;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    if (recursive && who.role != Role::kAdmin) {
+      // Every branch a recursive delete would take must be the caller's.
+      ASSIGN_OR_RETURN(auto root, pool.store().GetBranch(p.at("name")));
+      std::vector<catalog::Branch> todo = {root};
+      while (!todo.empty()) {
+        ASSIGN_OR_RETURN(auto kids, pool.store().ChildrenOf(todo.back().id));
+        todo.pop_back();
+        for (const auto& k : kids) {
+          RETURN_IF_ERROR(CheckOwner(pool, k.name, who));
+          todo.push_back(k);
+        }
+      }
+    }
     ASSIGN_OR_RETURN(deleted, pool.DeleteBranch(p.at("name"), recursive, force));
     return Status::Ok();
   }));

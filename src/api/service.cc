@@ -175,7 +175,7 @@ Status Service::AuditAppend(const std::string& actor, const std::string& action,
                             const std::string& target, const std::string& result,
                             const nlohmann::json& detail) {
   audit::AuditRecord r;
-  r.time = static_cast<int64_t>(::time(nullptr));
+  r.time = (options_.clock ? *options_.clock : os::SystemClock()).NowSeconds();
   r.actor = actor;
   r.action = action;
   r.target = target;

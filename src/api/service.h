@@ -32,6 +32,8 @@ struct ServiceOptions {
   // listing stays fast. CLI: measured on every call.
   bool cache_usage = false;
   Metrics* metrics = nullptr;  // API counters, create latency (optional)
+  // Time of audit records (the pool's clock; tests pass a fixed one).
+  const os::Clock* clock = nullptr;  // nullptr = the system clock
   // Called after a webhook delivery was stored, to wake the worker.
   std::function<void()> delivery_received;
 };

@@ -59,7 +59,9 @@ Result<api::Reply> Local(const GlobalOptions& g, const api::Call& c) {
   ASSIGN_OR_RETURN(auto pool, OpenPool(g));
   ASSIGN_OR_RETURN(auto audit, audit::AuditLog::Open(pool->layout().audit_log()));
   api::HeldPoolAccess access(*pool);
-  api::Service service(access, audit, api::ServiceOptions{});
+  api::ServiceOptions options;
+  options.clock = &pool->clock();
+  api::Service service(access, audit, options);
   std::string user = LocalUser();
   return service.Handle(c, api::Principal{"local:" + user, api::Role::kAdmin, user});
 }

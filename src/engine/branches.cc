@@ -218,6 +218,19 @@ Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, boo
     return FailedPrecondition("branch \"" + name + "\" is the pool's root and cannot be deleted");
   }
   if (b.is_protected && !force) return RefuseProtected(b, "delete");
+  if (recursive && !force) {
+    // Refuse before deleting anything: a protected descendant must not
+    // leave the tree half deleted.
+    std::vector<catalog::Branch> todo = {b};
+    while (!todo.empty()) {
+      ASSIGN_OR_RETURN(auto kids, store_->ChildrenOf(todo.back().id));
+      todo.pop_back();
+      for (const auto& k : kids) {
+        if (k.is_protected) return RefuseProtected(k, "delete");
+        todo.push_back(k);
+      }
+    }
+  }
   ASSIGN_OR_RETURN(auto children, store_->ChildrenOf(b.id));
   if (!children.empty() && !recursive) {
     return FailedPrecondition("branch \"" + name + "\" has " + std::to_string(children.size()) +

@@ -78,6 +78,9 @@ Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
       auto clients = control_->ClientConnections(Spec(b));
       if (clients.ok() && *clients > 0) {
         b.last_used_at = now;
+        // Use moved an idle-expiry deadline: a new deadline gets a new warning.
+        auto deadline = Deadline(b);
+        if (b.warned_at && deadline && *deadline - now > policy.warn_before) b.warned_at.reset();
         RETURN_IF_ERROR(store_->UpdateBranch(b));
       }
     }

@@ -17,7 +17,7 @@ Result<int64_t> DurationOrOff(const std::string& v) {
 Result<double> Price(const std::string& v) {
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || d < 0 || d > 1e6) {
+  if (v.empty() || *end != '\0' || !(d >= 0 && d <= 1e6)) {  // NaN fails too
     return InvalidArgument("\"" + v + "\" is not a price; use a number like 0.25");
   }
   return d;
