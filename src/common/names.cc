@@ -46,4 +46,16 @@ Status ValidateName(std::string_view what, std::string_view name) {
   return Status::Ok();
 }
 
+Status ValidateLabel(std::string_view key, std::string_view value) {
+  RETURN_IF_ERROR(ValidateName("label key", key));
+  bool printable = value.size() <= 200;
+  for (unsigned char c : value) printable = printable && c >= 0x20 && c != 0x7f;
+  if (!printable) {
+    return InvalidArgument("label \"" + std::string(key) +
+                           "\" has a value that is too long or not printable; use at most 200 "
+                           "printable characters on one line");
+  }
+  return Status::Ok();
+}
+
 }  // namespace spur

@@ -13,4 +13,8 @@ namespace spur {
 // ("branch", "snapshot") and the rule.
 Status ValidateName(std::string_view what, std::string_view name);
 
+// A label: the key follows the name rule; the value is one printable line of
+// at most 200 characters. InvalidArgument says which part is wrong.
+Status ValidateLabel(std::string_view key, std::string_view value);
+
 }  // namespace spur

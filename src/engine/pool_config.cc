@@ -110,16 +110,8 @@ Result<std::map<std::string, std::string>> ParseLabels(const std::vector<std::st
     if (eq == std::string::npos) {
       return InvalidArgument("invalid label \"" + kv + "\"; use KEY=VALUE, like team=payments");
     }
-    RETURN_IF_ERROR(ValidateName("label key", kv.substr(0, eq)));
-    std::string value = kv.substr(eq + 1);
-    bool printable = value.size() <= 200;
-    for (unsigned char c : value) printable = printable && c >= 0x20 && c != 0x7f;
-    if (!printable) {
-      return InvalidArgument("label \"" + kv.substr(0, eq) +
-                             "\" has a value that is too long or not printable; use at most "
-                             "200 printable characters");
-    }
-    out[kv.substr(0, eq)] = value;
+    RETURN_IF_ERROR(ValidateLabel(kv.substr(0, eq), kv.substr(eq + 1)));
+    out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;
 }
