@@ -1,6 +1,7 @@
 // spur init, spur status
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cstdio>
 
 #include "api/views.h"
@@ -15,6 +16,7 @@ struct InitArgs {
   std::string image, driver, from_pgdata, from_url, run_as = "postgres", pg_bindir;
   std::vector<std::string> pg;
   int port_base = 5500;
+  std::string listen_addresses = "127.0.0.1", advertise_host;
   bool no_sample = false;
 };
 
@@ -38,6 +40,17 @@ int RunInit(GlobalOptions& g, const InitArgs& a) {
     return Fail(g, InvalidArgument("--port-base must be between 1024 and 64000"));
   }
   o.port_base = a.port_base;
+  for (char c : a.listen_addresses + a.advertise_host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == ',' ||
+          c == '-' || c == '*')) {
+      return Fail(g, InvalidArgument("--listen-addresses/--advertise-host take host names or "
+                                     "IP addresses, like 0.0.0.0 or db.example.com"));
+    }
+  }
+  o.listen_addresses = a.listen_addresses;
+  o.advertise_host = a.advertise_host.empty()
+                         ? (a.listen_addresses == "127.0.0.1" ? "127.0.0.1" : "localhost")
+                         : a.advertise_host;
   o.sample_data = !a.no_sample;
   spdlog::info("creating pool at {}", o.root);
   auto pool = engine::Pool::Init(o);
@@ -110,6 +123,13 @@ void AddPoolCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   init->add_option("--pg", args->pg, "Pool-wide postgres setting NAME=VALUE (repeatable)");
   init->add_option("--port-base", args->port_base, "First port for branches")
       ->capture_default_str();
+  init->add_option("--listen-addresses", args->listen_addresses,
+                   "Where branch postgres listens (postgres listen_addresses), e.g. 0.0.0.0 "
+                   "so CI runners on other hosts can connect")
+      ->capture_default_str();
+  init->add_option("--advertise-host", args->advertise_host,
+                   "Host name printed in connection URIs (default 127.0.0.1, or localhost "
+                   "when --listen-addresses is not 127.0.0.1)");
   init->add_flag("--no-sample-data", args->no_sample,
                  "Leave main's `app` database empty (no customers/orders/payments)");
   init->callback([&g, args, exit_code] { *exit_code = RunInit(g, *args); });

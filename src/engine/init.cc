@@ -132,6 +132,8 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     config.pg_major = inst.major_version;
     config.pg_settings = o.pg_settings;
     config.port_base = o.port_base;
+    config.listen_addresses = o.listen_addresses;
+    config.advertise_host = o.advertise_host;
     RETURN_IF_ERROR(SaveConfig(*pool->store_, config));
     pool->config_ = config;
 

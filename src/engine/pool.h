@@ -44,6 +44,8 @@ struct InitOptions {
   std::string pg_bindir;                           // "" = search
   std::map<std::string, std::string> pg_settings;  // pool-wide postgres settings
   int port_base = 5500;
+  std::string listen_addresses = "127.0.0.1";  // where branch postgres listens
+  std::string advertise_host = "127.0.0.1";    // host part of printed URIs
   bool sample_data = true;  // only when there is no source
 };
 
