@@ -94,10 +94,15 @@ Result<Reply> Service::ListBranches(const Call& call, const Principal& who, cons
   nlohmann::json arr = nlohmann::json::array();
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto list, pool.ListBranches(false));
+    // The daemon answers from its cache, measuring at most a few branches it
+    // has not seen yet (made by a local command), so a list of hundreds of
+    // branches stays fast; the background refresh fills in the rest.
+    int measure_budget = options_.cache_usage ? 5 : 1 << 30;
     for (auto& info : list) {
-      // The daemon answers from its cache (never measuring here), so a list
-      // of hundreds of branches stays fast.
-      if (usage) info.usage = CachedUsage(pool, info.branch, !options_.cache_usage);
+      if (usage) {
+        info.usage = CachedUsage(pool, info.branch, false);
+        if (!info.usage && measure_budget-- > 0) info.usage = CachedUsage(pool, info.branch, true);
+      }
       arr.push_back(BranchJson(pool, info, MaySeeSecrets(who, info.branch), Now(pool)));
     }
     return Status::Ok();
@@ -150,6 +155,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
       o.ttl_seconds = options.default_ttl;
     }
     ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
+    ForgetUsage(b.id);  // ids of deleted branches are reused
     if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
     ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
     return Status::Ok();

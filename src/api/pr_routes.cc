@@ -187,10 +187,10 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
                 retry ? 202 : 200);
   }
   RETURN_IF_ERROR(stored);
-  CrashPoint("hook.after_store");
   AuditAppend(forge + ":" + d.delivery_id, "hook.received", d.repo + "#" + std::to_string(d.pr),
               "ok", {{"action", d.action}})
       .IgnoreError();
+  CrashPoint("hook.after_store");
   if (options_.delivery_received) options_.delivery_received();
   return Json({{"accepted", true}, {"delivery_id", d.delivery_id},
                {"branch", nullptr}, {"action", d.action}},

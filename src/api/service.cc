@@ -118,14 +118,14 @@ const std::vector<Service::Route>& Service::Routes() {
   return kRoutes;
 }
 
-Reply Service::Handle(const Call& call, const Principal& who) {
+Reply Service::Handle(const Call& call, const Principal& who, bool count) {
   Reply reply;
   try {
     reply = Dispatch(call, who);
   } catch (const std::exception& e) {  // a third-party throw must not kill the server
     reply = ErrorReply(Internal(std::string("unexpected error: ") + e.what()));
   }
-  if (options_.metrics) {
+  if (options_.metrics && count) {
     options_.metrics->CounterAdd("spur_api_requests_total",
                                  {{"method", call.method}, {"code", std::to_string(reply.status)}});
   }
@@ -162,13 +162,20 @@ Result<Reply> Service::Audited(const Route& route, const Call& call, const Princ
   const std::string target = Target(call, params);
   const nlohmann::json detail = AuditDetail(call, params);
   // "started" first: a crash in the middle still leaves a record of the
-  // attempt, and reconciliation's repairs follow it.
+  // attempt; what reconciliation repairs afterwards is recorded by actor
+  // "reconcile" (AuditRepairs).
   RETURN_IF_ERROR(AuditAppend(who.actor, route.action, target, "started", detail));
   auto result = (this->*route.handler)(call, who, params);
   std::string outcome = result.ok() ? "ok" : "error: " + result.status().message();
   Status logged = AuditAppend(who.actor, route.action, target, outcome, detail);
   if (!logged.ok()) spdlog::error("audit log: {}", logged.message());
   return result;
+}
+
+void Service::AuditRepairs(const std::vector<std::string>& repairs) {
+  for (const auto& r : repairs) {
+    AuditAppend("reconcile", "pool.repair", "", "ok", {{"repair", r}}).IgnoreError();
+  }
 }
 
 Status Service::AuditAppend(const std::string& actor, const std::string& action,

@@ -44,7 +44,11 @@ class Service {
 
   // Runs `call` as `who`. Webhook routes ignore `who` (they authenticate by
   // signature); every other route needs at least the role listed for it.
-  Reply Handle(const Call& call, const Principal& who);
+  // `count`: false for the daemon's own calls (metrics gauges), which must not
+  // show up as API requests.
+  Reply Handle(const Call& call, const Principal& who, bool count = true);
+  // Records reconciliation's repairs in the audit log (actor "reconcile").
+  void AuditRepairs(const std::vector<std::string>& repairs);
 
   // Daemon work outside requests.
   // Processes stored webhook deliveries not yet done (also after a restart).

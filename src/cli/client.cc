@@ -62,6 +62,7 @@ Result<api::Reply> Local(const GlobalOptions& g, const api::Call& c) {
   api::ServiceOptions options;
   options.clock = &pool->clock();
   api::Service service(access, audit, options);
+  service.AuditRepairs(pool->repairs());
   std::string user = LocalUser();
   return service.Handle(c, api::Principal{"local:" + user, api::Role::kAdmin, user});
 }

@@ -87,7 +87,7 @@ void DescribeMetrics(Metrics& m) {
 void UpdateGauges(Metrics& m, api::Service& service) {
   api::Principal reader{"metrics", api::Role::kViewer, ""};
   api::Call call{"GET", "/branches"};
-  api::Reply list = service.Handle(call, reader);
+  api::Reply list = service.Handle(call, reader, /*count=*/false);
   m.GaugeClear("spur_branches");
   std::map<std::string, int> by_state = {{"running", 0}, {"stopped", 0}, {"suspended", 0}};
   uint64_t bytes = 0;
@@ -221,12 +221,19 @@ Status Serve(const ServeOptions& o) {
   });
   std::thread reaper_loop([&] {
     int since_usage = 1 << 30;
+    size_t repairs_recorded = 0;
     do {
       int interval = o.reaper_interval_override;
       access
           .With([&](engine::Pool& p) -> Status {
             Status rec = p.Reconcile();
             if (!rec.ok()) spdlog::warn("reconcile: {}", rec.message());
+            // repairs() accumulates since open; record only the new ones.
+            const auto& all = p.repairs();
+            if (all.size() > repairs_recorded) {
+              service.AuditRepairs({all.begin() + repairs_recorded, all.end()});
+              repairs_recorded = all.size();
+            }
             if (interval == 0) {
               auto opts = engine::LoadOptions(p.store());
               interval = opts.ok() ? static_cast<int>(opts->reaper_interval) : 30;
