@@ -59,6 +59,7 @@ class Bench:
         self.args = args
         self.spur = os.path.abspath(args.spur)
         self.dir = tempfile.mkdtemp(prefix="spur-serve-load-", dir="/var/tmp")
+        os.chmod(self.dir, 0o755)  # postgres (the run-as user) must reach the pool
         self.pool = os.path.join(self.dir, "pool")
         self.daemon = None
         self.port = free_port()
