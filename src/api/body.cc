@@ -96,8 +96,8 @@ Status OnlyKeys(const nlohmann::json& body, const std::vector<std::string>& know
     if (!ok) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      return InvalidArgument("unknown field \"" + it.key() + "\"; known fields: " +
-                             (list.empty() ? "none" : list));
+      return InvalidArgument("unknown field \"" + it.key() +
+                             "\"; known fields: " + (list.empty() ? "none" : list));
     }
   }
   return Status::Ok();

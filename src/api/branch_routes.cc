@@ -155,14 +155,13 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
       o.ttl_seconds = options.default_ttl;
     }
     ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
-    ForgetUsage(b.id);  // ids of deleted branches are reused
+    ForgetUsage(b.id);                                     // ids of deleted branches are reused
     if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
     ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
     return Status::Ok();
   }));
   if (options_.metrics) {
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     options_.metrics->HistogramObserve("spur_branch_create_seconds", {}, secs);
   }
   return Json(view, 201);
@@ -306,10 +305,14 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();
   }));
-  nlohmann::json out = {{"name", view["name"]},         {"state", view["state"]},
-                        {"uri", view["uri"]},           {"host", view["host"]},
-                        {"port", view["port"]},         {"database", view["database"]},
-                        {"role", view["role"]},         {"password_hidden", view["password_hidden"]},
+  nlohmann::json out = {{"name", view["name"]},
+                        {"state", view["state"]},
+                        {"uri", view["uri"]},
+                        {"host", view["host"]},
+                        {"port", view["port"]},
+                        {"database", view["database"]},
+                        {"role", view["role"]},
+                        {"password_hidden", view["password_hidden"]},
                         {"socket_dir", view["socket_dir"]}};
   if (view.contains("password")) out["password"] = view["password"];
   return Json(out);

@@ -48,7 +48,8 @@ Result<Reply> Service::CreateSnapshot(const Call& call, const Principal& who, co
 }
 
 Result<Reply> Service::DeleteSnapshot(const Call&, const Principal&, const Params& p) {
-  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.DeleteSnapshot(p.at("name")); }));
+  RETURN_IF_ERROR(
+      pool_.With([&](engine::Pool& pool) { return pool.DeleteSnapshot(p.at("name")); }));
   return Json({{"deleted", p.at("name")}});
 }
 
@@ -70,8 +71,8 @@ Result<Reply> Service::Status_(const Call&, const Principal&, const Params&) {
          {"exclusive_bytes", s.exclusive_bytes},
          {"shared_bytes", s.shared_bytes},
          {"logical_bytes", s.logical_bytes},
-         {"free_bytes", JsonOrNull(s.free_bytes ? std::optional<int64_t>(*s.free_bytes)
-                                                : std::nullopt)},
+         {"free_bytes",
+          JsonOrNull(s.free_bytes ? std::optional<int64_t>(*s.free_bytes) : std::nullopt)},
          {"warning", slow ? nlohmann::json("COPY driver: every branch is a full, slow copy; use "
                                            "XFS reflink/btrfs or `spur init --image SIZE` for "
                                            "instant branches")
@@ -109,8 +110,9 @@ Result<Reply> Service::Cost(const Call& call, const Principal&, const Params&) {
       }
       auto& g = groups[key];
       if (g.is_null()) {
-        g = {{"key", key}, {"branches", 0}, {"exclusive_bytes", 0}, {"running_hours", 0.0},
-             {"storage_cost", 0.0}, {"compute_cost", 0.0}, {"cost", 0.0}, {"month_estimate", 0.0}};
+        g = {{"key", key},           {"branches", 0},        {"exclusive_bytes", 0},
+             {"running_hours", 0.0}, {"storage_cost", 0.0},  {"compute_cost", 0.0},
+             {"cost", 0.0},          {"month_estimate", 0.0}};
       }
       g["branches"] = g["branches"].get<int>() + 1;
       g["exclusive_bytes"] = g["exclusive_bytes"].get<uint64_t>() + c.exclusive_bytes;
@@ -126,8 +128,8 @@ Result<Reply> Service::Cost(const Call& call, const Principal&, const Params&) {
     for (auto& [k, g] : groups) rows.push_back(g);
     out = {{"by", by},
            {"currency", options.currency},
-           {"prices", {{"gib_month", options.price_gib_month},
-                       {"running_hour", options.price_running_hour}}},
+           {"prices",
+            {{"gib_month", options.price_gib_month}, {"running_hour", options.price_running_hour}}},
            {"groups", rows},
            {"total", total},
            {"month_estimate", month}};

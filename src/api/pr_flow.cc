@@ -36,12 +36,17 @@ std::string RepoNameOf(const std::string& body, const std::string& forge) {
 }
 
 nlohmann::json EventToJson(const hooks::PullRequestEvent& e) {
-  return {{"forge", e.forge},   {"delivery_id", e.delivery_id},
-          {"repo", e.repo},     {"number", e.number},
+  return {{"forge", e.forge},
+          {"delivery_id", e.delivery_id},
+          {"repo", e.repo},
+          {"number", e.number},
           {"action", hooks::PrActionName(e.action)},
-          {"merged", e.merged}, {"head_sha", e.head_sha},
-          {"head_ref", e.head_ref}, {"base_ref", e.base_ref},
-          {"title", e.title},   {"author", e.author},
+          {"merged", e.merged},
+          {"head_sha", e.head_sha},
+          {"head_ref", e.head_ref},
+          {"base_ref", e.base_ref},
+          {"title", e.title},
+          {"author", e.author},
           {"url", e.url}};
 }
 
@@ -136,13 +141,15 @@ nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& c
   auto run = os::Run({"timeout", "--kill-after=10", "1800", "/bin/sh", "-c", command}, o);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!run.ok()) {
-    return {{"command", command}, {"exit_code", -1}, {"seconds", secs},
+    return {{"command", command},
+            {"exit_code", -1},
+            {"seconds", secs},
             {"output_tail", run.status().message()}};
   }
   std::string out = run->out + run->err;
   if (out.size() > kTail) out = out.substr(out.size() - kTail);
-  return {{"command", command}, {"exit_code", run->exit_code}, {"seconds", secs},
-          {"output_tail", out}};
+  return {
+      {"command", command}, {"exit_code", run->exit_code}, {"seconds", secs}, {"output_tail", out}};
 }
 
 }  // namespace
@@ -154,8 +161,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   hooks::RepoConfig cfg;
   std::string name;
   nlohmann::json conn, out = {{"repo", e.repo}, {"pr", e.number}};
-  const std::string target = e.repo.empty() ? "pr " + std::to_string(e.number)
-                                            : e.repo + "#" + std::to_string(e.number);
+  const std::string target =
+      e.repo.empty() ? "pr " + std::to_string(e.number) : e.repo + "#" + std::to_string(e.number);
   const std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
@@ -198,8 +205,10 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     } else {
       engine::CreateBranchOptions o;
       o.name = name;
-      if (cfg.snapshot.empty()) o.from = cfg.source;
-      else o.snapshot = cfg.snapshot;
+      if (cfg.snapshot.empty())
+        o.from = cfg.source;
+      else
+        o.snapshot = cfg.snapshot;
       o.ttl_seconds = cfg.ttl_seconds;
       ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
       if (!o.ttl_seconds && !cfg.is_protected && options.default_ttl > 0) {
@@ -214,14 +223,17 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       out["result"] = "created";
     }
     CrashPoint("pr.after_branch");
-    catalog::PullRequest binding{e.repo, e.number, name, e.head_sha, "",
-                                 pool.clock().NowSeconds()};
+    catalog::PullRequest binding{e.repo, e.number, name, e.head_sha, "", pool.clock().NowSeconds()};
     RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
     ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
     const auto& b = info.branch;
     const std::string& host = pool.config().advertise_host;
-    conn = {{"name", name},          {"host", host},         {"port", b.port},
-            {"role", b.role},        {"password", b.password}, {"database", b.database},
+    conn = {{"name", name},
+            {"host", host},
+            {"port", b.port},
+            {"role", b.role},
+            {"password", b.password},
+            {"database", b.database},
             {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database)}};
     return Status::Ok();
   });
@@ -246,7 +258,10 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     std::string markdown;
     pool_
         .With([&](engine::Pool& pool) -> Status {
-          catalog::PullRequest binding{e.repo, e.number, name, e.head_sha,
+          catalog::PullRequest binding{e.repo,
+                                       e.number,
+                                       name,
+                                       e.head_sha,
                                        migration.is_null() ? "" : migration.dump(),
                                        pool.clock().NowSeconds()};
           RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
@@ -286,8 +301,9 @@ Status Service::RunReaper() {
     std::string result = a.result.ok() ? "ok" : "error: " + a.result.message();
     AuditAppend("reaper", a.action, a.branch, result, {{"reason", a.reason}}).IgnoreError();
     if (options_.metrics) {
-      options_.metrics->CounterAdd("spur_reaper_actions_total",
-                                   {{"action", a.action}, {"result", a.result.ok() ? "ok" : "error"}});
+      options_.metrics->CounterAdd(
+          "spur_reaper_actions_total",
+          {{"action", a.action}, {"result", a.result.ok() ? "ok" : "error"}});
     }
   }
   return Status::Ok();

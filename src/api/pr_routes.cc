@@ -59,8 +59,9 @@ Result<Reply> Service::PutRepo(const Call& call, const Principal&, const Params&
   }
   ASSIGN_OR_RETURN(r.secret, ReqString(call.body, "secret"));
   if (r.secret.size() < 16) {
-    return InvalidArgument("webhook secret must be at least 16 characters; make one with "
-                           "`openssl rand -hex 32`");
+    return InvalidArgument(
+        "webhook secret must be at least 16 characters; make one with "
+        "`openssl rand -hex 32`");
   }
   ASSIGN_OR_RETURN(auto config, OptString(call.body, "config"));
   r.config = config.value_or("");
@@ -124,8 +125,7 @@ Result<Reply> Service::GitLabHook(const Call& call, const Principal&, const Para
 // stored and nothing changes unless the signature verifies.
 Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
   const bool github = forge == "github";
-  const std::string signature =
-      Header(call, github ? "x-hub-signature-256" : "x-gitlab-token");
+  const std::string signature = Header(call, github ? "x-hub-signature-256" : "x-gitlab-token");
   if (signature.empty()) {
     return Unauthenticated(github ? "missing X-Hub-Signature-256 header; configure the webhook "
                                     "with a secret"
@@ -134,13 +134,12 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
   }
   // GitLab keeps Idempotency-Key across retries of one event; older
   // versions send only X-Gitlab-Event-UUID.
-  std::string delivery = github ? Header(call, "x-github-delivery")
-                                : Header(call, "idempotency-key");
+  std::string delivery =
+      github ? Header(call, "x-github-delivery") : Header(call, "idempotency-key");
   if (!github && delivery.empty()) delivery = Header(call, "x-gitlab-event-uuid");
-  auto event = github ? hooks::ParseGitHubEvent(Header(call, "x-github-event"), delivery,
-                                                call.raw_body)
-                      : hooks::ParseGitLabEvent(Header(call, "x-gitlab-event"), delivery,
-                                                call.raw_body);
+  auto event =
+      github ? hooks::ParseGitHubEvent(Header(call, "x-github-event"), delivery, call.raw_body)
+             : hooks::ParseGitLabEvent(Header(call, "x-gitlab-event"), delivery, call.raw_body);
   // The repository names the secret. A body we cannot read cannot name one:
   // refuse it as unauthenticated (nothing trusted it yet).
   std::string repo_name = event.ok() ? event->repo : RepoNameOf(call.raw_body, forge);
@@ -192,8 +191,10 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
       .IgnoreError();
   CrashPoint("hook.after_store");
   if (options_.delivery_received) options_.delivery_received();
-  return Json({{"accepted", true}, {"delivery_id", d.delivery_id},
-               {"branch", nullptr}, {"action", d.action}},
+  return Json({{"accepted", true},
+               {"delivery_id", d.delivery_id},
+               {"branch", nullptr},
+               {"action", d.action}},
               202);
 }
 
@@ -234,9 +235,9 @@ void Service::ProcessPendingDeliveries() {
       }
       CrashPoint("hook.before_finish");
       std::string state = result.ok() ? "done" : "failed";
-      std::string detail =
-          result.ok() ? result->dump()
-                      : nlohmann::json({{"error", result.status().message()}}).dump();
+      std::string detail = result.ok()
+                               ? result->dump()
+                               : nlohmann::json({{"error", result.status().message()}}).dump();
       pool_
           .With([&](engine::Pool& pool) {
             return pool.store().FinishDelivery(d.id, state, detail, pool.clock().NowSeconds());

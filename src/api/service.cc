@@ -152,8 +152,8 @@ Reply Service::Dispatch(const Call& call, const Principal& who) {
   if (path_known) {
     return ErrorReply(InvalidArgument(call.method + " is not allowed on " + call.path));
   }
-  Reply r = ErrorReply(NotFound("no API route " + call.method + " " + call.path +
-                                "; see docs/api.md"));
+  Reply r =
+      ErrorReply(NotFound("no API route " + call.method + " " + call.path + "; see docs/api.md"));
   return r;
 }
 

@@ -127,9 +127,8 @@ class Service {
   std::optional<os::SpaceUsage> CachedUsage(engine::Pool& pool, const catalog::Branch& b,
                                             bool measure_if_missing);
   void ForgetUsage(int64_t branch_id);
-  Status AuditAppend(const std::string& actor, const std::string& action,
-                     const std::string& target, const std::string& result,
-                     const nlohmann::json& detail);
+  Status AuditAppend(const std::string& actor, const std::string& action, const std::string& target,
+                     const std::string& result, const nlohmann::json& detail);
   Result<Reply> Hook(const Call& call, const std::string& forge);
   // Opens/refreshes or closes the branch of a pull request; runs the migrate
   // command when asked. Returns the PR's state as JSON.
@@ -142,7 +141,7 @@ class Service {
   ServiceOptions options_;
   std::mutex usage_mu_;
   std::map<int64_t, os::SpaceUsage> usage_;  // branch id -> last measurement
-  std::mutex deliveries_mu_;                  // one delivery worker at a time
+  std::mutex deliveries_mu_;                 // one delivery worker at a time
 };
 
 }  // namespace spur::api

@@ -21,10 +21,10 @@ nlohmann::json StringOrNull(const std::string& s) {
 nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& info,
                           bool show_password, int64_t now) {
   const catalog::Branch& b = info.branch;
-  std::string state = info.running ? "running"
-                      : b.state == catalog::BranchState::kCreating ? "creating"
+  std::string state = info.running                                               ? "running"
+                      : b.state == catalog::BranchState::kCreating               ? "creating"
                       : (b.stop_reason == "idle" || b.stop_reason == "schedule") ? "suspended"
-                                                                                  : "stopped";
+                                                                                 : "stopped";
   const std::string& host = pool.config().advertise_host;
   int64_t running = b.running_seconds + (b.running_since ? now - *b.running_since : 0);
   nlohmann::json j = {

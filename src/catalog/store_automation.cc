@@ -181,8 +181,7 @@ Status Store::DeletePullRequest(const std::string& repo, int64_t number) {
   return s.Run();
 }
 
-Result<std::optional<PullRequest>> Store::GetPullRequest(const std::string& repo,
-                                                         int64_t number) {
+Result<std::optional<PullRequest>> Store::GetPullRequest(const std::string& repo, int64_t number) {
   Statement s(db_,
               "SELECT repo, number, branch, head_sha, migration, updated_at FROM pull_requests "
               "WHERE repo = ? AND number = ?");

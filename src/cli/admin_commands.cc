@@ -57,7 +57,8 @@ void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   create->add_option("--owner", a->owner, "Who the token acts for (branch owner)")->required();
   create->add_option("--note", a->note, "What it is for, e.g. \"GitHub Actions\"");
   create->callback([&g, a, exit_code] {
-    auto r = CallApi(g, "POST", "/tokens", {{"role", a->role}, {"owner", a->owner}, {"note", a->note}});
+    auto r =
+        CallApi(g, "POST", "/tokens", {{"role", a->role}, {"owner", a->owner}, {"note", a->note}});
     *exit_code = PrintDone(g, r, r.ok() ? (*r)["token"].get<std::string>() : "");
   });
   auto* list = token->add_subcommand("list", "List tokens (never their secrets)");
@@ -70,7 +71,8 @@ void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   auto* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("id", a->id, "Token id (from `spur token list`)")->required();
   revoke->callback([&g, a, exit_code] {
-    *exit_code = PrintDone(g, CallApi(g, "DELETE", "/tokens/" + Seg(a->id)), "revoked token " + a->id);
+    *exit_code =
+        PrintDone(g, CallApi(g, "DELETE", "/tokens/" + Seg(a->id)), "revoked token " + a->id);
   });
 }
 
@@ -99,8 +101,9 @@ void AddQuotaCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   auto* list = quota->add_subcommand("list", "List quotas");
   list->alias("ls");
   list->callback([&g, exit_code] {
-    *exit_code = PrintRows(g, CallApi(g, "GET", "/quotas"), {"SCOPE", "OWNER", "MAX BRANCHES", "MAX BYTES"},
-                           {"scope", "owner", "max_branches", "max_bytes"});
+    *exit_code =
+        PrintRows(g, CallApi(g, "GET", "/quotas"), {"SCOPE", "OWNER", "MAX BRANCHES", "MAX BYTES"},
+                  {"scope", "owner", "max_branches", "max_bytes"});
   });
   auto* del = quota->add_subcommand("delete", "Remove the pool's quota, or an owner's");
   del->alias("rm");
@@ -127,8 +130,8 @@ void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
       ->required();
   set->callback([&g, a, exit_code] {
     nlohmann::json body = {{"label", a->label}, {"stop", a->stop}, {"start", a->start}};
-    *exit_code =
-        PrintDone(g, CallApi(g, "PUT", "/schedules/" + Seg(a->name), body), "schedule " + a->name + " set");
+    *exit_code = PrintDone(g, CallApi(g, "PUT", "/schedules/" + Seg(a->name), body),
+                           "schedule " + a->name + " set");
   });
   auto* list = sched->add_subcommand("list", "List windows");
   list->alias("ls");
@@ -140,7 +143,8 @@ void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   del->alias("rm");
   del->add_option("name", a->name, "Window name")->required();
   del->callback([&g, a, exit_code] {
-    *exit_code = PrintDone(g, CallApi(g, "DELETE", "/schedules/" + Seg(a->name)), "schedule removed");
+    *exit_code =
+        PrintDone(g, CallApi(g, "DELETE", "/schedules/" + Seg(a->name)), "schedule removed");
   });
 }
 
@@ -151,10 +155,12 @@ void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   auto* list = config->add_subcommand("list", "Show every option, its value and meaning");
   list->alias("ls");
   list->callback([&g, exit_code] {
-    *exit_code = PrintRows(g, CallApi(g, "GET", "/config"), {"KEY", "VALUE", "DEFAULT", "DESCRIPTION"},
-                           {"key", "value", "default", "description"});
+    *exit_code =
+        PrintRows(g, CallApi(g, "GET", "/config"), {"KEY", "VALUE", "DEFAULT", "DESCRIPTION"},
+                  {"key", "value", "default", "description"});
   });
-  auto* set = config->add_subcommand("set", "Set an option, e.g. `spur config set idle_suspend 30m`");
+  auto* set =
+      config->add_subcommand("set", "Set an option, e.g. `spur config set idle_suspend 30m`");
   set->add_option("key", a->key, "Option name")->required();
   set->add_option("value", a->value, "New value")->required();
   set->callback([&g, a, exit_code] {
@@ -192,8 +198,8 @@ int RunAudit(const GlobalOptions& g, const AdminArgs& a) {
   }
   Table t({"SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "RESULT"});
   for (const auto& r : *rows) {
-    t.AddRow({S(r, "seq"), FormatTimestamp(r["time"].get<int64_t>()), S(r, "actor"),
-              S(r, "action"), S(r, "target"), S(r, "result")});
+    t.AddRow({S(r, "seq"), FormatTimestamp(r["time"].get<int64_t>()), S(r, "actor"), S(r, "action"),
+              S(r, "target"), S(r, "result")});
   }
   t.Print();
   return 0;
@@ -214,8 +220,10 @@ int RunCost(const GlobalOptions& g, const AdminArgs& a) {
     std::snprintf(buf, sizeof buf, "%.2f %s", v, cur.c_str());
     return std::string(buf);
   };
-  Table t({a.by == "branch" ? "BRANCH" : a.by == "owner" ? "OWNER" : "LABEL", "BRANCHES",
-           "EXCLUSIVE", "RUN HOURS", "COST SO FAR", "PER MONTH"});
+  Table t({a.by == "branch"  ? "BRANCH"
+           : a.by == "owner" ? "OWNER"
+                             : "LABEL",
+           "BRANCHES", "EXCLUSIVE", "RUN HOURS", "COST SO FAR", "PER MONTH"});
   for (const auto& row : (*r)["groups"]) {
     char hours[32];
     std::snprintf(hours, sizeof hours, "%.1f", row["running_hours"].get<double>());
@@ -224,11 +232,12 @@ int RunCost(const GlobalOptions& g, const AdminArgs& a) {
               money(row["cost"].get<double>()), money(row["month_estimate"].get<double>())});
   }
   t.Print();
-  std::printf("total so far %s; %s per month at the current size and use (prices: %.4g per "
-              "GiB-month, %.4g per running hour)\n",
-              money((*r)["total"].get<double>()).c_str(),
-              money((*r)["month_estimate"].get<double>()).c_str(),
-              (*r)["prices"]["gib_month"].get<double>(), (*r)["prices"]["running_hour"].get<double>());
+  std::printf(
+      "total so far %s; %s per month at the current size and use (prices: %.4g per "
+      "GiB-month, %.4g per running hour)\n",
+      money((*r)["total"].get<double>()).c_str(),
+      money((*r)["month_estimate"].get<double>()).c_str(),
+      (*r)["prices"]["gib_month"].get<double>(), (*r)["prices"]["running_hour"].get<double>());
   return 0;
 }
 

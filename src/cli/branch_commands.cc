@@ -96,9 +96,10 @@ int RunList(GlobalOptions& g) {
       [&](const nlohmann::json* b, const std::string& prefix, bool last, bool root) {
         std::string name = Str(*b, "name");
         std::string label = root ? name : prefix + (last ? "└─ " : "├─ ") + name;
-        t.AddRow({label, Str(*b, "parent"), Str(*b, "state"), std::to_string((*b)["port"].get<int>()),
-                  Bytes(*b, "exclusive_bytes"), Bytes(*b, "shared_bytes"),
-                  FormatDuration((*b)["age_seconds"].get<int64_t>()), Ttl(*b)});
+        t.AddRow({label, Str(*b, "parent"), Str(*b, "state"),
+                  std::to_string((*b)["port"].get<int>()), Bytes(*b, "exclusive_bytes"),
+                  Bytes(*b, "shared_bytes"), FormatDuration((*b)["age_seconds"].get<int64_t>()),
+                  Ttl(*b)});
         const auto& kids = children[name];
         std::string next = root ? "" : prefix + (last ? "   " : "│  ");
         for (size_t i = 0; i < kids.size(); ++i) add(kids[i], next, i + 1 == kids.size(), false);
@@ -228,7 +229,8 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
     *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/stop"));
   });
 
-  auto* extend = branch->add_subcommand("extend", "Renew a branch: it now expires DURATION from now");
+  auto* extend =
+      branch->add_subcommand("extend", "Renew a branch: it now expires DURATION from now");
   extend->add_option("name", a->name, "Branch name")->required();
   extend->add_option("duration", a->duration, "How long from now, e.g. 3d")->required();
   extend->callback([&g, a, exit_code] {
@@ -236,8 +238,8 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
         g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/extend", {{"ttl", a->duration}}));
   });
 
-  auto* update = branch->add_subcommand("update",
-                                        "Change a branch's TTL, idle expiry, labels or owner");
+  auto* update =
+      branch->add_subcommand("update", "Change a branch's TTL, idle expiry, labels or owner");
   update->add_option("name", a->name, "Branch name")->required();
   update->add_option("--ttl", a->ttl, "Expire DURATION from now; 0 = never");
   update->add_option("--idle-expiry", a->idle_expiry,

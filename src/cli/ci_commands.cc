@@ -156,8 +156,7 @@ void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
       Table t({"REPOSITORY", "FORGE", "WEBHOOK", "SOURCE", "MIGRATE"});
       for (const auto& x : *r) {
         const auto& c = x["config"];
-        t.AddRow({x["name"], x["forge"], x["webhook"],
-                  c.is_object() ? c.value("source", "-") : "-",
+        t.AddRow({x["name"], x["forge"], x["webhook"], c.is_object() ? c.value("source", "-") : "-",
                   c.is_object() && !c.value("migrate", "").empty() ? c.value("migrate", "") : "-"});
       }
       t.Print();

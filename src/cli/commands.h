@@ -14,7 +14,7 @@ void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // s
 void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // uri, psql
 // token, quota, schedule, config, audit, cost
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
-void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // ci, repo
-void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);   // serve
+void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // ci, repo
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);  // serve
 
 }  // namespace spur::cli

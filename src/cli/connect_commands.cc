@@ -31,11 +31,12 @@ int RunPsql(GlobalOptions& g, const ConnectArgs& a) {
   auto c = CallApi(g, "GET", "/branches/" + Seg(a.name) + "/connection");
   if (!c.ok()) return Fail(g, c.status());
   if ((*c)["state"] != "running") {
-    return Fail(g, FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch start " +
-                                      a.name + "` first"));
+    return Fail(g,
+                FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch start " +
+                                   a.name + "` first"));
   }
-  std::string uri = engine::BuildUri((*c)["role"], "", (*c)["host"], (*c)["port"].get<int>(),
-                                     (*c)["database"]);
+  std::string uri =
+      engine::BuildUri((*c)["role"], "", (*c)["host"], (*c)["port"].get<int>(), (*c)["database"]);
   std::string psql = "psql";
   if (auto inst = pg::FindInstallation(""); inst.ok() && os::PathExists(inst->Binary("psql"))) {
     psql = inst->Binary("psql");

@@ -51,7 +51,6 @@ int ExitCode(const Status& status) {
   return 1;
 }
 
-
 int Fail(const GlobalOptions& g, const Status& status) {
   std::fprintf(stderr, "error: %s\n", status.message().c_str());
   if (g.json) {

@@ -39,5 +39,4 @@ int Fail(const GlobalOptions& g, const Status& status);
 // Prints `value` as JSON on stdout.
 void PrintJson(const nlohmann::json& value);
 
-
 }  // namespace spur::cli

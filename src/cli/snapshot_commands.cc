@@ -37,8 +37,8 @@ int RunList(GlobalOptions& g) {
     std::string branch = s["branch"].get<std::string>();
     if (s["branch_deleted"].get<bool>()) branch += " (deleted)";
     t.AddRow({s["name"].get<std::string>(), branch,
-              s["implicit"].get<bool>() ? "implicit" : "named",
-              s["consistency"].get<std::string>(), s["created_at"].get<std::string>()});
+              s["implicit"].get<bool>() ? "implicit" : "named", s["consistency"].get<std::string>(),
+              s["created_at"].get<std::string>()});
   }
   t.Print();
   return 0;

@@ -59,9 +59,7 @@ inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 inline Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
 inline Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
-inline Status ResourceExhausted(std::string m) {
-  return {Code::kResourceExhausted, std::move(m)};
-}
+inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>

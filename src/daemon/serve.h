@@ -15,7 +15,7 @@
 namespace spur::daemon {
 
 struct ServeOptions {
-  std::string pool;                    // pool directory
+  std::string pool;                       // pool directory
   std::string listen = "127.0.0.1:7432";  // host:port; "" or "none" = Unix socket only
   int threads = 8;
   bool json_logs = false;

@@ -55,8 +55,8 @@ Result<catalog::Branch> Pool::PatchBranch(const std::string& name, const BranchP
   if (p.ttl_seconds) {
     if (*p.ttl_seconds < 0) return InvalidArgument("ttl must be positive, or 0 for none");
     b.ttl_seconds = *p.ttl_seconds ? p.ttl_seconds : std::nullopt;
-    b.expires_at = b.ttl_seconds ? std::optional<int64_t>(clock_.NowSeconds() + *b.ttl_seconds)
-                                 : std::nullopt;
+    b.expires_at =
+        b.ttl_seconds ? std::optional<int64_t>(clock_.NowSeconds() + *b.ttl_seconds) : std::nullopt;
     b.warned_at.reset();
   }
   if (p.idle_expiry_seconds) {
@@ -150,13 +150,13 @@ Status Pool::ApplySchedules(std::vector<LifecycleAction>& actions) {
       if (!HasLabel(b, s.label)) continue;
       if (in_window && b.state == catalog::BranchState::kRunning) {
         auto r = StopBranch(b.name, "schedule");
-        actions.push_back({"schedule.stop", b.name, "shutdown window \"" + s.name + "\"",
-                           r.status()});
+        actions.push_back(
+            {"schedule.stop", b.name, "shutdown window \"" + s.name + "\"", r.status()});
       } else if (!in_window && b.state == catalog::BranchState::kStopped &&
                  b.stop_reason == "schedule") {
         auto r = StartBranch(b.name);
-        actions.push_back({"schedule.start", b.name, "shutdown window \"" + s.name + "\" ended",
-                           r.status()});
+        actions.push_back(
+            {"schedule.start", b.name, "shutdown window \"" + s.name + "\" ended", r.status()});
       }
     }
   }

@@ -13,19 +13,19 @@
 namespace spur::engine {
 
 struct PoolOptions {
-  int64_t warn_before = 3600;       // expiry warning this long before (seconds)
-  int64_t idle_suspend = 0;         // stop a branch idle this long; 0 = never
-  int64_t default_ttl = 0;          // TTL for branches created without one; 0 = none
-  int64_t reaper_interval = 30;     // how often `spur serve` runs the reaper
-  double price_gib_month = 0.10;    // exclusive storage, per GiB-month
-  double price_running_hour = 0.02; // per hour a branch's postgres runs
+  int64_t warn_before = 3600;        // expiry warning this long before (seconds)
+  int64_t idle_suspend = 0;          // stop a branch idle this long; 0 = never
+  int64_t default_ttl = 0;           // TTL for branches created without one; 0 = none
+  int64_t reaper_interval = 30;      // how often `spur serve` runs the reaper
+  double price_gib_month = 0.10;     // exclusive storage, per GiB-month
+  double price_running_hour = 0.02;  // per hour a branch's postgres runs
   std::string currency = "USD";
 };
 
 // One option as shown by `spur config list`.
 struct OptionInfo {
   std::string key;
-  std::string value;        // as stored or the default, in input form
+  std::string value;  // as stored or the default, in input form
   std::string description;
   bool is_default = true;
 };

@@ -46,7 +46,7 @@ struct InitOptions {
   int port_base = 5500;
   std::string listen_addresses = "127.0.0.1";  // where branch postgres listens
   std::string advertise_host = "127.0.0.1";    // host part of printed URIs
-  bool sample_data = true;  // only when there is no source
+  bool sample_data = true;                     // only when there is no source
 };
 
 struct CreateBranchOptions {
@@ -64,15 +64,16 @@ struct CreateBranchOptions {
 // Changes to a branch's lifecycle settings; unset fields stay as they are.
 struct BranchPatch {
   std::optional<bool> is_protected;
-  std::optional<int64_t> ttl_seconds;          // 0 removes the expiry
-  std::optional<int64_t> idle_expiry_seconds;  // 0 removes it
+  std::optional<int64_t> ttl_seconds;                        // 0 removes the expiry
+  std::optional<int64_t> idle_expiry_seconds;                // 0 removes it
   std::optional<std::map<std::string, std::string>> labels;  // replaces all
   std::optional<std::string> owner;
 };
 
 // What the reaper did (or failed to do) to one branch.
 struct LifecycleAction {
-  std::string action;  // branch.warn | branch.expire | branch.suspend | schedule.stop | schedule.start
+  std::string
+      action;  // branch.warn | branch.expire | branch.suspend | schedule.stop | schedule.start
   std::string branch;
   std::string reason;  // one line, for the audit log and events
   Status result;
@@ -91,9 +92,9 @@ struct BranchCost {
   uint64_t exclusive_bytes = 0;
   double running_hours = 0;
   double age_hours = 0;
-  double storage_cost = 0;   // exclusive GiB x price x months alive
-  double compute_cost = 0;   // running hours x price
-  double month_estimate = 0; // a month at the current size and duty cycle
+  double storage_cost = 0;    // exclusive GiB x price x months alive
+  double compute_cost = 0;    // running hours x price
+  double month_estimate = 0;  // a month at the current size and duty cycle
 };
 
 // A branch with what is known about it right now.

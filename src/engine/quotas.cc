@@ -35,9 +35,8 @@ Status Pool::CheckQuotas(const std::string& owner) {
     }
     if (q.max_branches && count >= *q.max_branches) {
       return ResourceExhausted("quota max_branches of " + Who(q.owner) + " is " +
-                               std::to_string(*q.max_branches) + " and " +
-                               std::to_string(count) + " exist" +
-                               Raise(q.owner, "--max-branches"));
+                               std::to_string(*q.max_branches) + " and " + std::to_string(count) +
+                               " exist" + Raise(q.owner, "--max-branches"));
     }
     if (q.max_bytes && bytes >= static_cast<uint64_t>(*q.max_bytes)) {
       return ResourceExhausted("quota max_bytes of " + Who(q.owner) + " is " +
