@@ -74,7 +74,9 @@ Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
   const int64_t now = clock_.NowSeconds();
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
   for (auto& b : branches) {
-    if (b.state == catalog::BranchState::kRunning) {
+    // Asking postgres costs a connection per branch: only when idleness matters.
+    bool watched = policy.idle_suspend > 0 || b.idle_expiry_seconds.has_value();
+    if (watched && b.state == catalog::BranchState::kRunning) {
       auto clients = control_->ClientConnections(Spec(b));
       if (clients.ok() && *clients > 0) {
         b.last_used_at = now;
