@@ -36,3 +36,4 @@ echo "  spur psql dev -- -c 'SELECT count(*) FROM customers'"
 echo
 spur psql dev -- -c 'SELECT count(*) AS customers FROM customers'
 echo "More: spur --help, docs/cli.md. Pool: $SPUR_POOL"
+echo "As a service for a team (REST API, webhooks, TTL reaper): spur serve; see docs/api.md"
