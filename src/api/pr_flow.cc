@@ -161,9 +161,9 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   hooks::RepoConfig cfg;
   std::string name;
   nlohmann::json conn, out = {{"repo", e.repo}, {"pr", e.number}};
-  const std::string target =
+  std::string target =
       e.repo.empty() ? "pr " + std::to_string(e.number) : e.repo + "#" + std::to_string(e.number);
-  const std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
+  std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
     if (!e.repo.empty()) {

@@ -124,8 +124,8 @@ Result<Reply> Service::GitLabHook(const Call& call, const Principal&, const Para
 // Verifies, parses and stores a delivery, then wakes the worker. Nothing is
 // stored and nothing changes unless the signature verifies.
 Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
-  const bool github = forge == "github";
-  const std::string signature = Header(call, github ? "x-hub-signature-256" : "x-gitlab-token");
+  bool github = forge == "github";
+  std::string signature = Header(call, github ? "x-hub-signature-256" : "x-gitlab-token");
   if (signature.empty()) {
     return Unauthenticated(github ? "missing X-Hub-Signature-256 header; configure the webhook "
                                     "with a secret"

@@ -159,8 +159,8 @@ Reply Service::Dispatch(const Call& call, const Principal& who) {
 
 Result<Reply> Service::Audited(const Route& route, const Call& call, const Principal& who,
                                const Params& params) {
-  const std::string target = Target(call, params);
-  const nlohmann::json detail = AuditDetail(call, params);
+  std::string target = Target(call, params);
+  nlohmann::json detail = AuditDetail(call, params);
   // "started" first: a crash in the middle still leaves a record of the
   // attempt; what reconciliation repairs afterwards is recorded by actor
   // "reconcile" (AuditRepairs).

@@ -49,7 +49,7 @@ int PrintDone(const GlobalOptions& g, const Result<nlohmann::json>& r, const std
 }
 
 void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
-                      std::shared_ptr<AdminArgs> a) {
+                      const std::shared_ptr<AdminArgs>& a) {
   auto* token = app.add_subcommand("token", "API tokens for `spur serve` (admins)");
   token->require_subcommand(1);
   auto* create = token->add_subcommand("create", "Make a token; it is printed once, stored hashed");
@@ -77,7 +77,7 @@ void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 }
 
 void AddQuotaCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
-                      std::shared_ptr<AdminArgs> a) {
+                      const std::shared_ptr<AdminArgs>& a) {
   auto* quota = app.add_subcommand("quota", "Limits on branches and exclusive bytes");
   quota->require_subcommand(1);
   auto* set = quota->add_subcommand("set", "Set the pool's quota, or an owner's with --owner");
@@ -116,7 +116,7 @@ void AddQuotaCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 }
 
 void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
-                         std::shared_ptr<AdminArgs> a) {
+                         const std::shared_ptr<AdminArgs>& a) {
   auto* sched = app.add_subcommand("schedule",
                                    "Shutdown windows: stop labelled branches on a cron "
                                    "schedule, start them again later");
@@ -149,7 +149,7 @@ void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 }
 
 void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
-                       std::shared_ptr<AdminArgs> a) {
+                       const std::shared_ptr<AdminArgs>& a) {
   auto* config = app.add_subcommand("config", "Pool options: TTL warnings, idle suspend, prices");
   config->require_subcommand(1);
   auto* list = config->add_subcommand("list", "Show every option, its value and meaning");

@@ -43,10 +43,6 @@ class Waker {
     pending_ = false;
     return !stopping_;
   }
-  bool stopping() {
-    std::lock_guard<std::mutex> g(mu_);
-    return stopping_;
-  }
 
  private:
   std::mutex mu_;
@@ -150,7 +146,7 @@ Status Serve(const ServeOptions& o) {
 
   ASSIGN_OR_RETURN(auto pool, engine::Pool::Open(o.pool, os::SystemClock(), /*hold_lock=*/false));
   for (const auto& r : pool->repairs()) spdlog::warn("repaired: {}", r);
-  const engine::Layout layout = pool->layout();
+  engine::Layout layout = pool->layout();
   struct stat st {};
   uid_t pool_owner = ::stat(layout.root.c_str(), &st) == 0 ? st.st_uid : 0;
   ASSIGN_OR_RETURN(auto audit, audit::AuditLog::Open(layout.audit_log()));

@@ -10,7 +10,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 }  // namespace
 
 Result<std::vector<BranchCost>> Pool::Cost(double price_gib_month, double price_running_hour) {
-  const int64_t now = clock_.NowSeconds();
+  int64_t now = clock_.NowSeconds();
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
   std::vector<BranchCost> out;
   for (const auto& b : branches) {

@@ -71,7 +71,7 @@ Result<catalog::Branch> Pool::PatchBranch(const std::string& name, const BranchP
 
 Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
   std::vector<LifecycleAction> actions;
-  const int64_t now = clock_.NowSeconds();
+  int64_t now = clock_.NowSeconds();
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
   for (auto& b : branches) {
     // Asking postgres costs a connection per branch: only when idleness matters.
@@ -139,7 +139,7 @@ Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
 Status Pool::ApplySchedules(std::vector<LifecycleAction>& actions) {
   ASSIGN_OR_RETURN(auto schedules, store_->ListSchedules());
   if (schedules.empty()) return Status::Ok();
-  const int64_t now = clock_.NowSeconds();
+  int64_t now = clock_.NowSeconds();
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
   for (const auto& s : schedules) {
     auto stop = CronExpr::Parse(s.stop_cron);
