@@ -22,7 +22,24 @@ TEST(CliTest, EveryCommandHasHelp) {
                                                           {"snapshot", "list"},
                                                           {"snapshot", "delete"},
                                                           {"uri"},
-                                                          {"psql"}};
+                                                          {"psql"},
+                                                          {"branch", "extend"},
+                                                          {"branch", "protect"},
+                                                          {"branch", "unprotect"},
+                                                          {"branch", "update"},
+                                                          {"serve"},
+                                                          {"token", "create"},
+                                                          {"token", "list"},
+                                                          {"token", "revoke"},
+                                                          {"quota", "set"},
+                                                          {"schedule", "set"},
+                                                          {"config", "set"},
+                                                          {"audit"},
+                                                          {"cost"},
+                                                          {"repo", "add"},
+                                                          {"ci", "up"},
+                                                          {"ci", "down"},
+                                                          {"ci", "comment"}};
   for (auto cmd : commands) {
     cmd.push_back("--help");
     CliResult r = Spur(cmd);
@@ -73,6 +90,24 @@ TEST(CliTest, CopyDriverStatusIsLoud) {
   // --no-sample-data: the app database exists and is empty.
   EXPECT_EQ(QueryValue(p.Uri("main"), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
             "0");
+}
+
+TEST(CliTest, InitListenAddressesReachPostgresAndTheUris) {
+  TempDir dir;
+  const std::string pool = dir.path() + "/pool";
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--listen-addresses", "a b"}).exit_code, 2);
+  EXPECT_FALSE(os::PathExists(pool));
+  CliResult r = Spur({"--pool", pool, "init", "--driver", "copy", "--no-sample-data",
+                      "--listen-addresses", "0.0.0.0", "--advertise-host", "db.test"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CliResult uri = Spur({"--pool", pool, "uri", "main"});
+  ASSERT_EQ(uri.exit_code, 0) << uri.err;
+  EXPECT_NE(uri.out.find("@db.test:"), std::string::npos) << uri.out;
+  // Reachable on loopback too, since it listens on every address.
+  std::string local = uri.out.substr(0, uri.out.find('\n'));
+  local.replace(local.find("@db.test:"), 9, "@127.0.0.1:");
+  EXPECT_EQ(QueryValue(local, "SHOW listen_addresses"), "0.0.0.0");
+  StopPostgresUnder(pool);
 }
 
 }  // namespace
