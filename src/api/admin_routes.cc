@@ -17,6 +17,38 @@ Reply Json(nlohmann::json body, int status = 200) {
   return r;
 }
 
+// A chain verifies on its own even when records were cut off its end or it
+// was rewritten with fresh hashes. A head kept elsewhere ("SEQ:HASH", from an
+// earlier verify) catches both: that record must still be there, unchanged.
+Status CheckKeptHead(audit::AuditLog& log, const std::string& expect, audit::VerifyReport& report) {
+  auto colon = expect.find(':');
+  int64_t seq = 0;
+  try {
+    seq = colon == std::string::npos ? 0 : std::stoll(expect.substr(0, colon));
+  } catch (const std::exception&) {
+  }
+  if (seq <= 0 || expect.size() - colon - 1 != 64) {
+    return InvalidArgument(
+        "--expect takes SEQ:HASH as printed by an earlier `spur audit --verify`");
+  }
+  std::string hash = expect.substr(colon + 1);
+  ASSIGN_OR_RETURN(auto records, log.List(audit::AuditFilter{}));
+  for (const auto& r : records) {
+    if (r.seq != seq) continue;
+    if (r.hash == hash) return Status::Ok();
+    report.ok = false;
+    report.first_bad_seq = seq;
+    report.problem = "record " + std::to_string(seq) +
+                     " differs from the head you kept: the chain was rewritten";
+    return Status::Ok();
+  }
+  report.ok = false;
+  report.first_bad_seq = seq;
+  report.problem = "record " + std::to_string(seq) + " is gone: the log ends at record " +
+                   std::to_string(report.records) + " (records were cut off its end)";
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Reply> Service::ListTokens(const Call&, const Principal&, const Params&) {
@@ -151,11 +183,15 @@ Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Param
 Result<Reply> Service::ListAudit(const Call& call, const Principal&, const Params&) {
   if (QueryFlag(call.query, "verify")) {
     ASSIGN_OR_RETURN(auto report, audit_.Verify());
+    if (report.ok && call.query.count("expect")) {
+      RETURN_IF_ERROR(CheckKeptHead(audit_, call.query.at("expect"), report));
+    }
     return Json({{"ok", report.ok},
                  {"records", report.records},
                  {"first_bad_seq", JsonOrNull(report.first_bad_seq)},
                  {"problem", report.problem},
-                 {"torn_tail", report.torn_tail}});
+                 {"torn_tail", report.torn_tail},
+                 {"head", std::to_string(report.records) + ":" + report.last_hash}});
   }
   audit::AuditFilter f;
   auto q = [&](const char* k) { return call.query.count(k) ? call.query.at(k) : std::string(); };

@@ -11,7 +11,7 @@ namespace {
 
 struct AdminArgs {
   std::string role = "developer", owner, note, id, name, label, stop, start, key, value;
-  std::string max_branches, max_bytes, by = "branch", actor, action, target;
+  std::string max_branches, max_bytes, by = "branch", actor, action, target, expect;
   int limit = 50;
   bool verify = false;
 };
@@ -171,7 +171,9 @@ void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 
 int RunAudit(const GlobalOptions& g, const AdminArgs& a) {
   if (a.verify) {
-    auto r = CallApi(g, "GET", "/audit", nullptr, {{"verify", "true"}});
+    std::map<std::string, std::string> q = {{"verify", "true"}};
+    if (!a.expect.empty()) q["expect"] = a.expect;
+    auto r = CallApi(g, "GET", "/audit", nullptr, q);
     if (!r.ok()) return Fail(g, r.status());
     if (g.json) PrintJson(*r);
     bool ok = (*r)["ok"].get<bool>();
@@ -180,6 +182,10 @@ int RunAudit(const GlobalOptions& g, const AdminArgs& a) {
         std::printf("audit log verifies: %lld records, chain intact%s\n",
                     static_cast<long long>((*r)["records"].get<int64_t>()),
                     (*r)["torn_tail"].get<bool>() ? " (an unfinished last line was ignored)" : "");
+        std::printf(
+            "head: %s (keep it elsewhere; `spur audit --verify --expect HEAD` later "
+            "catches records cut off the end or a rewritten chain)\n",
+            (*r)["head"].get<std::string>().c_str());
       } else {
         std::printf("AUDIT LOG TAMPERED: %s\n", (*r)["problem"].get<std::string>().c_str());
       }
@@ -252,6 +258,9 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* audit = app.add_subcommand("audit", "The hash-chained log of every change: list or verify");
   audit->add_flag("--verify", a->verify, "Check the hash chain; exit 9 if it was tampered with");
+  audit->add_option("--expect", a->expect,
+                    "With --verify: a head SEQ:HASH printed by an earlier verify and kept "
+                    "elsewhere; fails if that record is gone or changed");
   audit->add_option("--limit", a->limit, "Newest N records")->capture_default_str();
   audit->add_option("--actor", a->actor, "Only this actor, e.g. local:alice or token:3(ci)");
   audit->add_option("--action", a->action, "Only actions starting with this, e.g. branch.");

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -113,6 +114,7 @@ class Harness {
   catalog::Store& store() { return fp_->store(); }
   Service& service() { return *service_; }
   audit::AuditLog& audit() { return *audit_; }
+  const std::string& audit_path() const { return path_; }
 
  private:
   std::string path_;
@@ -609,6 +611,37 @@ TEST_F(ApiServiceTest, MutationsLeaveStartedAndOutcomeRecords) {
   EXPECT_EQ(verify->records, 8);
   Reply via_api = Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}});
   EXPECT_EQ(via_api.body["ok"], true);
+}
+
+// A chain cut back at its end still verifies on its own; the head kept from
+// an earlier verify (--expect) catches it, and a bad --expect is refused.
+TEST_F(ApiServiceTest, KeptAuditHeadCatchesRecordsCutOffTheEnd) {
+  Make("a1", kAdmin);
+  Make("a2", kAdmin);
+  Reply first = Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}});
+  ASSERT_EQ(first.body["ok"], true);
+  std::string head = first.body["head"];
+  EXPECT_EQ(head.substr(0, 2), "4:");
+  Reply same = Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}, {"expect", head}});
+  EXPECT_EQ(same.body["ok"], true) << same.body.dump();
+  EXPECT_EQ(
+      Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}, {"expect", "4:zz"}}).status,
+      400);
+  // Drop the last two lines (a2's records): the rest still chains.
+  std::ifstream in(h_->audit_path());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  in.close();
+  ASSERT_EQ(lines.size(), 4u);
+  std::ofstream out(h_->audit_path(), std::ios::trunc);
+  out << lines[0] << "\n" << lines[1] << "\n";
+  out.close();
+  Reply alone = Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}});
+  EXPECT_EQ(alone.body["ok"], true);
+  Reply cut = Do("GET", "/audit", kAdmin, json::object(), {{"verify", "1"}, {"expect", head}});
+  EXPECT_EQ(cut.body["ok"], false);
+  EXPECT_NE(cut.body["problem"].get<std::string>().find("record 4 is gone"), std::string::npos)
+      << cut.body.dump();
 }
 
 TEST_F(ApiServiceTest, AuditDetailLeavesSecretsOut) {
