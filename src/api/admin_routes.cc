@@ -174,8 +174,14 @@ Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) 
 Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Params& p) {
   RETURN_IF_ERROR(OnlyKeys(call.body, {"value"}));
   ASSIGN_OR_RETURN(auto value, ReqString(call.body, "value"));
-  RETURN_IF_ERROR(pool_.With(
-      [&](engine::Pool& pool) { return engine::SetOption(pool.store(), p.at("key"), value); }));
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto before, engine::LoadOptions(pool.store()));
+    RETURN_IF_ERROR(engine::SetOption(pool.store(), p.at("key"), value));
+    ASSIGN_OR_RETURN(auto after, engine::LoadOptions(pool.store()));
+    // Use was not watched while idle suspend was off: start counting now.
+    if (before.idle_suspend == 0 && after.idle_suspend > 0) return pool.RestartIdleClocks();
+    return Status::Ok();
+  }));
   return Json({{"key", p.at("key")}, {"value", value}});
 }
 

@@ -69,6 +69,16 @@ Result<catalog::Branch> Pool::PatchBranch(const std::string& name, const BranchP
   return b;
 }
 
+Status Pool::RestartIdleClocks() {
+  ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
+  for (auto& b : branches) {
+    if (b.state != catalog::BranchState::kRunning) continue;
+    b.last_used_at = clock_.NowSeconds();
+    RETURN_IF_ERROR(store_->UpdateBranch(b));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
   std::vector<LifecycleAction> actions;
   int64_t now = clock_.NowSeconds();

@@ -176,6 +176,11 @@ class Pool {
   // Each action is attempted independently and reported with its result.
   Result<std::vector<LifecycleAction>> Tick(const LifecyclePolicy& policy);
 
+  // Idle time of every running branch counts from now (called when idle
+  // suspend is switched on, so branches whose use was never watched are not
+  // suspended at the first pass).
+  Status RestartIdleClocks();
+
   // Per-branch cost at the given prices.
   Result<std::vector<BranchCost>> Cost(double price_gib_month, double price_running_hour);
 

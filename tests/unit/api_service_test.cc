@@ -644,6 +644,19 @@ TEST_F(ApiServiceTest, KeptAuditHeadCatchesRecordsCutOffTheEnd) {
       << cut.body.dump();
 }
 
+// Regression: use is not watched while idle suspend is off, so switching it
+// on must not suspend every branch at the first pass.
+TEST_F(ApiServiceTest, SwitchingIdleSuspendOnCountsIdleTimeFromThen) {
+  Make("a1", kAdmin);
+  h_->fp().Advance(7 * 86400);
+  ASSERT_EQ(Do("PUT", "/config/idle_suspend", kAdmin, {{"value", "30m"}}).status, 200);
+  ASSERT_TRUE(h_->service().RunReaper().ok());
+  EXPECT_EQ(h_->store().GetBranch("a1")->state, catalog::BranchState::kRunning);
+  h_->fp().Advance(31 * 60);
+  ASSERT_TRUE(h_->service().RunReaper().ok());
+  EXPECT_EQ(h_->store().GetBranch("a1")->stop_reason, "idle");
+}
+
 TEST_F(ApiServiceTest, AuditDetailLeavesSecretsOut) {
   Reply r = Do("PUT", "/repos", kAdmin,
                {{"name", "acme/shop"}, {"forge", "github"}, {"secret", kGitHubSecret}});
