@@ -10,13 +10,6 @@
 namespace spur::api {
 namespace {
 
-Reply Json(nlohmann::json body, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 // A chain verifies on its own even when records were cut off its end or it
 // was rewritten with fresh hashes. A head kept elsewhere ("SEQ:HASH", from an
 // earlier verify) catches both: that record must still be there, unchanged.
@@ -58,7 +51,7 @@ Result<Reply> Service::ListTokens(const Call&, const Principal&, const Params&) 
     for (const auto& t : tokens) arr.push_back(TokenJson(t));
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::CreateToken(const Call& call, const Principal&, const Params&) {
@@ -75,7 +68,7 @@ Result<Reply> Service::CreateToken(const Call& call, const Principal&, const Par
     out["token"] = t.secret;
     return Status::Ok();
   }));
-  return Json(out, 201);
+  return JsonReply(out, 201);
 }
 
 Result<Reply> Service::RevokeToken(const Call&, const Principal&, const Params& p) {
@@ -87,7 +80,7 @@ Result<Reply> Service::RevokeToken(const Call&, const Principal&, const Params& 
   }
   RETURN_IF_ERROR(pool_.With(
       [&](engine::Pool& pool) { return pool.store().RevokeToken(id, pool.clock().NowSeconds()); }));
-  return Json({{"revoked", id}});
+  return JsonReply({{"revoked", id}});
 }
 
 Result<Reply> Service::ListQuotas(const Call&, const Principal&, const Params&) {
@@ -97,7 +90,7 @@ Result<Reply> Service::ListQuotas(const Call&, const Principal&, const Params&) 
     for (const auto& q : quotas) arr.push_back(QuotaJson(q));
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params&) {
@@ -113,13 +106,13 @@ Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params
   }
   if (q.max_branches && *q.max_branches < 0) return InvalidArgument("max_branches must be >= 0");
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().PutQuota(q); }));
-  return Json(QuotaJson(q));
+  return JsonReply(QuotaJson(q));
 }
 
 Result<Reply> Service::DeleteQuota(const Call& call, const Principal&, const Params&) {
   std::string owner = call.query.count("owner") ? call.query.at("owner") : "";
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().DeleteQuota(owner); }));
-  return Json({{"deleted", owner.empty() ? "pool" : owner}});
+  return JsonReply({{"deleted", owner.empty() ? "pool" : owner}});
 }
 
 Result<Reply> Service::ListSchedules(const Call&, const Principal&, const Params&) {
@@ -129,7 +122,7 @@ Result<Reply> Service::ListSchedules(const Call&, const Principal&, const Params
     for (const auto& s : list) arr.push_back(ScheduleJson(s));
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::PutSchedule(const Call& call, const Principal&, const Params& p) {
@@ -147,13 +140,13 @@ Result<Reply> Service::PutSchedule(const Call& call, const Principal&, const Par
     s.created_at = pool.clock().NowSeconds();
     return pool.store().PutSchedule(s);
   }));
-  return Json(ScheduleJson(s));
+  return JsonReply(ScheduleJson(s));
 }
 
 Result<Reply> Service::DeleteSchedule(const Call&, const Principal&, const Params& p) {
   RETURN_IF_ERROR(
       pool_.With([&](engine::Pool& pool) { return pool.store().DeleteSchedule(p.at("name")); }));
-  return Json({{"deleted", p.at("name")}});
+  return JsonReply({{"deleted", p.at("name")}});
 }
 
 Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) {
@@ -168,7 +161,7 @@ Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) 
     }
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Params& p) {
@@ -182,7 +175,7 @@ Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Param
     if (before.idle_suspend == 0 && after.idle_suspend > 0) return pool.RestartIdleClocks();
     return Status::Ok();
   }));
-  return Json({{"key", p.at("key")}, {"value", value}});
+  return JsonReply({{"key", p.at("key")}, {"value", value}});
 }
 
 // GET /audit?limit=N&actor=A&action=PREFIX&target=T&verify=1
@@ -192,12 +185,12 @@ Result<Reply> Service::ListAudit(const Call& call, const Principal&, const Param
     if (report.ok && call.query.count("expect")) {
       RETURN_IF_ERROR(CheckKeptHead(audit_, call.query.at("expect"), report));
     }
-    return Json({{"ok", report.ok},
-                 {"records", report.records},
-                 {"first_bad_seq", JsonOrNull(report.first_bad_seq)},
-                 {"problem", report.problem},
-                 {"torn_tail", report.torn_tail},
-                 {"head", std::to_string(report.records) + ":" + report.last_hash}});
+    return JsonReply({{"ok", report.ok},
+                      {"records", report.records},
+                      {"first_bad_seq", JsonOrNull(report.first_bad_seq)},
+                      {"problem", report.problem},
+                      {"torn_tail", report.torn_tail},
+                      {"head", std::to_string(report.records) + ":" + report.last_hash}});
   }
   audit::AuditFilter f;
   auto q = [&](const char* k) { return call.query.count(k) ? call.query.at(k) : std::string(); };
@@ -223,7 +216,7 @@ Result<Reply> Service::ListAudit(const Call& call, const Principal&, const Param
                    {"detail", r.detail},
                    {"hash", r.hash}});
   }
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 }  // namespace spur::api

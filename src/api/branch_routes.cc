@@ -13,11 +13,11 @@ namespace {
 
 int64_t Now(engine::Pool& pool) { return pool.clock().NowSeconds(); }
 
-Reply Json(nlohmann::json body, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+// {k: v} as the "k=v" strings the engine's parsers check.
+std::vector<std::string> KeyValues(const std::map<std::string, std::string>& map) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : map) out.push_back(k + "=" + v);
+  return out;
 }
 
 bool MaySeeSecrets(const Principal& who, const catalog::Branch& b) {
@@ -107,7 +107,7 @@ Result<Reply> Service::ListBranches(const Call& call, const Principal& who, cons
     }
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, const Params&) {
@@ -136,14 +136,10 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
   o.owner = owner.value_or(who.owner);
   o.is_protected = is_protected.value_or(false);
   if (pg) {
-    std::vector<std::string> kvs;
-    for (const auto& [k, v] : *pg) kvs.push_back(k + "=" + v);
-    ASSIGN_OR_RETURN(o.pg_settings, engine::ParseSettings(kvs));
+    ASSIGN_OR_RETURN(o.pg_settings, engine::ParseSettings(KeyValues(*pg)));
   }
   if (labels) {
-    std::vector<std::string> kvs;
-    for (const auto& [k, v] : *labels) kvs.push_back(k + "=" + v);
-    ASSIGN_OR_RETURN(o.labels, engine::ParseLabels(kvs));
+    ASSIGN_OR_RETURN(o.labels, engine::ParseLabels(KeyValues(*labels)));
   }
   if (o.ttl_seconds && *o.ttl_seconds == 0) o.ttl_seconds.reset();
   if (o.idle_expiry_seconds && *o.idle_expiry_seconds == 0) o.idle_expiry_seconds.reset();
@@ -164,7 +160,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     options_.metrics->HistogramObserve("spur_branch_create_seconds", {}, secs);
   }
-  return Json(view, 201);
+  return JsonReply(view, 201);
 }
 
 Result<Reply> Service::ShowBranch(const Call&, const Principal& who, const Params& p) {
@@ -173,7 +169,7 @@ Result<Reply> Service::ShowBranch(const Call&, const Principal& who, const Param
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, true));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const Params& p) {
@@ -189,9 +185,7 @@ Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const
     return PermissionDenied("only admins change protection or ownership");
   }
   if (patch.labels) {
-    std::vector<std::string> kvs;
-    for (const auto& [k, v] : *patch.labels) kvs.push_back(k + "=" + v);
-    ASSIGN_OR_RETURN(patch.labels, engine::ParseLabels(kvs));
+    ASSIGN_OR_RETURN(patch.labels, engine::ParseLabels(KeyValues(*patch.labels)));
   }
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
@@ -200,7 +194,7 @@ Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, const Params& p) {
@@ -215,20 +209,13 @@ Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, cons
     if (recursive && who.role != Role::kAdmin) {
       // Every branch a recursive delete would take must be the caller's.
       ASSIGN_OR_RETURN(auto root, pool.store().GetBranch(p.at("name")));
-      std::vector<catalog::Branch> todo = {root};
-      while (!todo.empty()) {
-        ASSIGN_OR_RETURN(auto kids, pool.store().ChildrenOf(todo.back().id));
-        todo.pop_back();
-        for (const auto& k : kids) {
-          RETURN_IF_ERROR(CheckOwner(pool, k.name, who));
-          todo.push_back(k);
-        }
-      }
+      ASSIGN_OR_RETURN(auto below, pool.store().DescendantsOf(root.id));
+      for (const auto& d : below) RETURN_IF_ERROR(CheckOwner(pool, d.name, who));
     }
     ASSIGN_OR_RETURN(deleted, pool.DeleteBranch(p.at("name"), recursive, force));
     return Status::Ok();
   }));
-  return Json({{"deleted", deleted}});
+  return JsonReply({{"deleted", deleted}});
 }
 
 Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const Params& p) {
@@ -247,7 +234,7 @@ Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const
     ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 Result<Reply> Service::StartBranch(const Call&, const Principal& who, const Params& p) {
@@ -258,7 +245,7 @@ Result<Reply> Service::StartBranch(const Call&, const Principal& who, const Para
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 Result<Reply> Service::StopBranch(const Call&, const Principal& who, const Params& p) {
@@ -269,7 +256,7 @@ Result<Reply> Service::StopBranch(const Call&, const Principal& who, const Param
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 Result<Reply> Service::ExtendBranch(const Call& call, const Principal& who, const Params& p) {
@@ -283,7 +270,7 @@ Result<Reply> Service::ExtendBranch(const Call& call, const Principal& who, cons
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();
   }));
-  return Json(view);
+  return JsonReply(view);
 }
 
 // GET /branches/{name}/connection: what a client needs to connect. A
@@ -315,7 +302,7 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
                         {"password_hidden", view["password_hidden"]},
                         {"socket_dir", view["socket_dir"]}};
   if (view.contains("password")) out["password"] = view["password"];
-  return Json(out);
+  return JsonReply(out);
 }
 
 }  // namespace spur::api

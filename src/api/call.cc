@@ -21,6 +21,13 @@ Result<Role> RoleFrom(const std::string& text) {
   return InvalidArgument("unknown role \"" + text + "\"; use admin, developer or viewer");
 }
 
+Reply JsonReply(nlohmann::json body, int status) {
+  Reply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 int HttpStatusFor(Code code) {
   switch (code) {
     case Code::kOk:

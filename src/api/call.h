@@ -41,6 +41,9 @@ struct Reply {
   std::string content_type = "application/json";
 };
 
+// A JSON reply with `status` (200 unless given).
+Reply JsonReply(nlohmann::json body, int status = 200);
+
 // The one place a Status becomes an HTTP status and error body, and back.
 int HttpStatusFor(Code code);
 const char* CodeName(Code code);

@@ -7,17 +7,6 @@
 #include "engine/options.h"
 
 namespace spur::api {
-namespace {
-
-Reply Json(nlohmann::json body, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
-
 Result<Reply> Service::ListSnapshots(const Call&, const Principal&, const Params&) {
   nlohmann::json arr = nlohmann::json::array();
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
@@ -25,7 +14,7 @@ Result<Reply> Service::ListSnapshots(const Call&, const Principal&, const Params
     for (const auto& s : snaps) arr.push_back(SnapshotJson(s));
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::CreateSnapshot(const Call& call, const Principal& who, const Params&) {
@@ -44,13 +33,13 @@ Result<Reply> Service::CreateSnapshot(const Call& call, const Principal& who, co
     view = SnapshotJson(snap);
     return Status::Ok();
   }));
-  return Json(view, 201);
+  return JsonReply(view, 201);
 }
 
 Result<Reply> Service::DeleteSnapshot(const Call&, const Principal&, const Params& p) {
   RETURN_IF_ERROR(
       pool_.With([&](engine::Pool& pool) { return pool.DeleteSnapshot(p.at("name")); }));
-  return Json({{"deleted", p.at("name")}});
+  return JsonReply({{"deleted", p.at("name")}});
 }
 
 Result<Reply> Service::Status_(const Call&, const Principal&, const Params&) {
@@ -79,7 +68,7 @@ Result<Reply> Service::Status_(const Call&, const Principal&, const Params&) {
                           : nlohmann::json()}};
     return Status::Ok();
   }));
-  return Json(j);
+  return JsonReply(j);
 }
 
 // GET /cost?by=branch|owner|label[&label=KEY]
@@ -135,7 +124,7 @@ Result<Reply> Service::Cost(const Call& call, const Principal&, const Params&) {
            {"month_estimate", month}};
     return Status::Ok();
   }));
-  return Json(out);
+  return JsonReply(out);
 }
 
 }  // namespace spur::api

@@ -78,9 +78,10 @@ Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch) 
   if (!pr) {
     return NotFound("branch \"" + branch + "\" does not belong to a pull request");
   }
-  ASSIGN_OR_RETURN(auto info, pool.ShowBranch(branch, true));
+  ASSIGN_OR_RETURN(auto info, pool.ShowBranch(branch, false));
   ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
-  ASSIGN_OR_RETURN(auto costs, pool.Cost(options.price_gib_month, options.price_running_hour));
+  ASSIGN_OR_RETURN(auto cost,
+                   pool.CostOf(branch, options.price_gib_month, options.price_running_hour));
   hooks::CommentInput in;
   in.repo = pr->repo;
   in.pr = pr->number;
@@ -90,10 +91,8 @@ Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch) 
   in.port = info.branch.port;
   in.database = info.branch.database;
   in.role = info.branch.role;
-  if (info.usage) in.exclusive_bytes = info.usage->exclusive_bytes;
-  for (const auto& c : costs) {
-    if (c.branch == branch) in.cost_estimate_month = c.month_estimate;
-  }
+  in.exclusive_bytes = cost.exclusive_bytes;
+  in.cost_estimate_month = cost.month_estimate;
   in.currency = options.currency;
   in.expires_at = info.branch.expires_at;
   in.now = pool.clock().NowSeconds();

@@ -15,11 +15,18 @@
 namespace spur::api {
 namespace {
 
-Reply Json(nlohmann::json body, int status = 200) {
-  Reply r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+// The pull request `spur ci up|down` names: {"pr": N, "repo": "owner/name"}.
+Result<hooks::PullRequestEvent> CiEvent(const Call& call, hooks::PrAction action) {
+  ASSIGN_OR_RETURN(auto pr, OptInt(call.body, "pr"));
+  if (!pr || *pr <= 0) return InvalidArgument("--pr must be a positive pull request number");
+  ASSIGN_OR_RETURN(auto repo, OptString(call.body, "repo"));
+  hooks::PullRequestEvent e;
+  e.forge = "ci";
+  e.repo = repo.value_or("");
+  if (!e.repo.empty()) RETURN_IF_ERROR(ValidateRepoName(e.repo));
+  e.number = *pr;
+  e.action = action;
+  return e;
 }
 
 std::string Header(const Call& call, const std::string& name) {
@@ -44,7 +51,7 @@ Result<Reply> Service::ListRepos(const Call&, const Principal& who, const Params
     }
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 Result<Reply> Service::PutRepo(const Call& call, const Principal&, const Params&) {
@@ -70,47 +77,31 @@ Result<Reply> Service::PutRepo(const Call& call, const Principal&, const Params&
     r.created_at = pool.clock().NowSeconds();
     return pool.store().PutRepo(r);
   }));
-  return Json({{"name", r.name}, {"forge", r.forge}, {"webhook", "/hooks/" + r.forge}});
+  return JsonReply({{"name", r.name}, {"forge", r.forge}, {"webhook", "/hooks/" + r.forge}});
 }
 
 Result<Reply> Service::DeleteRepo(const Call& call, const Principal&, const Params&) {
   std::string name = call.query.count("name") ? call.query.at("name") : "";
   RETURN_IF_ERROR(ValidateRepoName(name));
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().DeleteRepo(name); }));
-  return Json({{"deleted", name}});
+  return JsonReply({{"deleted", name}});
 }
 
 Result<Reply> Service::CiUp(const Call& call, const Principal& who, const Params&) {
   RETURN_IF_ERROR(OnlyKeys(call.body, {"pr", "repo", "sha", "migrate"}));
-  ASSIGN_OR_RETURN(auto pr, OptInt(call.body, "pr"));
-  if (!pr || *pr <= 0) return InvalidArgument("--pr must be a positive pull request number");
-  ASSIGN_OR_RETURN(auto repo, OptString(call.body, "repo"));
+  ASSIGN_OR_RETURN(auto e, CiEvent(call, hooks::PrAction::kOpen));
   ASSIGN_OR_RETURN(auto sha, OptString(call.body, "sha"));
   ASSIGN_OR_RETURN(auto migrate, OptBool(call.body, "migrate"));
-  hooks::PullRequestEvent e;
-  e.forge = "ci";
-  e.repo = repo.value_or("");
-  if (!e.repo.empty()) RETURN_IF_ERROR(ValidateRepoName(e.repo));
-  e.number = *pr;
-  e.action = hooks::PrAction::kOpen;
   e.head_sha = sha.value_or("");
   ASSIGN_OR_RETURN(auto out, ApplyPullRequest(e, who, migrate.value_or(false)));
-  return Json(out);
+  return JsonReply(out);
 }
 
 Result<Reply> Service::CiDown(const Call& call, const Principal& who, const Params&) {
   RETURN_IF_ERROR(OnlyKeys(call.body, {"pr", "repo"}));
-  ASSIGN_OR_RETURN(auto pr, OptInt(call.body, "pr"));
-  if (!pr || *pr <= 0) return InvalidArgument("--pr must be a positive pull request number");
-  ASSIGN_OR_RETURN(auto repo, OptString(call.body, "repo"));
-  hooks::PullRequestEvent e;
-  e.forge = "ci";
-  e.repo = repo.value_or("");
-  if (!e.repo.empty()) RETURN_IF_ERROR(ValidateRepoName(e.repo));
-  e.number = *pr;
-  e.action = hooks::PrAction::kClose;
+  ASSIGN_OR_RETURN(auto e, CiEvent(call, hooks::PrAction::kClose));
   ASSIGN_OR_RETURN(auto out, ApplyPullRequest(e, who, false));
-  return Json(out);
+  return JsonReply(out);
 }
 
 Result<Reply> Service::GitHubHook(const Call& call, const Principal&, const Params&) {
@@ -156,7 +147,7 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
                          : hooks::VerifyGitLabToken(repo.secret, signature));
   if (!event.ok()) return event.status();
   if (event->action == hooks::PrAction::kIgnore) {
-    return Json({{"ignored", event->ignore_reason}});
+    return JsonReply({{"ignored", event->ignore_reason}});
   }
   catalog::Delivery d;
   d.forge = forge;
@@ -182,8 +173,8 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
         })
         .IgnoreError();
     if (retry && options_.delivery_received) options_.delivery_received();
-    return Json({{"duplicate", true}, {"retry", retry}, {"delivery_id", d.delivery_id}},
-                retry ? 202 : 200);
+    return JsonReply({{"duplicate", true}, {"retry", retry}, {"delivery_id", d.delivery_id}},
+                     retry ? 202 : 200);
   }
   RETURN_IF_ERROR(stored);
   AuditAppend(forge + ":" + d.delivery_id, "hook.received", d.repo + "#" + std::to_string(d.pr),
@@ -191,11 +182,11 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
       .IgnoreError();
   CrashPoint("hook.after_store");
   if (options_.delivery_received) options_.delivery_received();
-  return Json({{"accepted", true},
-               {"delivery_id", d.delivery_id},
-               {"branch", nullptr},
-               {"action", d.action}},
-              202);
+  return JsonReply({{"accepted", true},
+                    {"delivery_id", d.delivery_id},
+                    {"branch", nullptr},
+                    {"action", d.action}},
+                   202);
 }
 
 Result<Reply> Service::ListDeliveries(const Call& call, const Principal&, const Params&) {
@@ -213,7 +204,7 @@ Result<Reply> Service::ListDeliveries(const Call& call, const Principal&, const 
     for (const auto& d : list) arr.push_back(DeliveryJson(d));
     return Status::Ok();
   }));
-  return Json(arr);
+  return JsonReply(arr);
 }
 
 void Service::ProcessPendingDeliveries() {

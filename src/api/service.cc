@@ -28,11 +28,10 @@ std::optional<std::vector<std::string>> Segments(const std::string& path) {
   return out;
 }
 
-bool Match(const std::string& pattern, const std::string& path, Service::Params& params) {
+// `got`: the request path's decoded segments.
+bool Match(const std::string& pattern, const std::vector<std::string>& got,
+           Service::Params& params) {
   auto want = *Segments(pattern);
-  auto decoded = Segments(path);
-  if (!decoded) return false;
-  const auto& got = *decoded;
   if (want.size() != got.size()) return false;
   Service::Params found;
   for (size_t i = 0; i < want.size(); ++i) {
@@ -134,9 +133,10 @@ Reply Service::Handle(const Call& call, const Principal& who, bool count) {
 
 Reply Service::Dispatch(const Call& call, const Principal& who) {
   bool path_known = false;
+  auto segments = Segments(call.path).value_or(std::vector<std::string>{});
   for (const auto& route : Routes()) {
     Params params;
-    if (!Match(route.pattern, call.path, params)) continue;
+    if (!Match(route.pattern, segments, params)) continue;
     path_known = true;
     if (call.method != route.method) continue;
     if (!route.token_free && static_cast<int>(who.role) < static_cast<int>(route.min_role)) {

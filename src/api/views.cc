@@ -102,15 +102,15 @@ nlohmann::json ScheduleJson(const catalog::Schedule& s) {
 }
 
 nlohmann::json DeliveryJson(const catalog::Delivery& d) {
+  nlohmann::json result = nlohmann::json::parse(d.result, nullptr, false);
+  if (result.is_discarded()) result = d.result;  // a plain message
   return {{"forge", d.forge},
           {"delivery_id", d.delivery_id},
           {"repo", d.repo},
           {"pr", d.pr},
           {"action", d.action},
           {"state", d.state},
-          {"result", nlohmann::json::parse(d.result, nullptr, false).is_discarded()
-                         ? nlohmann::json(d.result)
-                         : nlohmann::json::parse(d.result, nullptr, false)},
+          {"result", result},
           {"received_at", FormatTimestamp(d.received_at)},
           {"finished_at", TimeOrNull(d.finished_at)}};
 }

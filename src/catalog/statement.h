@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -37,5 +38,16 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   std::string prepare_error_;
 };
+
+// Steps `s` to the end, turning each row into a T with `read(s)`.
+template <typename T, typename Reader>
+Result<std::vector<T>> ReadAll(Statement& s, Reader read) {
+  std::vector<T> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(read(s));
+  }
+}
 
 }  // namespace spur::catalog

@@ -94,16 +94,6 @@ void BindSnapshot(Statement& s, const Snapshot& n, int first) {
       .Bind(first + 8, static_cast<int64_t>(n.has_data));
 }
 
-template <typename T, typename Reader>
-Result<std::vector<T>> ReadAll(Statement& s, Reader read) {
-  std::vector<T> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    out.push_back(read(s));
-  }
-}
-
 }  // namespace
 
 const char* ToString(BranchState s) {
@@ -277,6 +267,17 @@ Result<std::vector<Branch>> Store::ListBranches() {
 Result<std::vector<Branch>> Store::ChildrenOf(int64_t id) {
   std::string sql =
       std::string("SELECT ") + kBranchColumns + " FROM branches WHERE parent_id = ? ORDER BY id";
+  Statement s(db_, sql.c_str());
+  s.Bind(1, id);
+  return ReadAll<Branch>(s, ReadBranch);
+}
+
+Result<std::vector<Branch>> Store::DescendantsOf(int64_t id) {
+  std::string sql = std::string(
+                        "WITH RECURSIVE below(id) AS (SELECT id FROM branches WHERE parent_id = ? "
+                        "UNION SELECT b.id FROM branches b JOIN below ON b.parent_id = below.id) "
+                        "SELECT ") +
+                    kBranchColumns + " FROM branches WHERE id IN below ORDER BY id";
   Statement s(db_, sql.c_str());
   s.Bind(1, id);
   return ReadAll<Branch>(s, ReadBranch);

@@ -43,6 +43,8 @@ class Store {
   Result<Branch> GetBranchById(int64_t id);
   Result<std::vector<Branch>> ListBranches();
   Result<std::vector<Branch>> ChildrenOf(int64_t id);
+  // Children, grandchildren and so on of branch `id` (not `id` itself).
+  Result<std::vector<Branch>> DescendantsOf(int64_t id);
 
   // Snapshots. InsertSnapshot fills in `id`.
   Status InsertSnapshot(Snapshot& snapshot);

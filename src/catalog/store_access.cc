@@ -65,12 +65,7 @@ Result<Token> Store::GetTokenByHash(const std::string& hash) {
 Result<std::vector<Token>> Store::ListTokens() {
   std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY id";
   Statement s(db_, sql.c_str());
-  std::vector<Token> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    out.push_back(ReadToken(s));
-  }
+  return ReadAll<Token>(s, ReadToken);
 }
 
 Status Store::TouchToken(int64_t id, int64_t at) {
@@ -106,12 +101,7 @@ Status Store::DeleteQuota(const std::string& owner) {
 
 Result<std::vector<Quota>> Store::ListQuotas() {
   Statement s(db_, "SELECT owner, max_branches, max_bytes FROM quotas ORDER BY owner");
-  std::vector<Quota> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    out.push_back(ReadQuota(s));
-  }
+  return ReadAll<Quota>(s, ReadQuota);
 }
 
 }  // namespace spur::catalog

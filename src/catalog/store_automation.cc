@@ -39,16 +39,6 @@ PullRequest ReadPullRequest(const Statement& s) {
 }
 
 template <typename T, typename Reader>
-Result<std::vector<T>> Collect(Statement& s, Reader read) {
-  std::vector<T> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    out.push_back(read(s));
-  }
-}
-
-template <typename T, typename Reader>
 Result<std::optional<T>> First(Statement& s, Reader read) {
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<T>();
@@ -76,7 +66,7 @@ Result<std::vector<Schedule>> Store::ListSchedules() {
   Statement s(db_,
               "SELECT name, label, stop_cron, start_cron, created_at FROM schedules "
               "ORDER BY name");
-  return Collect<Schedule>(s, [](const Statement& r) {
+  return ReadAll<Schedule>(s, [](const Statement& r) {
     return Schedule{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4)};
   });
 }
@@ -114,7 +104,7 @@ Result<Repo> Store::GetRepo(const std::string& name) {
 
 Result<std::vector<Repo>> Store::ListRepos() {
   Statement s(db_, "SELECT name, forge, secret, config, created_at FROM repos ORDER BY name");
-  return Collect<Repo>(s, ReadRepo);
+  return ReadAll<Repo>(s, ReadRepo);
 }
 
 Status Store::InsertDelivery(Delivery& d) {
@@ -153,7 +143,7 @@ Result<std::vector<Delivery>> Store::PendingDeliveries() {
   std::string sql = std::string("SELECT ") + kDeliveryColumns +
                     " FROM deliveries WHERE state = 'pending' ORDER BY id";
   Statement s(db_, sql.c_str());
-  return Collect<Delivery>(s, ReadDelivery);
+  return ReadAll<Delivery>(s, ReadDelivery);
 }
 
 Result<std::vector<Delivery>> Store::ListDeliveries(int limit) {
@@ -161,7 +151,7 @@ Result<std::vector<Delivery>> Store::ListDeliveries(int limit) {
                     " FROM (SELECT * FROM deliveries ORDER BY id DESC LIMIT ?) ORDER BY id";
   Statement s(db_, sql.c_str());
   s.Bind(1, static_cast<int64_t>(limit));
-  return Collect<Delivery>(s, ReadDelivery);
+  return ReadAll<Delivery>(s, ReadDelivery);
 }
 
 Status Store::PutPullRequest(const PullRequest& p) {

@@ -221,14 +221,9 @@ Result<std::vector<std::string>> Pool::DeleteBranch(const std::string& name, boo
   if (recursive && !force) {
     // Refuse before deleting anything: a protected descendant must not
     // leave the tree half deleted.
-    std::vector<catalog::Branch> todo = {b};
-    while (!todo.empty()) {
-      ASSIGN_OR_RETURN(auto kids, store_->ChildrenOf(todo.back().id));
-      todo.pop_back();
-      for (const auto& k : kids) {
-        if (k.is_protected) return RefuseProtected(k, "delete");
-        todo.push_back(k);
-      }
+    ASSIGN_OR_RETURN(auto below, store_->DescendantsOf(b.id));
+    for (const auto& d : below) {
+      if (d.is_protected) return RefuseProtected(d, "delete");
     }
   }
   ASSIGN_OR_RETURN(auto children, store_->ChildrenOf(b.id));

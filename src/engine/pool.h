@@ -181,8 +181,10 @@ class Pool {
   // suspended at the first pass).
   Status RestartIdleClocks();
 
-  // Per-branch cost at the given prices.
+  // Per-branch cost at the given prices: every branch, or the one named.
   Result<std::vector<BranchCost>> Cost(double price_gib_month, double price_running_hour);
+  Result<BranchCost> CostOf(const std::string& branch, double price_gib_month,
+                            double price_running_hour);
 
   // `name` defaults to "<branch>-<unix time>".
   Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
@@ -231,6 +233,7 @@ class Pool {
   Status DestroySnapshot(const catalog::Snapshot& snapshot);
   Status DeleteOne(const catalog::Branch& branch);
   Status CheckQuotas(const std::string& owner);
+  BranchCost CostOf(const catalog::Branch& b, double price_gib_month, double price_running_hour);
   // Marks `b` stopped and adds the run that just ended to its running time.
   void MarkStopped(catalog::Branch& b, const std::string& reason);
   Status ApplySchedules(std::vector<LifecycleAction>& actions);
