@@ -116,6 +116,40 @@ CREATE TABLE pull_requests (
   PRIMARY KEY (repo, number)
 );
 )sql",
+      // 4: sources, sync runs and sync schedules.
+      R"sql(
+CREATE TABLE sources (
+  name        TEXT PRIMARY KEY,
+  url         TEXT NOT NULL,            -- a libpq URL with its password: spur.db is 0600
+  mode        TEXT NOT NULL,            -- logical | physical
+  created_at  INTEGER NOT NULL
+);
+CREATE TABLE sync_runs (
+  id           INTEGER PRIMARY KEY,
+  source       TEXT NOT NULL,
+  branch       TEXT NOT NULL,
+  mode         TEXT NOT NULL,
+  state        TEXT NOT NULL,           -- running | done | failed
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER,
+  snapshot     TEXT NOT NULL DEFAULT '',
+  masked       INTEGER NOT NULL,
+  mask         TEXT NOT NULL DEFAULT '',  -- JSON: the rules applied, per column
+  report       TEXT NOT NULL DEFAULT '',  -- JSON: tables, rows, bytes, subset counts
+  error        TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE sync_schedules (
+  source       TEXT NOT NULL,
+  branch       TEXT NOT NULL,
+  every_seconds INTEGER,
+  cron         TEXT NOT NULL DEFAULT '',
+  options      TEXT NOT NULL,           -- JSON: mask, subset, jobs, no_mask
+  next_run_at  INTEGER NOT NULL,
+  last_run_id  INTEGER,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (source, branch)
+);
+)sql",
   };
   return kMigrations;
 }

@@ -125,4 +125,37 @@ struct PullRequest {
   int64_t updated_at = 0;
 };
 
+// A database `spur sync` copies from.
+struct Source {
+  std::string name;
+  std::string url;   // libpq URL or conninfo, password included
+  std::string mode;  // logical | physical
+  int64_t created_at = 0;
+};
+
+// One run of `spur sync`.
+struct SyncRun {
+  int64_t id = 0;
+  std::string source, branch, mode;
+  std::string state;  // running | done | failed
+  int64_t started_at = 0;
+  std::optional<int64_t> finished_at;
+  std::string snapshot;  // taken when done
+  bool masked = false;
+  std::string mask;    // JSON: table -> column -> rule, as applied
+  std::string report;  // JSON
+  std::string error;
+};
+
+// A recurring sync run by `spur serve`: every `every_seconds`, or at `cron`.
+struct SyncSchedule {
+  std::string source, branch;
+  std::optional<int64_t> every_seconds;
+  std::string cron;
+  std::string options;  // JSON: mask, subset (paths), jobs, no_mask
+  int64_t next_run_at = 0;
+  std::optional<int64_t> last_run_id;
+  int64_t created_at = 0;
+};
+
 }  // namespace spur::catalog

@@ -93,6 +93,24 @@ class Store {
   Result<std::optional<PullRequest>> GetPullRequest(const std::string& repo, int64_t number);
   Result<std::optional<PullRequest>> PullRequestForBranch(const std::string& branch);
 
+  // Sources. InsertSource: AlreadyExists when the name is taken.
+  Status InsertSource(const Source& source);
+  Status DeleteSource(const std::string& name);  // NotFound when absent
+  Result<Source> GetSource(const std::string& name);
+  Result<std::vector<Source>> ListSources();
+
+  // Sync runs, newest first.
+  Status InsertSyncRun(SyncRun& run);  // sets run.id
+  Status UpdateSyncRun(const SyncRun& run);
+  Result<std::vector<SyncRun>> ListSyncRuns(int limit);
+  // The run that took `snapshot`; NotFound when no sync made it.
+  Result<SyncRun> SyncRunForSnapshot(const std::string& snapshot);
+
+  // Sync schedules, one per (source, branch).
+  Status PutSyncSchedule(const SyncSchedule& schedule);
+  Status DeleteSyncSchedule(const std::string& source, const std::string& branch);
+  Result<std::vector<SyncSchedule>> ListSyncSchedules();
+
   // Appends to the event log (what spur did and why; reconciliation reports).
   Status RecordEvent(int64_t at, const std::string& kind, const std::string& subject,
                      const std::string& detail);

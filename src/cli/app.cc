@@ -35,6 +35,9 @@ int Run(int argc, char** argv) {
   AddConnectCommands(app, g, &exit_code);
   AddAdminCommands(app, g, &exit_code);
   AddCiCommands(app, g, &exit_code);
+  AddSourceCommands(app, g, &exit_code);
+  AddSyncCommand(app, g, &exit_code);
+  AddMaskCommands(app, g, &exit_code);
   AddServeCommand(app, g, &exit_code);
   app.parse_complete_callback([&g] {
     SetUpLogging(g.verbose ? LogLevel::kVerbose : (g.quiet ? LogLevel::kQuiet : LogLevel::kNormal));

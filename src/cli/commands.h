@@ -15,6 +15,9 @@ void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // u
 // token, quota, schedule, config, audit, cost
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
 void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // ci, repo
+void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // source ...
+void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // sync
+void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);  // serve
 
 }  // namespace spur::cli

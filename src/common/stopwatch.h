@@ -15,6 +15,11 @@ class Stopwatch {
     start_ = now;
     return ms;
   }
+  // Milliseconds since construction or the last Lap(), without resetting.
+  double ElapsedMs() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+        .count();
+  }
 
  private:
   std::chrono::steady_clock::time_point start_;

@@ -16,6 +16,7 @@
 #include "audit/log.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "daemon/sync_scheduler.h"
 #include "engine/options.h"
 #include "http/server.h"
 #include "os/user.h"
@@ -153,7 +154,7 @@ Status Serve(const ServeOptions& o) {
   api::SharedPoolAccess access(std::move(pool));
   Metrics metrics;
   DescribeMetrics(metrics);
-  Waker deliveries, reaper;
+  Waker deliveries, reaper, syncs;
   api::ServiceOptions so;
   so.cache_usage = true;
   so.metrics = &metrics;
@@ -248,13 +249,21 @@ Status Serve(const ServeOptions& o) {
     } while (true);
   });
 
+  std::thread sync_loop([&] {
+    do {
+      RunDueSyncs(access, layout);
+    } while (syncs.Wait(30));
+  });
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("spur serve: {} received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server.Stop();
   deliveries.Stop();
   reaper.Stop();
+  syncs.Stop();
   delivery_worker.join();
+  sync_loop.join();
   reaper_loop.join();
   spdlog::info("spur serve: stopped; branches keep running");
   return Status::Ok();

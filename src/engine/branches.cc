@@ -148,7 +148,6 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
                               "\" has no parent to reset to; pass "
                               "--to SNAPSHOT");
   }
-  const std::string live = layout_.BranchData(b.id);
   const std::string staging = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(staging).IgnoreError();
   Status st;
@@ -167,12 +166,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
     return st.WithContext("reset branch \"" + name + "\"");
   }
   CrashPoint("branch.reset.after_stage");
-  // From here the new data is complete; reconciliation finishes a swap that
-  // an interruption leaves half done (staging present, live missing).
-  RETURN_IF_ERROR(control_->Stop(live));
-  RETURN_IF_ERROR(driver_->DestroyDataset(live));
-  CrashPoint("branch.reset.after_destroy");
-  RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
+  RETURN_IF_ERROR(SwapInStaging(b));
   std::optional<int64_t> old_snapshot = b.snapshot_id;
   b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kStopped;
@@ -184,6 +178,16 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   if (old_snapshot != snap.id) DropImplicitSnapshotIfUnused(old_snapshot).IgnoreError();
   store_->RecordEvent(clock_.NowSeconds(), "branch.reset", b.name, "to " + snap.name).IgnoreError();
   return b;
+}
+
+Status Pool::SwapInStaging(catalog::Branch& b) {
+  // From here the new data is complete; reconciliation finishes a swap that
+  // an interruption leaves half done (staging present, live missing).
+  const std::string live = layout_.BranchData(b.id);
+  RETURN_IF_ERROR(control_->Stop(live));
+  RETURN_IF_ERROR(driver_->DestroyDataset(live));
+  CrashPoint("branch.reset.after_destroy");
+  return driver_->RenameDataset(layout_.BranchStaging(b.id), live);
 }
 
 Status Pool::DeleteOne(const catalog::Branch& branch) {

@@ -34,6 +34,11 @@ struct Layout {
   std::string BranchData(int64_t id) const { return branches() + "/" + std::to_string(id); }
   // Where a reset builds the new data before swapping it in.
   std::string BranchStaging(int64_t id) const { return BranchData(id) + ".new"; }
+  // Where `spur sync` builds a branch's next dataset, its socket, log and lock.
+  std::string BranchSync(int64_t id) const { return BranchData(id) + ".sync"; }
+  std::string SyncSocketDir(int64_t id) const { return run() + "/" + std::to_string(id) + "s"; }
+  std::string SyncLog(int64_t id) const { return logs() + "/" + std::to_string(id) + ".sync.log"; }
+  std::string SyncLock(int64_t id) const { return run() + "/sync-" + std::to_string(id) + ".lock"; }
   std::string SnapshotData(int64_t id) const { return snapshots() + "/" + std::to_string(id); }
   std::string BranchLog(int64_t id) const { return logs() + "/" + std::to_string(id) + ".log"; }
   std::string BranchSocketDir(int64_t id) const { return run() + "/" + std::to_string(id); }

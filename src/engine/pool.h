@@ -98,6 +98,16 @@ struct BranchCost {
 };
 
 // A branch with what is known about it right now.
+// A sync's staging cluster: an empty postgres beside a branch's data, reached
+// only on its own Unix socket, that a sync fills and FinishSync swaps in.
+struct SyncTarget {
+  catalog::Branch branch;
+  pg::InstanceSpec spec;              // the staging instance
+  std::optional<os::FileLock> guard;  // the branch's sync lock, held until finished
+  // Conninfo for `db` on the staging instance as `user` (default superuser).
+  std::string Conninfo(const std::string& db, const std::string& user = pg::kSuperuser) const;
+};
+
 struct BranchInfo {
   catalog::Branch branch;
   std::string parent_name;  // "" for main
@@ -186,6 +196,17 @@ class Pool {
   Result<BranchCost> CostOf(const std::string& branch, double price_gib_month,
                             double price_running_hour);
 
+  // Logical sync. BeginSync makes and starts an empty staging cluster for
+  // `branch` with its login role (superuser until FinishSync) and database;
+  // FailedPrecondition when a sync into the branch already runs. FinishSync
+  // stops it, swaps it in for the branch's data (crash-safe, like reset),
+  // starts the branch and takes snapshot `snapshot_name`. AbortSync removes
+  // the staging cluster; the branch is untouched. Begin and Finish need the
+  // pool lock; the load in between does not.
+  Result<SyncTarget> BeginSync(const std::string& branch);
+  Result<catalog::Snapshot> FinishSync(SyncTarget& target, const std::string& snapshot_name);
+  void AbortSync(SyncTarget& target);
+
   // `name` defaults to "<branch>-<unix time>".
   Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
                                            const std::optional<std::string>& name);
@@ -240,6 +261,11 @@ class Pool {
   Result<BranchInfo> Describe(const catalog::Branch& branch, bool with_usage);
   std::string ImplicitSnapshotName(const std::string& branch) const;
   void Repaired(const std::string& what);
+  // Reconcile: removes an interrupted sync's staging data (a sync that still
+  // runs holds its lock and is left alone).
+  Status ReconcileSyncStaging(const catalog::Branch& b);
+  // Swaps the complete dataset at BranchStaging(b) in for b's data and starts b.
+  Status SwapInStaging(catalog::Branch& b);
 
   // Init helpers.
   Status InitMain(const InitOptions& options, catalog::Branch& main);

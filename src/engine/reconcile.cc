@@ -43,6 +43,7 @@ Status Pool::Reconcile() {
       }
     }
     branch_ids.insert(b.id);
+    RETURN_IF_ERROR(ReconcileSyncStaging(b));
     if (!driver_->DatasetExists(live) && driver_->DatasetExists(staging)) {
       RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
       Repaired("finished interrupted reset of branch \"" + b.name + "\"");
@@ -99,9 +100,12 @@ Status Pool::Reconcile() {
     if (!names.ok()) continue;
     for (const auto& n : *names) {
       auto id = IdOf(n);
-      bool staging = n.size() > 4 && n.substr(n.size() - 4) == ".new" &&
-                     IdOf(n.substr(0, n.size() - 4)) &&
-                     f.ids->count(*IdOf(n.substr(0, n.size() - 4)));
+      bool staging = false;
+      for (const std::string suffix : {".new", ".sync"}) {
+        if (n.size() <= suffix.size() || n.substr(n.size() - suffix.size()) != suffix) continue;
+        auto owner = IdOf(n.substr(0, n.size() - suffix.size()));
+        staging = staging || (owner && f.ids->count(*owner));
+      }
       if ((id && f.ids->count(*id)) || staging) continue;
       const std::string path = f.dir + "/" + n;
       control_->Stop(path).IgnoreError();

@@ -42,6 +42,9 @@ class Connection {
   std::string QuoteIdentifier(const std::string& id);
   std::string QuoteLiteral(const std::string& value);
 
+  // The libpq handle, for protocol-level work (pg/copy_stream). Owned here.
+  pg_conn* raw() { return conn_; }
+
  private:
   explicit Connection(pg_conn* conn) : conn_(conn) {}
   pg_conn* conn_ = nullptr;

@@ -134,6 +134,18 @@ std::string QueryValue(const std::string& uri, const std::string& sql) {
   return v.ok() ? *v : "";
 }
 
+std::vector<std::string> QueryRows(const std::string& uri, const std::string& sql) {
+  std::vector<std::string> out;
+  auto c = pg::Connection::Open(uri);
+  EXPECT_TRUE(c.ok()) << uri << ": " << c.status().message();
+  if (!c.ok()) return out;
+  auto rows = c->Query(sql);
+  EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().message();
+  if (!rows.ok()) return out;
+  for (const auto& r : *rows) out.push_back(r.empty() || !r[0] ? "" : *r[0]);
+  return out;
+}
+
 os::RunOutput RunPgTool(const std::string& tool, const std::vector<std::string>& args) {
   auto inst = pg::FindInstallation("");
   std::vector<std::string> argv = {inst.ok() ? inst->Binary(tool) : tool};

@@ -59,6 +59,8 @@ CliResult Spur(const std::vector<std::string>& args,
 void Exec(const std::string& uri, const std::string& sql);
 // First column of the first row of `sql` on `uri`.
 std::string QueryValue(const std::string& uri, const std::string& sql);
+// First column of every row of `sql` on `uri` (NULL as "").
+std::vector<std::string> QueryRows(const std::string& uri, const std::string& sql);
 
 // Runs a PostgreSQL client binary (pgbench, pg_amcheck...) from the server's bindir.
 os::RunOutput RunPgTool(const std::string& tool, const std::vector<std::string>& args);

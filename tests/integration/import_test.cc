@@ -1,49 +1,12 @@
 // `spur init --from-pgdata` and `--from-url`: main filled from a real,
 // separately started postgres.
-#include <unistd.h>
-
 #include "os/fs.h"
-#include "os/net.h"
-#include "pg/installation.h"
 #include "pg/instance.h"
 #include "pool_fixture.h"
+#include "source_cluster.h"
 
 namespace spur::testing {
 namespace {
-
-// A standalone cluster made with initdb, as a user would have one.
-class SourceCluster {
- public:
-  explicit SourceCluster(const std::string& dir) {
-    auto inst = pg::FindInstallation("");
-    if (!inst.ok()) return;
-    spec_.installation = *inst;
-    spec_.pgdata = dir + "/source";
-    spec_.socket_dir = dir + "/source-run";
-    spec_.log_path = dir + "/source.log";
-    for (int p = 6400; p < 6500 && spec_.port == 0; ++p) {
-      if (os::TcpPortFree(p)) spec_.port = p;
-    }
-    if (IsRoot()) {
-      auto user = os::LookupUser("postgres");
-      if (user.ok()) spec_.run_as = *user;
-    }
-    if (!os::MakeDirs(spec_.pgdata, 0700).ok()) return;
-    if (spec_.run_as) os::Chown(spec_.pgdata, spec_.run_as->uid, spec_.run_as->gid).IgnoreError();
-    ok_ = pg::InitDb(spec_).ok() && pg::WriteConfig(spec_).ok() && pg::Start(spec_).ok();
-  }
-  ~SourceCluster() { pg::Stop(spec_.pgdata).IgnoreError(); }
-  bool ok() const { return ok_; }
-  std::string Superuser() const {
-    return "host=" + spec_.socket_dir + " port=" + std::to_string(spec_.port) +
-           " user=postgres dbname=postgres";
-  }
-  const pg::InstanceSpec& spec() const { return spec_; }
-
- private:
-  pg::InstanceSpec spec_;
-  bool ok_ = false;
-};
 
 TEST(ImportTest, FromStoppedDataDirectoryLeavesTheSourceAlone) {
   TempDir dir;

@@ -1,0 +1,141 @@
+// The pool's side of `spur sync`: a staging cluster beside a branch's data,
+// filled by the sync without the pool lock, then swapped in like a reset.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "common/crash_point.h"
+#include "common/names.h"
+#include "engine/pool.h"
+#include "os/fs.h"
+
+namespace spur::engine {
+namespace {
+
+// A bulk load into a cluster nobody uses yet: durability comes from the
+// clean shutdown and syncfs() before the swap, not from per-commit flushes.
+void UseBulkLoadSettings(pg::InstanceSpec& spec) {
+  spec.listen_addresses = "";
+  spec.settings["fsync"] = "off";
+  spec.settings["synchronous_commit"] = "off";
+  spec.settings["full_page_writes"] = "off";
+  spec.settings["wal_level"] = "minimal";
+  spec.settings["max_wal_senders"] = "0";
+  spec.settings["archive_mode"] = "off";
+  spec.settings["max_wal_size"] = "4GB";
+  spec.settings["checkpoint_timeout"] = "30min";
+  spec.settings["maintenance_work_mem"] = "256MB";
+  spec.settings["autovacuum"] = "off";
+}
+
+// Flushes everything written to the filesystem holding `path`.
+Status SyncFilesystem(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Internal("cannot open " + path + " to flush it");
+  int rc = ::syncfs(fd);
+  ::close(fd);
+  if (rc != 0) return Internal("syncfs on " + path + " failed");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string SyncTarget::Conninfo(const std::string& db, const std::string& user) const {
+  return pg::SocketConninfo(spec.socket_dir, spec.port, user, db);
+}
+
+Result<SyncTarget> Pool::BeginSync(const std::string& name) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  SyncTarget t;
+  ASSIGN_OR_RETURN(t.branch, store_->GetBranch(name));
+  ASSIGN_OR_RETURN(t.guard, os::FileLock::TryAcquire(layout_.SyncLock(t.branch.id)));
+  if (!t.guard) {
+    return FailedPrecondition("a sync into branch \"" + name +
+                              "\" is already running; wait for it to finish");
+  }
+  const std::string staging = layout_.BranchSync(t.branch.id);
+  t.spec = SpecAt(t.branch, staging);
+  t.spec.socket_dir = layout_.SyncSocketDir(t.branch.id);
+  t.spec.log_path = layout_.SyncLog(t.branch.id);
+  UseBulkLoadSettings(t.spec);
+  Status st = [&]() -> Status {
+    control_->Stop(staging).IgnoreError();
+    RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+    RETURN_IF_ERROR(driver_->CreateDataset(staging));
+    RETURN_IF_ERROR(os::MakeDirs(t.spec.socket_dir, 0755));
+    if (run_as_) {
+      RETURN_IF_ERROR(os::Chown(staging, run_as_->uid, run_as_->gid));
+      RETURN_IF_ERROR(os::Chown(t.spec.socket_dir, run_as_->uid, run_as_->gid));
+    }
+    RETURN_IF_ERROR(control_->InitDb(t.spec));
+    RETURN_IF_ERROR(control_->PrepareDataDirectory(t.spec));
+    RETURN_IF_ERROR(control_->Start(t.spec));
+    RETURN_IF_ERROR(control_->SetLoginPassword(t.spec, t.branch.role, t.branch.password));
+    ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(t.Conninfo("postgres")));
+    const std::string role = conn.QuoteIdentifier(t.branch.role);
+    // Superuser while the schema is restored, so every object (extensions
+    // included) is created by and owned by the branch's role.
+    RETURN_IF_ERROR(conn.Exec("ALTER ROLE " + role + " SUPERUSER CREATEDB"));
+    if (t.branch.database != "postgres") {
+      RETURN_IF_ERROR(conn.Exec("CREATE DATABASE " + conn.QuoteIdentifier(t.branch.database) +
+                                " OWNER " + role));
+    }
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    AbortSync(t);
+    return st.WithContext("preparing the sync's staging cluster");
+  }
+  return t;
+}
+
+Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& snapshot_name) {
+  const std::string staging = layout_.BranchSync(t.branch.id);
+  {
+    ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(t.Conninfo("postgres")));
+    RETURN_IF_ERROR(
+        conn.Exec("ALTER ROLE " + conn.QuoteIdentifier(t.branch.role) + " NOSUPERUSER"));
+  }
+  RETURN_IF_ERROR(control_->Stop(staging));
+  RETURN_IF_ERROR(SyncFilesystem(staging));
+  CrashPoint("sync.before_swap");
+  // Reload: the branch may have changed (port, state) while the sync ran.
+  ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranchById(t.branch.id));
+  const std::string next = layout_.BranchStaging(b.id);
+  driver_->DestroyDataset(next).IgnoreError();
+  RETURN_IF_ERROR(driver_->RenameDataset(staging, next));
+  RETURN_IF_ERROR(SwapInStaging(b));
+  CrashPoint("sync.after_swap");
+  b.state = catalog::BranchState::kStopped;
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  RETURN_IF_ERROR(StartInstance(b));
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  os::RemoveTree(t.spec.socket_dir).IgnoreError();
+  t.branch = b;
+  store_->RecordEvent(clock_.NowSeconds(), "branch.sync", b.name, "snapshot " + snapshot_name)
+      .IgnoreError();
+  return CreateSnapshot(b.name, snapshot_name);
+}
+
+void Pool::AbortSync(SyncTarget& t) {
+  const std::string staging = layout_.BranchSync(t.branch.id);
+  control_->Stop(staging).IgnoreError();
+  driver_->DestroyDataset(staging).IgnoreError();
+  os::RemoveTree(t.spec.socket_dir).IgnoreError();
+  t.guard.reset();
+}
+
+Status Pool::ReconcileSyncStaging(const catalog::Branch& b) {
+  const std::string staging = layout_.BranchSync(b.id);
+  if (!driver_->DatasetExists(staging)) return Status::Ok();
+  ASSIGN_OR_RETURN(auto guard, os::FileLock::TryAcquire(layout_.SyncLock(b.id)));
+  if (!guard) return Status::Ok();  // a sync is filling it right now
+  control_->Stop(staging).IgnoreError();
+  RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+  os::RemoveTree(layout_.SyncSocketDir(b.id)).IgnoreError();
+  Repaired("removed the unfinished data of an interrupted sync into branch \"" + b.name +
+           "\"; the branch kept its data");
+  return Status::Ok();
+}
+
+}  // namespace spur::engine

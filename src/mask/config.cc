@@ -1,0 +1,179 @@
+#include "mask/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "common/crypto.h"
+#include "mask/config_rule.h"
+#include "os/fs.h"
+
+namespace spur::mask {
+namespace {
+
+constexpr std::string_view kTopKeys = "version, strict, tables";
+
+std::string Describe(const YAML::Node& node) {
+  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return "a list";
+  if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
+  return "nothing";
+}
+
+// Offset of the first byte that is not part of valid UTF-8, or npos.
+size_t InvalidUtf8At(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80           ? 1
+                       : (c >> 5) == 0x6  ? 2
+                       : (c >> 4) == 0xE  ? 3
+                       : (c >> 3) == 0x1E ? 4
+                                          : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+Status ApplyVersion(const YAML::Node& key, const YAML::Node& value) {
+  if (value.IsScalar() && value.Scalar() == "1") return Status::Ok();
+  return InvalidArgument(MaskYamlWhere(key.Mark()) + ": version " + Describe(value) +
+                         " is not supported; this spur reads version 1");
+}
+
+Status ApplyStrict(const YAML::Node& key, const YAML::Node& value, MaskConfig& config) {
+  if (value.IsScalar() && YAML::convert<bool>::decode(value, config.strict)) return Status::Ok();
+  return InvalidArgument(MaskYamlWhere(key.Mark()) + ": strict: expected true or false, found " +
+                         Describe(value));
+}
+
+// Reads one table's `column: rule` mapping.
+Result<MaskConfig::Columns> ParseColumns(const YAML::Node& key, const YAML::Node& value,
+                                         const TableRef& table) {
+  const std::string where = MaskYamlWhere(key.Mark());
+  if (!value.IsMap() || value.size() == 0) {
+    return InvalidArgument(where + ": " + table.ToString() +
+                           ": expected a mapping of column to rule, like { email: email }, "
+                           "found " +
+                           Describe(value));
+  }
+  MaskConfig::Columns columns;
+  for (const auto& kv : value) {
+    const std::string col_where = MaskYamlWhere(kv.first.Mark());
+    Result<std::string> column = ParseColumnName(kv.first.IsScalar() ? kv.first.Scalar() : "");
+    if (!column.ok()) return column.status().WithContext(col_where + ": " + table.ToString());
+    const std::string subject = table.ToString() + "." + QuoteIdent(*column);
+    if (columns.count(*column) != 0) {
+      return InvalidArgument(col_where + ": column " + subject + " appears twice");
+    }
+    ASSIGN_OR_RETURN(TransformSpec spec, ParseRule(kv.first, kv.second, subject));
+    columns.emplace(std::move(*column), std::move(spec));
+  }
+  return columns;
+}
+
+Status ParseTables(const YAML::Node& key, const YAML::Node& value, MaskConfig& config) {
+  if (!value.IsMap()) {
+    return InvalidArgument(MaskYamlWhere(key.Mark()) +
+                           ": tables: expected a mapping of table to columns, like "
+                           "{ public.users: { email: email } }, found " +
+                           Describe(value));
+  }
+  std::map<TableRef, int> first_line;
+  for (const auto& kv : value) {
+    const std::string where = MaskYamlWhere(kv.first.Mark());
+    Result<TableRef> table = ParseTableName(kv.first.IsScalar() ? kv.first.Scalar() : "");
+    if (!table.ok()) return table.status().WithContext(where + ": tables");
+    if (auto seen = first_line.find(*table); seen != first_line.end()) {
+      return InvalidArgument(where + ": table " + table->ToString() +
+                             " appears twice (first on line " + std::to_string(seen->second) +
+                             "); merge the two into one");
+    }
+    first_line.emplace(*table, kv.first.Mark().line + 1);
+    ASSIGN_OR_RETURN(MaskConfig::Columns columns, ParseColumns(kv.first, kv.second, *table));
+    config.tables.emplace(std::move(*table), std::move(columns));
+  }
+  return Status::Ok();
+}
+
+Result<YAML::Node> LoadYaml(std::string_view text) {
+  if (size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+    return InvalidArgument("mask.yaml is not valid UTF-8 (byte " + std::to_string(bad + 1) +
+                           "); save it as UTF-8");
+  }
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(MaskYamlWhere(e.mark) + ": " + e.msg + "; fix the YAML syntax");
+  }
+}
+
+}  // namespace
+
+const MaskConfig::Columns* MaskConfig::FindTable(std::string_view schema,
+                                                 std::string_view table) const {
+  auto it = tables.find(TableRef{std::string(schema), std::string(table)});
+  return it == tables.end() ? nullptr : &it->second;
+}
+
+const TransformSpec* MaskConfig::Find(std::string_view schema, std::string_view table,
+                                      std::string_view column) const {
+  const Columns* columns = FindTable(schema, table);
+  if (columns == nullptr) return nullptr;
+  auto it = columns->find(std::string(column));
+  return it == columns->end() ? nullptr : &it->second;
+}
+
+nlohmann::json MaskConfig::ToJson() const {
+  nlohmann::json tables_json = nlohmann::json::object();
+  for (const auto& [table, columns] : tables) {
+    nlohmann::json& table_json = tables_json[table.ToString()];
+    table_json = nlohmann::json::object();
+    for (const auto& [column, spec] : columns) table_json[QuoteIdent(column)] = RuleToJson(spec);
+  }
+  return {{"version", 1}, {"strict", strict}, {"tables", tables_json}};
+}
+
+std::string MaskConfig::Fingerprint() const {
+  return Sha256Hex(ToJson().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Result<MaskConfig> ParseMaskConfig(std::string_view yaml_text) {
+  ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(yaml_text));
+  MaskConfig config;
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) {
+    return InvalidArgument("mask.yaml must be a mapping with version, strict and tables, not " +
+                           Describe(root));
+  }
+  std::set<std::string> seen;
+  for (const auto& kv : root) {
+    const YAML::Node& key = kv.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : "";
+    if (name != "version" && name != "strict" && name != "tables") {
+      return InvalidArgument(MaskYamlWhere(key.Mark()) + ": unknown key " + Describe(key) +
+                             "; known keys are " + std::string(kTopKeys));
+    }
+    if (!seen.insert(name).second) {
+      return InvalidArgument(MaskYamlWhere(key.Mark()) + ": key \"" + name + "\" appears twice");
+    }
+    if (name == "version") RETURN_IF_ERROR(ApplyVersion(key, kv.second));
+    if (name == "strict") RETURN_IF_ERROR(ApplyStrict(key, kv.second, config));
+    if (name == "tables" && !kv.second.IsNull()) {
+      RETURN_IF_ERROR(ParseTables(key, kv.second, config));
+    }
+  }
+  return config;
+}
+
+Result<MaskConfig> LoadMaskConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, os::ReadFile(path));
+  Result<MaskConfig> config = ParseMaskConfig(text);
+  if (!config.ok()) return config.status().WithContext(path);
+  return config;
+}
+
+}  // namespace spur::mask

@@ -1,0 +1,65 @@
+// mask.yaml: which columns `spur sync --mask` replaces, and how.
+//
+//   version: 1          # optional; only 1
+//   strict: true        # default true: personal-looking columns without a rule stop the sync
+//   tables:
+//     public.users:     # "schema.table"; "users" means public.users; '"My Table"' keeps case
+//       email: email                                   # short form: the rule name
+//       ssn: null                                      # (or ~) the null rule
+//       born: { rule: birthdate, generalize: month }   # long form: rule and parameters
+//       signup: { rule: date_shift, days: 30 }
+//       profile: { rule: json, paths: { "$.address.street": street, "$.ssn": null } }
+//
+// Table and column names follow SQL: unquoted names fold to lower case,
+// double-quoted ones keep their spelling (mask/sql_name.h). The rules and
+// their parameters are in mask/config_rule.h. Pure parsing, except
+// LoadMaskConfig, which reads a file.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "mask/sql_name.h"
+#include "mask/transform_spec.h"
+
+namespace spur::mask {
+
+struct MaskConfig {
+  using Columns = std::map<std::string, TransformSpec>;  // column name -> rule
+
+  bool strict = true;
+  std::map<TableRef, Columns> tables;  // names as the catalog spells them
+
+  // The rules for one table, nullptr when mask.yaml names none. Names are
+  // the catalog's (unquoted, exact case).
+  const Columns* FindTable(std::string_view schema, std::string_view table) const;
+  // The rule for one column, nullptr when mask.yaml has none.
+  const TransformSpec* Find(std::string_view schema, std::string_view table,
+                            std::string_view column) const;
+
+  // {"version": 1, "strict": bool, "tables": {"schema.table": {"column":
+  //  {"rule": name, ...parameters}}}}, names quoted where SQL needs it.
+  nlohmann::json ToJson() const;
+  // Lower-case hex SHA-256 of ToJson(): equal for configs that mean the
+  // same (whatever their spelling, order, comments or short/long forms).
+  std::string Fingerprint() const;
+};
+
+// Parses mask.yaml text. An empty document is a strict config with no
+// rules. InvalidArgument, one line starting "mask.yaml line N: ", for YAML
+// syntax errors, text that is not UTF-8, a document or table that is not a
+// mapping, unknown or repeated keys (listing the known ones), a version
+// other than 1, a non-boolean strict, bad table or column names, tables or
+// columns named twice (after normalising: "users" and "public.users" are
+// the same), and every rule error of ParseRule (mask/config_rule.h).
+[[nodiscard]] Result<MaskConfig> ParseMaskConfig(std::string_view yaml_text);
+
+// Reads and parses the file at `path`. NotFound when it does not exist,
+// Internal when it cannot be read, else as ParseMaskConfig with the path
+// prefixed to the message.
+[[nodiscard]] Result<MaskConfig> LoadMaskConfig(const std::string& path);
+
+}  // namespace spur::mask

@@ -1,0 +1,19 @@
+// Built-in word lists for the dictionary transformers (first_name,
+// last_name, full_name, street, city): common, culturally mixed, ASCII-only
+// words in Title Case, without duplicates. The lists are part of the masking
+// output contract: masked values are indices into them, so any edit (even an
+// append) changes outputs across runs under the same key.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace spur::mask {
+
+std::span<const std::string_view> FirstNames();      // >= 200 entries
+std::span<const std::string_view> LastNames();       // >= 200 entries
+std::span<const std::string_view> Cities();          // >= 100 entries
+std::span<const std::string_view> StreetNames();     // >= 100 entries ("Maple")
+std::span<const std::string_view> StreetSuffixes();  // "Street", "Avenue", ...
+
+}  // namespace spur::mask

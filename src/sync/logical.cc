@@ -1,0 +1,249 @@
+#include "sync/logical.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/stopwatch.h"
+#include "os/process.h"
+#include "pg/conninfo.h"
+#include "subset/closure.h"
+#include "sync/copier.h"
+#include "sync/plan.h"
+#include "sync/schema.h"
+
+namespace spur::sync {
+namespace {
+
+// Text forms both sides agree on, whatever the source's defaults.
+constexpr const char* kSessionSettings =
+    "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres; SET extra_float_digits = 3; "
+    "SET client_encoding = 'UTF8'";
+
+Result<pg::Connection> OpenSource(const std::string& url) {
+  ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(url));
+  RETURN_IF_ERROR(conn.Exec(kSessionSettings));
+  return conn;
+}
+
+// Runs a client program; its stderr's last line becomes the error.
+Status RunTool(const std::vector<std::string>& argv, const os::RunOptions& opts,
+               const std::string& what) {
+  ASSIGN_OR_RETURN(os::RunOutput r, os::Run(argv, opts));
+  if (r.exit_code == 0) return Status::Ok();
+  std::string err = r.err;
+  while (!err.empty() && err.back() == '\n') err.pop_back();
+  if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
+  return Internal(what + " failed: " + err);
+}
+
+// Prints a progress line every second until stopped.
+class Reporter {
+ public:
+  Reporter(const Progress& p, std::function<void(const std::string&)> say)
+      : progress_(p), say_(std::move(say)) {
+    if (say_) thread_ = std::thread([this] { Loop(); });
+  }
+  ~Reporter() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return done_; })) {
+      say_(FormatProgress(progress_, timer_.ElapsedMs() / 1000.0));
+    }
+  }
+  const Progress& progress_;
+  std::function<void(const std::string&)> say_;
+  Stopwatch timer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+struct Phases {
+  nlohmann::json seconds = nlohmann::json::object();
+  Stopwatch timer;
+  void Done(const char* name) { seconds[name] = timer.LapMs() / 1000.0; }
+};
+
+std::string Unparenthesized(const std::string& list) { return list.substr(1, list.size() - 2); }
+
+Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selection* selection) {
+  std::vector<CopyTask> tasks;
+  for (const auto& tp : plan.tables) {
+    CopyTask task;
+    task.table = tp.table->qualified;
+    task.columns = tp.columns;
+    task.masker = tp.masker.get();
+    task.bytes_estimate = tp.table->bytes;
+    if (selection != nullptr) {
+      auto sql = selection->SelectSql(*tp.table, Unparenthesized(tp.columns));
+      if (!sql) continue;
+      task.source_sql = "COPY (" + *sql + ") TO STDOUT";
+    } else {
+      task.source_sql = "COPY " + tp.table->qualified + " " + tp.columns + " TO STDOUT";
+    }
+    tasks.push_back(std::move(task));
+  }
+  return tasks;
+}
+
+// Extra source connections for the data phase, in the coordinator's snapshot.
+Result<std::vector<pg::Connection>> OpenWorkers(const std::string& url, const std::string& snap,
+                                                int count) {
+  std::vector<pg::Connection> out;
+  for (int i = 0; i < count; ++i) {
+    ASSIGN_OR_RETURN(pg::Connection c, OpenSource(url));
+    RETURN_IF_ERROR(c.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    RETURN_IF_ERROR(c.Exec("SET TRANSACTION SNAPSHOT " + c.QuoteLiteral(snap)));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status CopySequences(pg::Connection& source, pg::Connection& target) {
+  ASSIGN_OR_RETURN(auto rows,
+                   source.Query("SELECT format('%I.%I', schemaname, sequencename), last_value "
+                                "FROM pg_sequences WHERE last_value IS NOT NULL"));
+  std::string sql;
+  for (const auto& r : rows) {
+    sql += "SELECT setval(" + target.QuoteLiteral(*r[0]) + ", " + *r[1] + ", true);";
+  }
+  return sql.empty() ? Status::Ok() : target.Exec(sql);
+}
+
+nlohmann::json TableReport(const std::vector<CopyTask>& tasks, const subset::Selection* sel) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& t : tasks) {
+    nlohmann::json row = {{"table", t.table}, {"rows", t.rows}, {"masked", t.masker != nullptr}};
+    if (sel != nullptr) {
+      if (const subset::TableReport* r = sel->Find(t.table)) {
+        row["reach"] = subset::ReachName(r->reach);
+        if (r->requested_rows >= 0) row["requested_rows"] = r->requested_rows;
+      }
+    }
+    out.push_back(row);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTarget& target) {
+  auto say = [&](const std::string& s) {
+    if (o.say) o.say(s);
+  };
+  Phases phases;
+  ASSIGN_OR_RETURN(pg::Connection coordinator, OpenSource(o.source));
+  // Not READ ONLY: a subset's closure lives in temp tables of this session.
+  RETURN_IF_ERROR(coordinator.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+  ASSIGN_OR_RETURN(std::string snap, coordinator.QueryValue("SELECT pg_export_snapshot()"));
+  ASSIGN_OR_RETURN(Schema schema, ReadSchema(coordinator));
+  if (o.mask != nullptr && o.mask->strict) {
+    auto unruled = FindUnruledPersonalColumns(schema, *o.mask);
+    if (!unruled.empty()) {
+      return FailedPrecondition(
+          std::to_string(unruled.size()) + " column(s) look personal but have no mask rule: " +
+          DescribeUnruled(unruled) + "; add a rule (or `keep`) for each to the mask file");
+    }
+  }
+  ASSIGN_OR_RETURN(Plan plan, BuildPlan(schema, o.mask, o.key));
+
+  say("schema: dumping and restoring the pre-data section");
+  ASSIGN_OR_RETURN(pg::ServiceFile service,
+                   pg::ServiceFile::Write(o.work_dir + "/source.conf", o.source));
+  const std::string dump = o.work_dir + "/schema.dump";
+  os::RunOptions source_env;
+  source_env.env.insert(service.env());
+  RETURN_IF_ERROR(RunTool(
+      {o.installation.Binary("pg_dump"), "-d", pg::ServiceFile::dsn(), "--schema-only", "-Fc", "-f",
+       dump, "--snapshot=" + snap, "--no-owner", "--no-privileges", "--no-publications",
+       "--no-subscriptions", "--no-tablespaces", "--no-security-labels"},
+      source_env, "pg_dump of the source schema"));
+  const std::string target_db = target.branch.database;
+  std::vector<std::string> restore = {o.installation.Binary("pg_restore"),
+                                      "-h",
+                                      target.spec.socket_dir,
+                                      "-p",
+                                      std::to_string(target.spec.port),
+                                      "-U",
+                                      target.branch.role,
+                                      "-d",
+                                      target_db,
+                                      "--no-owner",
+                                      "--no-privileges",
+                                      "--exit-on-error"};
+  auto section = [&](const std::string& name, int jobs) {
+    std::vector<std::string> argv = restore;
+    argv.push_back("--section=" + name);
+    if (jobs > 1) argv.push_back("--jobs=" + std::to_string(jobs));
+    argv.push_back(dump);
+    return RunTool(argv, {}, "restoring the " + name + " section");
+  };
+  RETURN_IF_ERROR(section("pre-data", 1));
+  phases.Done("schema");
+
+  std::unique_ptr<subset::Selection> selection;
+  if (o.subset != nullptr) {
+    say("subset: computing the foreign-key closure in the source");
+    ASSIGN_OR_RETURN(subset::Selection sel, subset::ComputeClosure(coordinator, schema, *o.subset));
+    selection = std::make_unique<subset::Selection>(std::move(sel));
+    phases.Done("subset");
+  }
+  ASSIGN_OR_RETURN(std::vector<CopyTask> tasks, MakeTasks(plan, selection.get()));
+  std::vector<pg::Connection> workers;
+  std::vector<pg::Connection*> sources = {&coordinator};
+  if (selection == nullptr && o.jobs > 1) {
+    // A subset's closure lives in the coordinator's temp tables; only a full
+    // copy can read through several connections.
+    ASSIGN_OR_RETURN(workers, OpenWorkers(o.source, snap, o.jobs - 1));
+    for (auto& w : workers) sources.push_back(&w);
+  }
+  Progress progress;
+  progress.tables_total = static_cast<int64_t>(tasks.size());
+  for (const auto& t : tasks) progress.bytes_estimate += t.bytes_estimate;
+  say("data: copying " + std::to_string(tasks.size()) + " tables with " +
+      std::to_string(sources.size()) + " stream(s)");
+  {
+    Reporter reporter(progress, o.say);
+    RETURN_IF_ERROR(CopyTables(tasks, sources, target.Conninfo(target_db), progress));
+  }
+  {
+    ASSIGN_OR_RETURN(pg::Connection t, pg::Connection::Open(target.Conninfo(target_db)));
+    RETURN_IF_ERROR(CopySequences(coordinator, t));
+  }
+  for (auto& w : workers) w.Exec("COMMIT").IgnoreError();
+  coordinator.Exec("ROLLBACK").IgnoreError();
+  say(FormatProgress(progress, phases.timer.ElapsedMs() / 1000.0));
+  phases.Done("data");
+
+  say("indexes and constraints: restoring the post-data section");
+  RETURN_IF_ERROR(section("post-data", o.jobs));
+  phases.Done("post_data");
+  say("vacuum: freezing and analysing");
+  RETURN_IF_ERROR(
+      RunTool({o.installation.Binary("vacuumdb"), "-h", target.spec.socket_dir, "-p",
+               std::to_string(target.spec.port), "-U", pg::kSuperuser, "-d", target_db, "--freeze",
+               "--analyze", "--quiet", "--jobs=" + std::to_string(std::max(1, o.jobs))},
+              {}, "vacuumdb"));
+  phases.Done("vacuum");
+  return nlohmann::json{{"tables", TableReport(tasks, selection.get())},
+                        {"rows", progress.rows.load()},
+                        {"bytes", progress.bytes.load()},
+                        {"mask", plan.mask},
+                        {"seconds", phases.seconds}};
+}
+
+}  // namespace spur::sync

@@ -1,0 +1,229 @@
+#include "sync/plan.h"
+
+#include <map>
+
+#include "mask/pii.h"
+
+namespace spur::sync {
+namespace {
+
+using ColumnKey = std::pair<std::string, std::string>;  // qualified table, column
+
+struct Effective {
+  mask::TransformSpec spec;
+  ColumnKey origin;  // where the rule is written
+};
+
+bool IsKeep(const mask::TransformSpec& s) { return s.kind == mask::Kind::kKeep; }
+
+std::string Name(const ColumnKey& k) { return k.first + "." + k.second; }
+
+bool SameSpec(const mask::TransformSpec& a, const mask::TransformSpec& b) {
+  if (a.kind != b.kind || a.days != b.days || a.generalize != b.generalize ||
+      a.percent != b.percent || a.value != b.value || a.keep_first != b.keep_first ||
+      a.keep_last != b.keep_last || a.mask_char != b.mask_char || a.pattern != b.pattern ||
+      a.replace != b.replace || a.json_paths.size() != b.json_paths.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.json_paths.size(); ++i) {
+    if (a.json_paths[i].first != b.json_paths[i].first ||
+        !SameSpec(a.json_paths[i].second, b.json_paths[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const Column* FindColumn(const Table& t, const std::string& name) {
+  for (const auto& c : t.columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// Own rules from the config, checked against the schema.
+Result<std::map<ColumnKey, Effective>> OwnRules(const Schema& schema,
+                                                const mask::MaskConfig& config) {
+  std::map<ColumnKey, Effective> own;
+  for (const auto& [name, columns] : config.tables) {
+    const Table* table = nullptr;
+    for (const auto& t : schema.tables) {
+      if (t.schema == name.schema && t.name == name.name) table = &t;
+    }
+    if (table == nullptr) {
+      return InvalidArgument("mask rules name table " + name.ToString() +
+                             ", which the source does not have; fix or remove it");
+    }
+    for (const auto& [column, spec] : columns) {
+      if (FindColumn(*table, column) == nullptr) {
+        return InvalidArgument("mask rules name column " + table->qualified + "." + column +
+                               ", which the source does not have; fix or remove it");
+      }
+      own[{table->qualified, column}] = Effective{spec, {table->qualified, column}};
+    }
+  }
+  return own;
+}
+
+// Rules inherited along foreign keys, to a fixed point (chains of FKs).
+Status Propagate(const Schema& schema, std::map<ColumnKey, Effective>& rules) {
+  for (size_t round = 0; round <= schema.foreign_keys.size(); ++round) {
+    bool changed = false;
+    for (const auto& fk : schema.foreign_keys) {
+      for (size_t i = 0; i < fk.columns.size(); ++i) {
+        ColumnKey child{fk.table, fk.columns[i]}, parent{fk.ref_table, fk.ref_columns[i]};
+        auto p = rules.find(parent);
+        auto c = rules.find(child);
+        bool parent_masked = p != rules.end() && !IsKeep(p->second.spec);
+        bool child_masked = c != rules.end() && !IsKeep(c->second.spec);
+        if (!parent_masked) {
+          if (child_masked && c->second.origin == child) {
+            return InvalidArgument("mask rule on " + Name(child) + " but it references " +
+                                   Name(parent) + ", which has none; put the rule on " +
+                                   Name(parent) +
+                                   " and it applies to every column "
+                                   "referencing it");
+          }
+          continue;
+        }
+        if (c == rules.end() || IsKeep(c->second.spec)) {
+          rules[child] = p->second;
+          changed = true;
+        } else if (!SameSpec(c->second.spec, p->second.spec) ||
+                   c->second.origin != p->second.origin) {
+          if (c->second.origin == child && SameSpec(c->second.spec, p->second.spec)) {
+            c->second.origin = p->second.origin;  // the same rule written twice is fine
+            changed = true;
+            continue;
+          }
+          return InvalidArgument("mask rule on " + Name(child) + " differs from the rule on " +
+                                 Name(parent) + ", which it references; remove the rule on " +
+                                 Name(child) + " (it follows its key)");
+        }
+      }
+    }
+    if (!changed) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Result<std::map<ColumnKey, Effective>> EffectiveRules(const Schema& schema,
+                                                      const mask::MaskConfig& config) {
+  ASSIGN_OR_RETURN(auto rules, OwnRules(schema, config));
+  RETURN_IF_ERROR(Propagate(schema, rules));
+  return rules;
+}
+
+// The rule for a column of `table`, falling back to its partitioned parents.
+const Effective* RuleFor(const Schema& schema, const std::map<ColumnKey, Effective>& rules,
+                         const Table& table, const std::string& column) {
+  for (const Table* t = &table; t != nullptr;) {
+    auto it = rules.find({t->qualified, column});
+    if (it != rules.end()) return &it->second;
+    t = t->partition_of ? schema.Find(*t->partition_of) : nullptr;
+  }
+  return nullptr;
+}
+
+std::string ColumnList(const Table& t) {
+  std::string list = "(";
+  for (const auto& c : t.columns) {
+    if (c.generated) continue;
+    if (list.size() > 1) list += ", ";
+    list += QuoteIdent(c.name);
+  }
+  return list + ")";
+}
+
+}  // namespace
+
+std::string QuoteIdent(const std::string& name) {
+  bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) {
+    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+std::vector<UnruledColumn> FindUnruledPersonalColumns(const Schema& schema,
+                                                      const mask::MaskConfig& config) {
+  std::map<ColumnKey, Effective> rules;
+  auto own = OwnRules(schema, config);
+  if (own.ok()) {
+    rules = *own;
+    Propagate(schema, rules).IgnoreError();
+  }
+  std::vector<UnruledColumn> out;
+  for (const auto& t : schema.tables) {
+    if (t.partition_of) continue;  // partitions share their parent's columns
+    for (const auto& c : t.columns) {
+      if (c.generated) continue;
+      auto category = mask::PersonalCategory(c.name, c.base_type);
+      if (!category) continue;
+      if (RuleFor(schema, rules, t, c.name) != nullptr) continue;
+      out.push_back({t.qualified, c.name, *category});
+    }
+  }
+  return out;
+}
+
+std::string DescribeUnruled(const std::vector<UnruledColumn>& columns, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < columns.size() && i < max; ++i) {
+    if (!out.empty()) out += ", ";
+    out += columns[i].table + "." + columns[i].column + " (" + columns[i].category + ")";
+  }
+  if (columns.size() > max) out += " and " + std::to_string(columns.size() - max) + " more";
+  return out;
+}
+
+Result<Plan> BuildPlan(const Schema& schema, const mask::MaskConfig* config,
+                       const mask::MaskKey& key) {
+  std::map<ColumnKey, Effective> rules;
+  if (config != nullptr) {
+    ASSIGN_OR_RETURN(rules, EffectiveRules(schema, *config));
+  }
+  Plan plan;
+  plan.mask = nlohmann::json::object();
+  for (const auto& t : schema.tables) {
+    if (!t.leaf()) continue;
+    TablePlan tp;
+    tp.table = &t;
+    tp.columns = ColumnList(t);
+    std::vector<const mask::Transformer*> per_column;
+    bool any = false;
+    for (const auto& c : t.columns) {
+      if (c.generated) continue;
+      const Effective* rule = RuleFor(schema, rules, t, c.name);
+      if (rule == nullptr || IsKeep(rule->spec)) {
+        per_column.push_back(nullptr);
+        continue;
+      }
+      mask::ColumnInfo info{t.qualified, c.name, c.type,
+                            schema.IsKeyColumn(rule->origin.first, rule->origin.second)};
+      ASSIGN_OR_RETURN(auto transformer, mask::MakeTransformer(rule->spec, info, key));
+      per_column.push_back(transformer.get());
+      tp.transformers.push_back(std::move(transformer));
+      std::string via = rule->origin == ColumnKey{t.qualified, c.name} ? "" : Name(rule->origin);
+      tp.rules.push_back({c.name, rule->spec, via});
+      nlohmann::json entry = {{"rule", mask::KindName(rule->spec.kind)}, {"type", c.type}};
+      if (!via.empty()) entry["via"] = via;
+      for (const auto& [path, sub] : rule->spec.json_paths) {
+        entry["paths"][path] = mask::KindName(sub.kind);
+      }
+      plan.mask[t.qualified][c.name] = entry;
+      any = true;
+    }
+    if (any) tp.masker = std::make_unique<mask::RowMasker>(t.qualified, std::move(per_column));
+    plan.tables.push_back(std::move(tp));
+  }
+  return plan;
+}
+
+}  // namespace spur::sync

@@ -1,0 +1,171 @@
+#include "sync/runner.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <thread>
+
+#include "audit/log.h"
+#include "common/crash_point.h"
+#include "common/names.h"
+#include "os/fs.h"
+#include "subset/config.h"
+#include "sync/logical.h"
+
+namespace spur::sync {
+namespace {
+
+std::string SnapshotName(const std::string& source, int64_t now) {
+  std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return source.substr(0, 40) + "-" + buf;
+}
+
+void Audit(const engine::Layout& layout, const SyncRequest& r, int64_t now,
+           const std::string& result, const nlohmann::json& detail) {
+  auto log = audit::AuditLog::Open(layout.audit_log());
+  if (!log.ok()) return;
+  audit::AuditRecord rec;
+  rec.time = now;
+  rec.actor = r.actor;
+  rec.action = "sync";
+  rec.target = r.into;
+  rec.result = result;
+  rec.detail = detail;
+  auto st = log->Append(rec);
+  if (!st.ok()) spdlog::error("audit log: {}", st.status().message());
+}
+
+struct Inputs {
+  catalog::Source source;
+  std::unique_ptr<mask::MaskConfig> mask;
+  std::unique_ptr<subset::SubsetConfig> subset;
+  mask::MaskKey key;
+};
+
+Result<Inputs> ReadInputs(const SyncRequest& r, const engine::Layout& layout, engine::Pool& pool) {
+  Inputs in;
+  RETURN_IF_ERROR(ValidateName("source", r.source));
+  ASSIGN_OR_RETURN(in.source, pool.store().GetSource(r.source));
+  if (in.source.mode != "logical") {
+    return FailedPrecondition("source \"" + r.source +
+                              "\" is physical; physical sources are followed by a standby, "
+                              "not synced (see docs/sync.md)");
+  }
+  if (r.no_mask && !r.mask_path.empty()) {
+    return InvalidArgument("pass --mask or --no-mask, not both");
+  }
+  if (!r.mask_path.empty()) {
+    ASSIGN_OR_RETURN(auto config, mask::LoadMaskConfig(r.mask_path));
+    in.mask = std::make_unique<mask::MaskConfig>(std::move(config));
+  } else if (!r.no_mask) {
+    in.mask = std::make_unique<mask::MaskConfig>();  // strict and empty: refuses personal data
+  }
+  if (!r.subset_path.empty()) {
+    ASSIGN_OR_RETURN(std::string text, os::ReadFile(r.subset_path));
+    ASSIGN_OR_RETURN(auto config, subset::ParseSubsetConfig(text));
+    in.subset = std::make_unique<subset::SubsetConfig>(std::move(config));
+  }
+  ASSIGN_OR_RETURN(in.key, LoadMaskKey(layout, r.key_file));
+  return in;
+}
+
+int DefaultJobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n < 2 ? 2 : static_cast<int>(n);
+}
+
+}  // namespace
+
+Result<mask::MaskKey> LoadMaskKey(const engine::Layout& layout, const std::string& key_file) {
+  const std::string path = key_file.empty() ? layout.root + "/mask.key" : key_file;
+  if (!os::PathExists(path)) {
+    if (!key_file.empty()) return NotFound("no key file " + key_file);
+    ASSIGN_OR_RETURN(mask::MaskKey fresh, mask::MaskKey::Generate());
+    RETURN_IF_ERROR(os::WriteFileAtomic(path, fresh.ToHex() + "\n", 0600));
+    spdlog::info("created the pool's masking key {} (keep a copy: masked values depend on it)",
+                 path);
+  }
+  ASSIGN_OR_RETURN(std::string text, os::ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto key = mask::MaskKey::FromHex(text);
+  if (!key.ok()) return InvalidArgument("key file " + path + " must hold 64 hex characters");
+  return key;
+}
+
+Result<catalog::SyncRun> RunSync(const SyncRequest& r, const engine::Layout& layout,
+                                 const WithPool& with_pool,
+                                 const std::function<void(const std::string&)>& say) {
+  Inputs in;
+  engine::SyncTarget target;
+  catalog::SyncRun run;
+  pg::Installation installation;
+  RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(in, ReadInputs(r, layout, pool));
+    installation = pool.installation();
+    ASSIGN_OR_RETURN(target, pool.BeginSync(r.into));
+    run.source = r.source;
+    run.branch = r.into;
+    run.mode = "logical";
+    run.state = "running";
+    run.started_at = pool.clock().NowSeconds();
+    run.masked = in.mask != nullptr;
+    Status st = pool.store().InsertSyncRun(run);
+    if (!st.ok()) pool.AbortSync(target);
+    return st;
+  }));
+  Audit(layout, r, run.started_at, "started", {{"source", r.source}, {"masked", run.masked}});
+  const std::string work = layout.run() + "/sync-" + std::to_string(target.branch.id) + ".work";
+  LogicalOptions o;
+  o.source = in.source.url;
+  o.mask = in.mask.get();
+  o.subset = in.subset.get();
+  o.key = in.key;
+  o.jobs = r.jobs > 0 ? r.jobs : DefaultJobs();
+  if (r.mask_path.empty()) {
+    o.unruled_hint =
+        "pass --mask mask.yaml with rules for them (`spur mask check` lists them), or --no-mask "
+        "for an unmasked internal copy";
+  }
+  o.work_dir = work;
+  o.installation = installation;
+  o.say = say;
+  Result<nlohmann::json> report = [&]() -> Result<nlohmann::json> {
+    os::RemoveTree(work).IgnoreError();
+    RETURN_IF_ERROR(os::MakeDirs(work, 0700));
+    return LoadLogical(o, target);
+  }();
+  os::RemoveTree(work).IgnoreError();
+  CrashPoint("sync.after_load");
+  Result<catalog::Snapshot> snap = report.status();
+  Status finished = with_pool([&](engine::Pool& pool) -> Status {
+    if (report.ok()) {
+      if (say) say("swapping the new data into branch \"" + r.into + "\"");
+      snap = pool.FinishSync(target, SnapshotName(r.source, pool.clock().NowSeconds()));
+    }
+    if (!snap.ok()) pool.AbortSync(target);
+    run.finished_at = pool.clock().NowSeconds();
+    run.state = snap.ok() ? "done" : "failed";
+    if (snap.ok()) run.snapshot = snap->name;
+    if (report.ok()) {
+      run.mask = (*report)["mask"].dump();
+      run.report = report->dump();
+    }
+    if (!snap.ok()) run.error = snap.status().message();
+    return pool.store().UpdateSyncRun(run);
+  });
+  const int64_t at = run.finished_at.value_or(run.started_at);
+  if (!snap.ok()) {
+    Audit(layout, r, at, "error: " + snap.status().message(), {{"source", r.source}});
+    return snap.status().WithContext("sync of \"" + r.source + "\" into \"" + r.into + "\"");
+  }
+  Audit(layout, r, at, "ok", {{"source", r.source}, {"snapshot", run.snapshot}});
+  RETURN_IF_ERROR(finished);
+  return run;
+}
+
+}  // namespace spur::sync

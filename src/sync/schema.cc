@@ -1,0 +1,218 @@
+#include "sync/schema.h"
+
+#include <map>
+#include <utility>
+
+namespace spur::sync {
+namespace {
+
+// User tables: plain and partitioned, outside system and temp schemas (users
+// cannot create pg_* schemas), not members of an extension.
+constexpr const char* kUserTables = R"(
+  SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p')
+    AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.deptype = 'e'))";
+
+std::string TablesSql() {
+  return std::string("WITH user_tables AS (") + kUserTables + R"()
+  SELECT c.oid, n.nspname, c.relname,
+         quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind,
+         (SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+            FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
+            JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+           WHERE i.inhrelid = c.oid AND c.relispartition),
+         greatest(c.reltuples, 0)::bigint,
+         CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) ELSE 0 END
+  FROM user_tables u JOIN pg_class c ON c.oid = u.oid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C")";
+}
+
+// Domains resolved through typbasetype, also domains over domains.
+std::string ColumnsSql() {
+  return std::string("WITH RECURSIVE user_tables AS (") + kUserTables + R"(),
+  domain_base(start, next, typtype) AS (
+    SELECT oid, typbasetype, typtype FROM pg_type WHERE typtype = 'd'
+    UNION ALL
+    SELECT d.start, t.typbasetype, t.typtype FROM domain_base d
+    JOIN pg_type t ON t.oid = d.next WHERE d.typtype = 'd')
+  SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod),
+         coalesce((SELECT bt.typname FROM domain_base d JOIN pg_type bt ON bt.oid = d.next
+                    WHERE d.start = a.atttypid AND bt.typtype <> 'd'), t.typname),
+         a.attnotnull, a.attgenerated <> ''
+  FROM pg_attribute a JOIN user_tables u ON u.oid = a.attrelid
+  JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attnum > 0 AND NOT a.attisdropped
+  ORDER BY a.attrelid, a.attnum)";
+}
+
+// One row per key column, in key column order (INCLUDE columns left out). Primary key first, then
+// unique constraints, then unique indexes (no predicate, no expressions) that
+// back no constraint; by name within each group.
+std::string KeysSql() {
+  return std::string("WITH user_tables AS (") + kUserTables + R"(),
+  keys AS (
+    SELECT c.conrelid AS rel, c.conname AS name, CASE c.contype WHEN 'p' THEN 0 ELSE 1 END AS rank,
+           c.conkey AS cols, cardinality(c.conkey) AS nkeys
+    FROM pg_constraint c JOIN user_tables u ON u.oid = c.conrelid
+    WHERE c.contype IN ('p', 'u')
+    UNION ALL
+    SELECT i.indrelid, ic.relname, 2, i.indkey::int2[], i.indnkeyatts::int
+    FROM pg_index i JOIN user_tables u ON u.oid = i.indrelid
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
+                      AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')))
+  SELECT k.rel, k.name, k.rank = 0, a.attname
+  FROM keys k CROSS JOIN LATERAL unnest(k.cols) WITH ORDINALITY AS col(attnum, ord)
+  JOIN pg_attribute a ON a.attrelid = k.rel AND a.attnum = col.attnum
+  WHERE col.ord <= k.nkeys
+  ORDER BY k.rel, k.rank, k.name COLLATE "C", col.ord)";
+}
+
+// One row per column pair, in constraint column order. conparentid = 0: an FK
+// on (or onto) a partitioned table appears once, not once per partition.
+std::string ForeignKeysSql() {
+  return std::string("WITH user_tables AS (") + kUserTables + R"()
+  SELECT c.oid, c.conname, c.conrelid, a.attname, c.confrelid, fa.attname
+  FROM pg_constraint c
+  JOIN user_tables ut ON ut.oid = c.conrelid
+  JOIN user_tables rt ON rt.oid = c.confrelid
+  CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(attnum, fattnum, ord)
+  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+  JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = k.fattnum
+  JOIN pg_class cr ON cr.oid = c.conrelid
+  JOIN pg_namespace cn ON cn.oid = cr.relnamespace
+  WHERE c.contype = 'f' AND c.conparentid = 0
+  ORDER BY cn.nspname COLLATE "C", cr.relname COLLATE "C", c.conname COLLATE "C", c.oid, k.ord)";
+}
+
+const std::string& Text(const pg::Row& row, size_t i) {
+  static const std::string kEmpty;
+  return row[i] ? *row[i] : kEmpty;
+}
+
+uint32_t Oid(const pg::Row& row, size_t i) {
+  return static_cast<uint32_t>(std::stoul(Text(row, i)));
+}
+
+int64_t Int(const pg::Row& row, size_t i) { return std::stoll(Text(row, i)); }
+
+Result<std::vector<Table>> ReadTables(pg::Connection& conn) {
+  ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(TablesSql()));
+  std::vector<Table> tables;
+  for (const pg::Row& r : rows) {
+    Table t;
+    t.oid = Oid(r, 0);
+    t.schema = Text(r, 1);
+    t.name = Text(r, 2);
+    t.qualified = Text(r, 3);
+    t.kind = Text(r, 4).empty() ? 'r' : Text(r, 4)[0];
+    t.partition_of = r[5];
+    t.estimated_rows = Int(r, 6);
+    t.bytes = Int(r, 7);
+    tables.push_back(std::move(t));
+  }
+  return tables;
+}
+
+Status ReadColumns(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
+  ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(ColumnsSql()));
+  for (const pg::Row& r : rows) {
+    auto it = by_oid.find(Oid(r, 0));
+    if (it == by_oid.end()) continue;
+    Column c;
+    c.name = Text(r, 1);
+    c.type = Text(r, 2);
+    c.base_type = Text(r, 3);
+    c.not_null = Text(r, 4) == "t";
+    c.generated = Text(r, 5) == "t";
+    it->second->columns.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+Status ReadKeys(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
+  ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(KeysSql()));
+  for (const pg::Row& r : rows) {
+    auto it = by_oid.find(Oid(r, 0));
+    if (it == by_oid.end()) continue;
+    std::vector<Key>& keys = it->second->keys;
+    if (keys.empty() || keys.back().name != Text(r, 1)) {
+      keys.push_back(Key{.name = Text(r, 1), .primary = Text(r, 2) == "t", .columns = {}});
+    }
+    keys.back().columns.push_back(Text(r, 3));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ForeignKey>> ReadForeignKeys(pg::Connection& conn,
+                                                const std::map<uint32_t, Table*>& by_oid) {
+  ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(ForeignKeysSql()));
+  std::vector<ForeignKey> fks;
+  std::string last_oid;
+  for (const pg::Row& r : rows) {
+    auto from = by_oid.find(Oid(r, 2));
+    auto to = by_oid.find(Oid(r, 4));
+    if (from == by_oid.end() || to == by_oid.end()) continue;
+    if (fks.empty() || Text(r, 0) != last_oid) {
+      last_oid = Text(r, 0);
+      fks.push_back(ForeignKey{.name = Text(r, 1),
+                               .table = from->second->qualified,
+                               .columns = {},
+                               .ref_table = to->second->qualified,
+                               .ref_columns = {}});
+    }
+    fks.back().columns.push_back(Text(r, 3));
+    fks.back().ref_columns.push_back(Text(r, 5));
+  }
+  return fks;
+}
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  for (const std::string& n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const Table* Schema::Find(const std::string& qualified) const {
+  for (const Table& t : tables) {
+    if (t.qualified == qualified) return &t;
+  }
+  return nullptr;
+}
+
+bool Schema::IsKeyColumn(const std::string& qualified, const std::string& column) const {
+  const Table* table = Find(qualified);
+  if (table == nullptr) return false;
+  for (const Key& k : table->keys) {
+    if (Contains(k.columns, column)) return true;
+  }
+  // Foreign keys declared on a partitioned ancestor bind its partitions too.
+  for (const Table* t = table; t != nullptr;
+       t = t->partition_of ? Find(*t->partition_of) : nullptr) {
+    for (const ForeignKey& fk : foreign_keys) {
+      if (fk.table == t->qualified && Contains(fk.columns, column)) return true;
+    }
+  }
+  return false;
+}
+
+Result<Schema> ReadSchema(pg::Connection& conn) {
+  Schema schema;
+  ASSIGN_OR_RETURN(schema.tables, ReadTables(conn));
+  std::map<uint32_t, Table*> by_oid;
+  for (Table& t : schema.tables) by_oid[t.oid] = &t;
+  RETURN_IF_ERROR(ReadColumns(conn, by_oid));
+  RETURN_IF_ERROR(ReadKeys(conn, by_oid));
+  ASSIGN_OR_RETURN(schema.foreign_keys, ReadForeignKeys(conn, by_oid));
+  return schema;
+}
+
+}  // namespace spur::sync

@@ -1,0 +1,69 @@
+// A database's shape as sync needs it: tables with their columns, keys and
+// foreign keys, read from the catalogs of a live connection (the source, in
+// the sync's snapshot). Plain data; ReadSchema fills it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "pg/conn.h"
+
+namespace spur::sync {
+
+struct Column {
+  std::string name;
+  std::string type;       // format_type(atttypid, atttypmod)
+  std::string base_type;  // type name without modifiers, domains resolved: "text", "int4", "jsonb"
+  bool not_null = false;
+  bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+};
+
+// A primary key or unique constraint (or unique index) on plain columns.
+struct Key {
+  std::string name;
+  bool primary = false;
+  std::vector<std::string> columns;
+};
+
+// FOREIGN KEY (columns) REFERENCES ref_table (ref_columns). Composite keys
+// keep their column order; ref_table may be a partitioned table.
+struct ForeignKey {
+  std::string name;
+  std::string table;  // referencing table (qualified, as Table::qualified)
+  std::vector<std::string> columns;
+  std::string ref_table;  // referenced table (qualified)
+  std::vector<std::string> ref_columns;
+};
+
+struct Table {
+  uint32_t oid = 0;
+  std::string schema, name;
+  std::string qualified;                    // quote_ident(schema) || '.' || quote_ident(name)
+  char kind = 'r';                          // 'r' plain table, 'p' partitioned parent
+  std::optional<std::string> partition_of;  // qualified parent when this is a partition
+  std::vector<Column> columns;              // attnum order, dropped columns omitted
+  std::vector<Key> keys;                    // primary key first
+  int64_t estimated_rows = 0;               // reltuples (0 when never analysed)
+  int64_t bytes = 0;  // pg_table_size (heap + toast), 0 for partitioned parents
+  // Leaf tables hold rows (plain tables and leaf partitions); partitioned
+  // parents hold none and are never copied directly.
+  bool leaf() const { return kind == 'r'; }
+};
+
+struct Schema {
+  std::vector<Table> tables;  // user tables (no system schemas, no extension members)
+  std::vector<ForeignKey> foreign_keys;
+
+  const Table* Find(const std::string& qualified) const;
+  // Columns of `table` that are a whole key or part of one, or reference one.
+  bool IsKeyColumn(const std::string& qualified, const std::string& column) const;
+};
+
+// Reads the schema of the database `conn` is connected to. Run inside the
+// sync's transaction so it matches the data copied.
+[[nodiscard]] Result<Schema> ReadSchema(pg::Connection& conn);
+
+}  // namespace spur::sync
