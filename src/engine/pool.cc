@@ -100,13 +100,29 @@ Status Pool::StartInstance(catalog::Branch& branch) {
   spdlog::debug("branch {}: postgres accepting connections after {:.1f} ms", branch.name,
                 timer.LapMs());
   // Every start re-asserts the branch's credentials: data cloned from a
-  // parent carries the parent's password until this runs.
-  RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
+  // parent carries the parent's password until this runs. A standby is
+  // read-only and keeps its primary's roles.
+  if (!pg::IsStandby(spec.pgdata)) {
+    RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
+    RETURN_IF_ERROR(GrantDetachedData(branch));
+  }
   branch.state = catalog::BranchState::kRunning;
   branch.last_used_at = clock_.NowSeconds();
   if (!branch.running_since) branch.running_since = branch.last_used_at;
   branch.stop_reason.clear();
   return Status::Ok();
+}
+
+Status Pool::GrantDetachedData(const catalog::Branch& branch) {
+  const std::string marker = layout_.BranchData(branch.id) + "/" + pg::kDetachedMarker;
+  if (!os::PathExists(marker)) return Status::Ok();
+  // Data copied from a standby belongs to the primary's roles: give the
+  // branch's role the run of it, as `init --from-url` does.
+  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(branch, "postgres"));
+  const std::string role = conn.QuoteIdentifier(branch.role);
+  RETURN_IF_ERROR(conn.Exec("GRANT pg_read_all_data, pg_write_all_data TO " + role +
+                            "; ALTER ROLE " + role + " CREATEDB"));
+  return os::RemoveFile(marker);
 }
 
 Result<int> Pool::AllocatePort() {

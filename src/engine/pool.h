@@ -104,6 +104,9 @@ struct SyncTarget {
   catalog::Branch branch;
   pg::InstanceSpec spec;              // the staging instance
   std::optional<os::FileLock> guard;  // the branch's sync lock, held until finished
+  std::string standby_database;       // physical: the database the branch's URI names
+  std::optional<os::OsUser> run_as;   // physical: who runs pg_basebackup into spec.pgdata
+  std::map<std::string, std::string> standby_settings;  // physical: the primary's minimums
   // Conninfo for `db` on the staging instance as `user` (default superuser).
   std::string Conninfo(const std::string& db, const std::string& user = pg::kSuperuser) const;
 };
@@ -204,6 +207,10 @@ class Pool {
   // the staging cluster; the branch is untouched. Begin and Finish need the
   // pool lock; the load in between does not.
   Result<SyncTarget> BeginSync(const std::string& branch);
+  // Physical sync: an empty dataset for engine::StandbyBackup of `url` (run
+  // by the caller without the pool lock), swapped in by FinishSync; the
+  // branch then follows the source as its streaming standby.
+  Result<SyncTarget> BeginStandbySync(const std::string& branch, const std::string& url);
   Result<catalog::Snapshot> FinishSync(SyncTarget& target, const std::string& snapshot_name);
   void AbortSync(SyncTarget& target);
 
@@ -238,6 +245,9 @@ class Pool {
   pg::InstanceSpec SpecAt(const catalog::Branch& branch, const std::string& pgdata) const;
   Result<pg::Connection> Superuser(const catalog::Branch& branch, const std::string& db);
   Status StartInstance(catalog::Branch& branch);
+  // After the first start of a copy of a standby: grants the branch's role
+  // read and write on data the primary's roles own.
+  Status GrantDetachedData(const catalog::Branch& branch);
   Result<int> AllocatePort();
 
   // Copies `source` consistently into `dst` (which must not exist) and records
@@ -263,7 +273,8 @@ class Pool {
   void Repaired(const std::string& what);
   // Reconcile: removes an interrupted sync's staging data (a sync that still
   // runs holds its lock and is left alone).
-  Status ReconcileSyncStaging(const catalog::Branch& b);
+  // Runs still marked running whose process died are marked failed.
+  Status ReconcileSyncStaging(const catalog::Branch& b, const std::vector<catalog::SyncRun>& runs);
   // Swaps the complete dataset at BranchStaging(b) in for b's data and starts b.
   Status SwapInStaging(catalog::Branch& b);
 

@@ -22,6 +22,7 @@ std::optional<int64_t> IdOf(const std::string& name) {
 
 Status Pool::Reconcile() {
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
+  ASSIGN_OR_RETURN(auto sync_runs, store_->ListSyncRuns(20));
   std::set<int64_t> branch_ids, snapshot_ids;
   for (auto& b : branches) {
     const std::string live = layout_.BranchData(b.id);
@@ -43,7 +44,7 @@ Status Pool::Reconcile() {
       }
     }
     branch_ids.insert(b.id);
-    RETURN_IF_ERROR(ReconcileSyncStaging(b));
+    RETURN_IF_ERROR(ReconcileSyncStaging(b, sync_runs));
     if (!driver_->DatasetExists(live) && driver_->DatasetExists(staging)) {
       RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
       Repaired("finished interrupted reset of branch \"" + b.name + "\"");

@@ -1,6 +1,7 @@
 #include "engine/sources.h"
 
 #include <cstdlib>
+#include <map>
 
 #include "os/clone.h"
 #include "os/fs.h"
@@ -58,13 +59,25 @@ Status ImportDataDirectory(const std::string& source, const std::string& dst,
   return AdoptDataDirectory(dst);
 }
 
-Status BaseBackup(const std::string& url, const std::string& dst,
-                  const pg::Installation& installation, const std::optional<os::OsUser>& run_as) {
+namespace {
+
+Status RunBaseBackup(const std::string& url, const std::string& dst,
+                     const pg::Installation& installation, const std::optional<os::OsUser>& run_as,
+                     bool follow) {
   os::RunOptions opts;
   opts.as_user = run_as;
-  auto r = os::Run({installation.Binary("pg_basebackup"), "-d", url, "-D", dst, "-X", "stream",
-                    "-c", "fast", "--no-password"},
-                   opts);
+  std::vector<std::string> argv = {installation.Binary("pg_basebackup"),
+                                   "-d",
+                                   url,
+                                   "-D",
+                                   dst,
+                                   "-X",
+                                   "stream",
+                                   "-c",
+                                   "fast",
+                                   "--no-password"};
+  if (follow) argv.push_back("--write-recovery-conf");
+  auto r = os::Run(argv, opts);
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
     std::string err = r->err;
@@ -74,8 +87,52 @@ Status BaseBackup(const std::string& url, const std::string& dst,
     return Unavailable("pg_basebackup from the source failed: " + err +
                        " (the URL needs a role with REPLICATION and a pg_hba replication entry)");
   }
-  RETURN_IF_ERROR(CheckVersion(dst, installation));
+  return CheckVersion(dst, installation);
+}
+
+}  // namespace
+
+Status BaseBackup(const std::string& url, const std::string& dst,
+                  const pg::Installation& installation, const std::optional<os::OsUser>& run_as) {
+  RETURN_IF_ERROR(RunBaseBackup(url, dst, installation, run_as, /*follow=*/false));
   return AdoptDataDirectory(dst);
+}
+
+Status StandbyBackup(const std::string& url, const std::string& dst,
+                     const pg::Installation& installation,
+                     const std::optional<os::OsUser>& run_as) {
+  RETURN_IF_ERROR(RunBaseBackup(url, dst, installation, run_as, /*follow=*/true));
+  const std::string conf = dst + "/postgresql.conf";
+  if (os::PathExists(conf)) RETURN_IF_ERROR(os::Rename(conf, conf + ".source"));
+  RETURN_IF_ERROR(os::WriteFileAtomic(
+      conf, "# Written by spur; the source's own file is postgresql.conf.source.\n", 0600));
+  if (run_as) RETURN_IF_ERROR(os::Chown(conf, run_as->uid, run_as->gid));
+  return pg::ClearRunState(dst);
+}
+
+Result<std::map<std::string, std::string>> StandbySettings(
+    const std::string& pgdata, const pg::Installation& installation,
+    const std::optional<os::OsUser>& run_as) {
+  os::RunOptions opts;
+  opts.as_user = run_as;
+  opts.env["LC_ALL"] = "C";
+  ASSIGN_OR_RETURN(os::RunOutput r, os::Run({installation.Binary("pg_controldata"), pgdata}, opts));
+  if (r.exit_code != 0) return Internal("pg_controldata " + pgdata + " failed: " + r.err);
+  static const std::pair<const char*, const char*> kFields[] = {
+      {"max_connections setting:", "max_connections"},
+      {"max_worker_processes setting:", "max_worker_processes"},
+      {"max_wal_senders setting:", "max_wal_senders"},
+      {"max_prepared_xacts setting:", "max_prepared_transactions"},
+      {"max_locks_per_xact setting:", "max_locks_per_transaction"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [label, setting] : kFields) {
+    auto at = r.out.find(label);
+    if (at == std::string::npos) continue;
+    auto start = r.out.find_first_not_of(' ', at + std::string(label).size());
+    auto end = r.out.find('\n', start);
+    out[setting] = r.out.substr(start, end - start);
+  }
+  return out;
 }
 
 }  // namespace spur::engine

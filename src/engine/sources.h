@@ -2,6 +2,7 @@
 // existing stopped data directory, or a physical copy of a running server.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -22,5 +23,16 @@ Status ImportDataDirectory(const std::string& source, const std::string& dst,
 // WAL it needs (-X stream) and a fast checkpoint.
 Status BaseBackup(const std::string& url, const std::string& dst,
                   const pg::Installation& installation, const std::optional<os::OsUser>& run_as);
+
+// pg_basebackup of the server at `url` into the empty dataset `dst` that
+// stays a streaming standby of it (standby.signal and primary_conninfo kept).
+Status StandbyBackup(const std::string& url, const std::string& dst,
+                     const pg::Installation& installation, const std::optional<os::OsUser>& run_as);
+
+// The settings a standby of the cluster at `pgdata` must match or exceed
+// (max_connections, max_worker_processes, ...), from its control file.
+Result<std::map<std::string, std::string>> StandbySettings(const std::string& pgdata,
+                                                           const pg::Installation& installation,
+                                                           const std::optional<os::OsUser>& run_as);
 
 }  // namespace spur::engine

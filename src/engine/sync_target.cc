@@ -8,6 +8,7 @@
 #include "common/names.h"
 #include "engine/pool.h"
 #include "os/fs.h"
+#include "pg/conninfo.h"
 
 namespace spur::engine {
 namespace {
@@ -89,9 +90,40 @@ Result<SyncTarget> Pool::BeginSync(const std::string& name) {
   return t;
 }
 
+Result<SyncTarget> Pool::BeginStandbySync(const std::string& name, const std::string& url) {
+  RETURN_IF_ERROR(ValidateName("branch", name));
+  SyncTarget t;
+  ASSIGN_OR_RETURN(t.branch, store_->GetBranch(name));
+  ASSIGN_OR_RETURN(t.guard, os::FileLock::TryAcquire(layout_.SyncLock(t.branch.id)));
+  if (!t.guard) {
+    return FailedPrecondition("a sync into branch \"" + name +
+                              "\" is already running; wait for it to finish");
+  }
+  const std::string staging = layout_.BranchSync(t.branch.id);
+  t.spec = SpecAt(t.branch, staging);
+  t.spec.socket_dir = layout_.SyncSocketDir(t.branch.id);  // never started; never the branch's
+  ASSIGN_OR_RETURN(auto parts, pg::ParseConninfo(url));
+  t.standby_database = "postgres";
+  for (const auto& [k, v] : parts) {
+    if (k == "dbname") t.standby_database = v;
+  }
+  t.run_as = run_as_;
+  Status st = [&]() -> Status {
+    RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+    RETURN_IF_ERROR(driver_->CreateDataset(staging));
+    if (run_as_) RETURN_IF_ERROR(os::Chown(staging, run_as_->uid, run_as_->gid));
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    AbortSync(t);
+    return st;
+  }
+  return t;
+}
+
 Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& snapshot_name) {
   const std::string staging = layout_.BranchSync(t.branch.id);
-  {
+  if (t.standby_database.empty()) {
     ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(t.Conninfo("postgres")));
     RETURN_IF_ERROR(
         conn.Exec("ALTER ROLE " + conn.QuoteIdentifier(t.branch.role) + " NOSUPERUSER"));
@@ -107,6 +139,12 @@ Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& sna
   RETURN_IF_ERROR(SwapInStaging(b));
   CrashPoint("sync.after_swap");
   b.state = catalog::BranchState::kStopped;
+  if (!t.standby_database.empty()) {
+    b.database = t.standby_database;
+    auto settings = SettingsFromJson(b.settings_json);
+    for (const auto& [k, v] : t.standby_settings) settings[k] = v;
+    b.settings_json = SettingsToJson(settings);
+  }
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   RETURN_IF_ERROR(StartInstance(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
@@ -125,11 +163,22 @@ void Pool::AbortSync(SyncTarget& t) {
   t.guard.reset();
 }
 
-Status Pool::ReconcileSyncStaging(const catalog::Branch& b) {
+Status Pool::ReconcileSyncStaging(const catalog::Branch& b,
+                                  const std::vector<catalog::SyncRun>& runs) {
   const std::string staging = layout_.BranchSync(b.id);
-  if (!driver_->DatasetExists(staging)) return Status::Ok();
+  bool running = false;
+  for (const auto& r : runs) running = running || (r.branch == b.name && r.state == "running");
+  if (!running && !driver_->DatasetExists(staging)) return Status::Ok();
   ASSIGN_OR_RETURN(auto guard, os::FileLock::TryAcquire(layout_.SyncLock(b.id)));
   if (!guard) return Status::Ok();  // a sync is filling it right now
+  for (auto r : runs) {
+    if (r.branch != b.name || r.state != "running") continue;
+    r.state = "failed";
+    r.finished_at = clock_.NowSeconds();
+    r.error = "interrupted (the sync process died); the branch kept its data";
+    RETURN_IF_ERROR(store_->UpdateSyncRun(r));
+  }
+  if (!driver_->DatasetExists(staging)) return Status::Ok();
   control_->Stop(staging).IgnoreError();
   RETURN_IF_ERROR(driver_->DestroyDataset(staging));
   os::RemoveTree(layout_.SyncSocketDir(b.id)).IgnoreError();

@@ -24,6 +24,7 @@ class PostgresControl final : public InstanceControl {
 
   Status PrepareDataDirectory(const InstanceSpec& spec) override {
     RETURN_IF_ERROR(pg::ClearRunState(spec.pgdata));
+    RETURN_IF_ERROR(pg::DetachFromPrimary(spec.pgdata));
     if (!spec.run_as) return Status::Ok();
     // btrfs snapshots keep owners; per-file copies made as root do not.
     struct stat st;

@@ -23,7 +23,8 @@ class InstanceControl {
   virtual Status InitDb(const InstanceSpec& spec) = 0;
 
   // Makes a freshly cloned data directory ready for its new identity:
-  // removes run-state files (postmaster.pid) and gives it to spec.run_as.
+  // removes run-state files (postmaster.pid), detaches a standby's copy from
+  // its primary (pg::DetachFromPrimary) and gives it to spec.run_as.
   virtual Status PrepareDataDirectory(const InstanceSpec& spec) = 0;
 
   // Writes spur's config for `spec` and starts postgres; OK once it accepts

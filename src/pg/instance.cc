@@ -222,6 +222,31 @@ Status ClearRunState(const std::string& pgdata) {
   return Status::Ok();
 }
 
+bool IsStandby(const std::string& pgdata) { return os::PathExists(pgdata + "/standby.signal"); }
+
+Status DetachFromPrimary(const std::string& pgdata) {
+  if (!IsStandby(pgdata)) return Status::Ok();
+  RETURN_IF_ERROR(os::RemoveFile(pgdata + "/standby.signal"));
+  RETURN_IF_ERROR(os::RemoveFile(pgdata + "/recovery.signal"));
+  const std::string auto_conf = pgdata + "/postgresql.auto.conf";
+  if (auto text = os::ReadFile(auto_conf); text.ok()) {
+    // The primary's connection string (with its password) stays behind.
+    std::string kept;
+    size_t pos = 0;
+    while (pos < text->size()) {
+      size_t nl = text->find('\n', pos);
+      std::string line =
+          text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos + 1);
+      pos = nl == std::string::npos ? text->size() : nl + 1;
+      if (line.rfind("primary_conninfo", 0) == 0 || line.rfind("primary_slot_name", 0) == 0)
+        continue;
+      kept += line;
+    }
+    RETURN_IF_ERROR(os::WriteFileAtomic(auto_conf, kept, 0600));
+  }
+  return os::WriteFileAtomic(pgdata + "/" + kDetachedMarker, "", 0600);
+}
+
 std::string LogTail(const std::string& log_path, int lines) {
   auto content = os::ReadFile(log_path);
   if (!content.ok()) return "";

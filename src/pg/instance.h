@@ -59,6 +59,16 @@ bool AcceptsConnections(const std::string& socket_dir, int port);
 // directory: postmaster.pid, postmaster.opts.
 Status ClearRunState(const std::string& pgdata);
 
+// True when `pgdata` is a streaming standby (standby.signal present).
+bool IsStandby(const std::string& pgdata);
+
+// Makes a copy of a standby's data directory start as a primary of its own:
+// drops the signal files and the primary's connection settings, and leaves
+// kDetachedMarker so the first start can grant the branch's role access to
+// data it did not create. OK (and nothing done) when it is no standby.
+inline constexpr const char* kDetachedMarker = "spur.detached";
+Status DetachFromPrimary(const std::string& pgdata);
+
 // The last `lines` lines of a log file ("" if unreadable).
 std::string LogTail(const std::string& log_path, int lines);
 

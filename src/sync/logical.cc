@@ -34,9 +34,16 @@ Status RunTool(const std::vector<std::string>& argv, const os::RunOptions& opts,
                const std::string& what) {
   ASSIGN_OR_RETURN(os::RunOutput r, os::Run(argv, opts));
   if (r.exit_code == 0) return Status::Ok();
+  // The server's ERROR line says what went wrong; the lines after it quote SQL.
   std::string err = r.err;
-  while (!err.empty() && err.back() == '\n') err.pop_back();
-  if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
+  size_t at = err.find("ERROR:");
+  if (at == std::string::npos) at = err.find("error:");
+  if (at != std::string::npos) {
+    err = err.substr(at, err.find('\n', at) - at);
+  } else {
+    while (!err.empty() && err.back() == '\n') err.pop_back();
+    if (auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
+  }
   return Internal(what + " failed: " + err);
 }
 
@@ -154,9 +161,9 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   if (o.mask != nullptr && o.mask->strict) {
     auto unruled = FindUnruledPersonalColumns(schema, *o.mask);
     if (!unruled.empty()) {
-      return FailedPrecondition(
-          std::to_string(unruled.size()) + " column(s) look personal but have no mask rule: " +
-          DescribeUnruled(unruled) + "; add a rule (or `keep`) for each to the mask file");
+      return FailedPrecondition(std::to_string(unruled.size()) +
+                                " column(s) look personal but have no mask rule: " +
+                                DescribeUnruled(unruled) + "; " + o.unruled_hint);
     }
   }
   ASSIGN_OR_RETURN(Plan plan, BuildPlan(schema, o.mask, o.key));

@@ -137,7 +137,9 @@ Result<nlohmann::json> CheckMask(const std::string& source_url, const mask::Mask
     out["error"] = plan.status().message();
   }
   out["masked_columns"] = masked;
-  out["ok"] = unruled.empty() && plan.ok();
+  out["strict"] = config.strict;
+  // With `strict: false` unruled columns are copied as they are: listed, not fatal.
+  out["ok"] = (unruled.empty() || !config.strict) && plan.ok();
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "sync/plan.h"
 
 #include <map>
+#include <set>
 
 #include "mask/pii.h"
 
@@ -65,44 +66,52 @@ Result<std::map<ColumnKey, Effective>> OwnRules(const Schema& schema,
   return own;
 }
 
-// Rules inherited along foreign keys, to a fixed point (chains of FKs).
+// Rules inherited along foreign keys, to a fixed point (chains of FKs, in
+// any order): a referencing column takes its key's rule and the key's
+// origin; the same rule written again lower down is accepted and follows
+// the origin too. Conflicts are judged once nothing changes any more.
 Status Propagate(const Schema& schema, std::map<ColumnKey, Effective>& rules) {
-  for (size_t round = 0; round <= schema.foreign_keys.size(); ++round) {
+  auto masked = [&](const ColumnKey& k) {
+    auto it = rules.find(k);
+    return it != rules.end() && !IsKeep(it->second.spec) ? &it->second : nullptr;
+  };
+  const size_t limit = 2 * schema.foreign_keys.size() + 2;
+  for (size_t round = 0; round < limit; ++round) {
     bool changed = false;
     for (const auto& fk : schema.foreign_keys) {
       for (size_t i = 0; i < fk.columns.size(); ++i) {
-        ColumnKey child{fk.table, fk.columns[i]}, parent{fk.ref_table, fk.ref_columns[i]};
-        auto p = rules.find(parent);
-        auto c = rules.find(child);
-        bool parent_masked = p != rules.end() && !IsKeep(p->second.spec);
-        bool child_masked = c != rules.end() && !IsKeep(c->second.spec);
-        if (!parent_masked) {
-          if (child_masked && c->second.origin == child) {
-            return InvalidArgument("mask rule on " + Name(child) + " but it references " +
-                                   Name(parent) + ", which has none; put the rule on " +
-                                   Name(parent) +
-                                   " and it applies to every column "
-                                   "referencing it");
-          }
-          continue;
-        }
-        if (c == rules.end() || IsKeep(c->second.spec)) {
-          rules[child] = p->second;
+        Effective* parent = masked({fk.ref_table, fk.ref_columns[i]});
+        if (parent == nullptr) continue;
+        ColumnKey child{fk.table, fk.columns[i]};
+        Effective* mine = masked(child);
+        if (mine == nullptr) {
+          rules[child] = *parent;
           changed = true;
-        } else if (!SameSpec(c->second.spec, p->second.spec) ||
-                   c->second.origin != p->second.origin) {
-          if (c->second.origin == child && SameSpec(c->second.spec, p->second.spec)) {
-            c->second.origin = p->second.origin;  // the same rule written twice is fine
-            changed = true;
-            continue;
-          }
-          return InvalidArgument("mask rule on " + Name(child) + " differs from the rule on " +
-                                 Name(parent) + ", which it references; remove the rule on " +
-                                 Name(child) + " (it follows its key)");
+        } else if (SameSpec(mine->spec, parent->spec) && mine->origin != parent->origin) {
+          mine->origin = parent->origin;
+          changed = true;
         }
       }
     }
-    if (!changed) return Status::Ok();
+    if (!changed) break;
+  }
+  for (const auto& fk : schema.foreign_keys) {
+    for (size_t i = 0; i < fk.columns.size(); ++i) {
+      ColumnKey child{fk.table, fk.columns[i]}, key{fk.ref_table, fk.ref_columns[i]};
+      const Effective* parent = masked(key);
+      const Effective* mine = masked(child);
+      if (mine == nullptr) continue;
+      if (parent == nullptr) {
+        return InvalidArgument("mask rule on " + Name(child) + " but it references " + Name(key) +
+                               ", which has none; put the rule on " + Name(key) +
+                               " and it applies to every column referencing it");
+      }
+      if (!SameSpec(mine->spec, parent->spec)) {
+        return InvalidArgument("mask rule on " + Name(child) + " differs from the rule on " +
+                               Name(key) + ", which it references; remove the rule on " +
+                               Name(child) + " (it follows its key)");
+      }
+    }
   }
   return Status::Ok();
 }
@@ -135,14 +144,29 @@ std::string ColumnList(const Table& t) {
   return list + ")";
 }
 
+// A key's rule must compute the same function on every column referencing
+// it, so it runs with the key's type. Integer keys of different widths
+// would map to different ranges: refused.
+Result<std::string> OriginType(const Schema& schema, const Table& t, const Column& c,
+                               const ColumnKey& origin) {
+  const Table* ot = schema.Find(origin.first);
+  const Column* oc = ot != nullptr ? FindColumn(*ot, origin.second) : nullptr;
+  if (oc == nullptr || oc == &c) return c.type;
+  static const std::set<std::string> kInts = {"int2",     "int4",    "int8",
+                                              "smallint", "integer", "bigint"};
+  if (oc->base_type != c.base_type && (kInts.count(oc->base_type) || kInts.count(c.base_type))) {
+    return InvalidArgument(t.qualified + "." + c.name + " (" + c.type + ") references " +
+                           Name(origin) + " (" + oc->type +
+                           "), masked as one key: give both columns the same type, or mask "
+                           "the key with a text rule");
+  }
+  return oc->type;
+}
+
 }  // namespace
 
 std::string QuoteIdent(const std::string& name) {
-  bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
-  for (char c : name) {
-    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-  }
-  if (plain) return name;
+  // Always quoted: reserved words ("order", "user") need it and it is never wrong.
   std::string out = "\"";
   for (char c : name) {
     out += c;
@@ -205,7 +229,8 @@ Result<Plan> BuildPlan(const Schema& schema, const mask::MaskConfig* config,
         per_column.push_back(nullptr);
         continue;
       }
-      mask::ColumnInfo info{t.qualified, c.name, c.type,
+      ASSIGN_OR_RETURN(std::string type, OriginType(schema, t, c, rule->origin));
+      mask::ColumnInfo info{t.qualified, c.name, type,
                             schema.IsKeyColumn(rule->origin.first, rule->origin.second)};
       ASSIGN_OR_RETURN(auto transformer, mask::MakeTransformer(rule->spec, info, key));
       per_column.push_back(transformer.get());

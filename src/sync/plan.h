@@ -58,7 +58,7 @@ std::vector<UnruledColumn> FindUnruledPersonalColumns(const Schema& schema,
 [[nodiscard]] Result<Plan> BuildPlan(const Schema& schema, const mask::MaskConfig* config,
                                      const mask::MaskKey& key);
 
-// `name` as a SQL identifier (quoted unless plain lower-case).
+// `name` as a quoted SQL identifier.
 std::string QuoteIdent(const std::string& name);
 
 // "public.users.email (email), public.people.phone (phone)" for messages.

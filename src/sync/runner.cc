@@ -9,6 +9,7 @@
 #include "audit/log.h"
 #include "common/crash_point.h"
 #include "common/names.h"
+#include "engine/sources.h"
 #include "os/fs.h"
 #include "subset/config.h"
 #include "sync/logical.h"
@@ -51,10 +52,14 @@ Result<Inputs> ReadInputs(const SyncRequest& r, const engine::Layout& layout, en
   Inputs in;
   RETURN_IF_ERROR(ValidateName("source", r.source));
   ASSIGN_OR_RETURN(in.source, pool.store().GetSource(r.source));
-  if (in.source.mode != "logical") {
-    return FailedPrecondition("source \"" + r.source +
-                              "\" is physical; physical sources are followed by a standby, "
-                              "not synced (see docs/sync.md)");
+  if (in.source.mode == "physical") {
+    if (!r.mask_path.empty() || !r.subset_path.empty()) {
+      return FailedPrecondition(
+          "source \"" + r.source +
+          "\" is physical: its files are copied as they are, so they cannot be masked or "
+          "subset; add the database again as a logical source for masked data");
+    }
+    return in;
   }
   if (r.no_mask && !r.mask_path.empty()) {
     return InvalidArgument("pass --mask or --no-mask, not both");
@@ -97,9 +102,86 @@ Result<mask::MaskKey> LoadMaskKey(const engine::Layout& layout, const std::strin
   return key;
 }
 
+namespace {
+
+// A physical source: the branch becomes (or already is) its streaming
+// standby; every run ends with a snapshot of it.
+Result<catalog::SyncRun> RunPhysical(const SyncRequest& r, const engine::Layout& layout,
+                                     const WithPool& with_pool,
+                                     const std::function<void(const std::string&)>& say,
+                                     const catalog::Source& source) {
+  engine::SyncTarget target;
+  catalog::SyncRun run;
+  pg::Installation installation;
+  bool following = false;
+  RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(catalog::Branch b, pool.store().GetBranch(r.into));
+    ASSIGN_OR_RETURN(auto runs, pool.store().ListSyncRuns(1000));
+    for (const auto& past : runs) {
+      if (past.branch != r.into || past.state != "done") continue;
+      following = past.mode == "physical" && past.source == r.source &&
+                  pg::IsStandby(pool.layout().BranchData(b.id));
+      break;
+    }
+    installation = pool.installation();
+    if (!following) {
+      ASSIGN_OR_RETURN(target, pool.BeginStandbySync(r.into, source.url));
+    }
+    run = {0, r.source, r.into, "physical", "running", pool.clock().NowSeconds()};
+    return pool.store().InsertSyncRun(run);
+  }));
+  Audit(layout, r, run.started_at, "started", {{"source", r.source}, {"masked", false}});
+  Status loaded;
+  if (!following) {
+    if (say) say("copying the source with pg_basebackup; the branch will follow it as a standby");
+    loaded = engine::StandbyBackup(source.url, target.spec.pgdata, installation, target.run_as);
+    if (loaded.ok()) {
+      auto settings = engine::StandbySettings(target.spec.pgdata, installation, target.run_as);
+      if (settings.ok()) target.standby_settings = *settings;
+      loaded = settings.status();
+    }
+  } else if (say) {
+    say("branch \"" + r.into + "\" already follows " + r.source + "; taking a snapshot of it");
+  }
+  Result<catalog::Snapshot> snap = loaded;
+  RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
+    const std::string name = SnapshotName(r.source, pool.clock().NowSeconds());
+    if (loaded.ok()) {
+      snap = following ? pool.CreateSnapshot(r.into, name) : pool.FinishSync(target, name);
+    }
+    if (!snap.ok() && !following) pool.AbortSync(target);
+    run.finished_at = pool.clock().NowSeconds();
+    run.state = snap.ok() ? "done" : "failed";
+    if (snap.ok()) run.snapshot = snap->name;
+    if (!snap.ok()) run.error = snap.status().message();
+    run.report = nlohmann::json{{"mode", "physical"}, {"followed", following}}.dump();
+    return pool.store().UpdateSyncRun(run);
+  }));
+  const int64_t at = run.finished_at.value_or(run.started_at);
+  if (!snap.ok()) {
+    Audit(layout, r, at, "error: " + snap.status().message(), {{"source", r.source}});
+    return snap.status().WithContext("sync of \"" + r.source + "\" into \"" + r.into + "\"");
+  }
+  Audit(layout, r, at, "ok", {{"source", r.source}, {"snapshot", run.snapshot}});
+  return run;
+}
+
+}  // namespace
+
 Result<catalog::SyncRun> RunSync(const SyncRequest& r, const engine::Layout& layout,
                                  const WithPool& with_pool,
                                  const std::function<void(const std::string&)>& say) {
+  catalog::Source source;
+  RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
+    RETURN_IF_ERROR(ValidateName("source", r.source));
+    ASSIGN_OR_RETURN(source, pool.store().GetSource(r.source));
+    return Status::Ok();
+  }));
+  if (source.mode == "physical") {
+    RETURN_IF_ERROR(
+        with_pool([&](engine::Pool& pool) { return ReadInputs(r, layout, pool).status(); }));
+    return RunPhysical(r, layout, with_pool, say, source);
+  }
   Inputs in;
   engine::SyncTarget target;
   catalog::SyncRun run;

@@ -1,6 +1,8 @@
 // `spur source`, `spur sync`, `spur mask check|verify` against a real source
 // database: PII columns, text and composite foreign keys, a cycle, a
 // self-reference, a partitioned table, json, TOASTed values.
+#include <unistd.h>
+
 #include <set>
 
 #include "os/fs.h"
@@ -205,8 +207,44 @@ TEST_F(SyncTest, InterruptedSyncLeavesTheBranchAsItWas) {
     EXPECT_EQ(QueryValue(Main(), "SELECT x FROM before_sync"), "42") << point;
     EXPECT_FALSE(os::PathExists(pool_->pool() + "/data/branches/1.sync")) << point;
   }
+  CliResult list = pool_->Run({"sync", "--list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  for (const auto& run : list.json()["runs"]) EXPECT_EQ(run["state"], "failed") << run.dump();
   ASSERT_EQ(Sync({"--mask", mask_}).exit_code, 0);
   EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300");
+}
+
+TEST_F(SyncTest, PhysicalSourceIsFollowedAndItsSnapshotsMakeWritableBranches) {
+  ASSERT_EQ(
+      pool_->Run({"source", "add", "replica", "--mode", "physical", "--url", source_->Url("shop")})
+          .exit_code,
+      0);
+  CliResult masked = pool_->Run({"sync", "replica", "--mask", mask_});
+  EXPECT_EQ(masked.exit_code, 5);
+  EXPECT_NE(masked.err.find("cannot be masked"), std::string::npos) << masked.err;
+  ASSERT_EQ(pool_->Run({"branch", "create", "stage"}).exit_code, 0);
+  CliResult first = pool_->Run({"sync", "replica", "--into", "stage", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // A standby: the source's new rows stream in.
+  Exec(source_->Url("shop"), "INSERT INTO employees VALUES (500, 'Streamed In', 1)");
+  const std::string standby = pool_->SuperuserConninfo("stage", "shop");
+  std::string seen;
+  for (int i = 0; i < 100 && seen != "1"; ++i) {
+    seen = QueryValue(standby, "SELECT count(*) FROM employees WHERE id = 500");
+    if (seen != "1") usleep(100 * 1000);
+  }
+  EXPECT_EQ(seen, "1");
+  EXPECT_EQ(QueryValue(standby, "SELECT pg_is_in_recovery()"), "t");
+  // Later runs only take a snapshot of the standby.
+  CliResult second = pool_->Run({"sync", "replica", "--into", "stage", "--json"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.json()["snapshot"], first.json()["snapshot"]);
+  CliResult child = pool_->Run({"branch", "create", "qa", "--from", "stage"});
+  ASSERT_EQ(child.exit_code, 0) << child.err;
+  const std::string qa = pool_->Uri("qa");
+  EXPECT_EQ(QueryValue(qa, "SELECT pg_is_in_recovery()"), "f");
+  Exec(qa, "INSERT INTO employees VALUES (501, 'Only In QA', 1)");
+  EXPECT_EQ(QueryValue(qa, "SELECT count(*) FROM employees"), "52");
 }
 
 TEST_F(SyncTest, SubsetKeepsEveryForeignKeyValid) {
