@@ -16,6 +16,8 @@ PACKAGES=(
   xfsprogs btrfs-progs util-linux mount
   # helpers for the quickstart and benchmarks
   sqlite3 python3 procps
+  # peer tools the sync benchmark runs side by side (bench/sync)
+  pgcopydb
 )
 
 missing=()

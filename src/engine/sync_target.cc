@@ -16,6 +16,7 @@ namespace {
 // A bulk load into a cluster nobody uses yet: durability comes from the
 // clean shutdown and syncfs() before the swap, not from per-commit flushes.
 void UseBulkLoadSettings(pg::InstanceSpec& spec) {
+  spec.initdb_no_sync = true;
   spec.listen_addresses = "";
   spec.settings["fsync"] = "off";
   spec.settings["synchronous_commit"] = "off";

@@ -105,6 +105,7 @@ Status InitDb(const InstanceSpec& spec) {
                                    "--locale=C.UTF-8",
                                    "--auth-local=trust",
                                    "--auth-host=scram-sha-256"};
+  if (spec.initdb_no_sync) argv.push_back("--no-sync");
   auto r = os::RunChecked(argv, AsUser(spec));
   if (!r.ok()) return r.status().WithContext("initdb " + spec.pgdata);
   return Status::Ok();

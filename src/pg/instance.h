@@ -30,6 +30,9 @@ struct InstanceSpec {
   std::string listen_addresses = "127.0.0.1";
   std::map<std::string, std::string> settings;  // extra GUCs (memory, etc.)
   std::optional<os::OsUser> run_as;             // set when spur runs as root
+  // initdb without fsyncs: for clusters made durable later in one go (a
+  // sync's staging cluster is flushed with syncfs before it is swapped in).
+  bool initdb_no_sync = false;
 };
 
 // Runs initdb into the empty `spec.pgdata` with the spur superuser, trust on

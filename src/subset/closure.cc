@@ -15,12 +15,12 @@ constexpr const char* kSavepoint = "spur_subset_closure";
 
 struct ResolvedRoot {
   const RootSpec* spec;
-  const sync::Table* table;
+  const pg::Table* table;
 };
 
 struct ResolvedOverride {
   const TableOverride* spec;
-  const sync::Table* table;
+  const pg::Table* table;
 };
 
 struct Resolved {
@@ -38,12 +38,12 @@ Result<Resolved> Resolve(const FkGraph& graph, const SubsetConfig& config) {
     missing += (missing.empty() ? "" : ", ") + name + At(line);
   };
   for (const RootSpec& r : config.roots) {
-    const sync::Table* t = graph.Resolve(r.table);
+    const pg::Table* t = graph.Resolve(r.table);
     if (t == nullptr) note(r.table, r.line);
     out.roots.push_back({&r, t});
   }
   for (const TableOverride& o : config.tables) {
-    const sync::Table* t = graph.Resolve(o.table);
+    const pg::Table* t = graph.Resolve(o.table);
     if (t == nullptr) note(o.table, o.line);
     out.overrides.push_back({&o, t});
   }
@@ -101,10 +101,10 @@ int64_t ToInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) :
 
 // all/none from the nearest `tables:` entry at or above `leaf`, else `others:`.
 TableReport OutsideGraphReport(const FkGraph& graph, const Resolved& resolved,
-                               const SubsetConfig& config, const sync::Table& leaf) {
+                               const SubsetConfig& config, const pg::Table& leaf) {
   Others rows = config.others;
   bool found = false;
-  for (const sync::Table* t = &leaf; t != nullptr && !found; t = graph.Parent(*t)) {
+  for (const pg::Table* t = &leaf; t != nullptr && !found; t = graph.Parent(*t)) {
     for (const ResolvedOverride& o : resolved.overrides) {
       if (o.table == t) {
         rows = o.spec->rows;
@@ -142,7 +142,7 @@ class Closure {
   Status Analyze(const std::set<int>& nodes);
   Result<int64_t> Count(const std::string& sql, const std::string& what);
   Status AddByLeaf(const std::string& sql, const std::string& what);
-  bool IsRootLeaf(const sync::Table& leaf) const;
+  bool IsRootLeaf(const pg::Table& leaf) const;
   Result<Selection> Collect();
 
   pg::Connection& conn_;
@@ -191,7 +191,7 @@ Status Closure::SelectRoots() {
     const std::string what = "subset root " + r.spec->table;
     RETURN_IF_ERROR(EnsureKeepTable(node));
     if (r.spec->percent) {
-      for (const sync::Table* leaf : graph_.Leaves(*r.table)) {
+      for (const pg::Table* leaf : graph_.Leaves(*r.table)) {
         RETURN_IF_ERROR(
             AddByLeaf(sql::SampleRoot(*leaf, keep_[node], *r.spec->percent, config_.seed), what));
       }
@@ -254,7 +254,7 @@ Status Closure::Analyze(const std::set<int>& nodes) {
   return Status::Ok();
 }
 
-bool Closure::IsRootLeaf(const sync::Table& leaf) const {
+bool Closure::IsRootLeaf(const pg::Table& leaf) const {
   for (const ResolvedRoot& r : resolved_.roots) {
     if (graph_.Covers(*r.table, leaf)) return true;
   }
@@ -269,7 +269,7 @@ Result<Selection> Closure::Collect() {
     for (const pg::Row& r : rows) actual[static_cast<uint32_t>(ToInt(r.at(0)))] = ToInt(r.at(1));
   }
   Selection selection;
-  for (const sync::Table& t : graph_.schema().tables) {
+  for (const pg::Table& t : graph_.schema().tables) {
     if (!t.leaf()) continue;
     const int node = graph_.NodeOf(t);
     const bool root = IsRootLeaf(t);
@@ -288,7 +288,7 @@ Result<Selection> Closure::Collect() {
 
 }  // namespace
 
-Result<Selection> ComputeClosure(pg::Connection& conn, const sync::Schema& schema,
+Result<Selection> ComputeClosure(pg::Connection& conn, const pg::Schema& schema,
                                  const SubsetConfig& config) {
   FkGraph graph(schema);
   ASSIGN_OR_RETURN(Resolved resolved, Resolve(graph, config));

@@ -11,9 +11,9 @@
 
 #include "common/status.h"
 #include "pg/conn.h"
+#include "pg/schema.h"
 #include "subset/config.h"
 #include "subset/selection.h"
-#include "sync/schema.h"
 
 namespace spur::subset {
 
@@ -43,7 +43,7 @@ namespace spur::subset {
 // Each `where` runs as written on the source, as one statement over the
 // extended protocol (so it cannot smuggle in a second statement); give the
 // sync a role that can only read.
-[[nodiscard]] Result<Selection> ComputeClosure(pg::Connection& conn, const sync::Schema& schema,
+[[nodiscard]] Result<Selection> ComputeClosure(pg::Connection& conn, const pg::Schema& schema,
                                                const SubsetConfig& config);
 
 }  // namespace spur::subset

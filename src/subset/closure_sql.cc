@@ -15,7 +15,7 @@ std::string Number(double v) {
 // "p.r1 = c.f1 AND p.r2 = c.f2": NULL in any referencing column matches
 // nothing, which is MATCH SIMPLE (and MATCH FULL, whose partial NULLs the
 // constraint forbids).
-std::string Match(const sync::ForeignKey& fk) {
+std::string Match(const pg::ForeignKey& fk) {
   std::string out;
   for (size_t i = 0; i < fk.columns.size() && i < fk.ref_columns.size(); ++i) {
     if (!out.empty()) out += " AND ";
@@ -70,11 +70,9 @@ std::string ListKeepTables() {
          "AND relkind = 'r' AND relname LIKE 'spur\\_keep\\_%'";
 }
 
-std::string Scan(const sync::Table& t) {
-  return t.kind == 'p' ? t.qualified : "ONLY " + t.qualified;
-}
+std::string Scan(const pg::Table& t) { return t.kind == 'p' ? t.qualified : "ONLY " + t.qualified; }
 
-std::string SampleRoot(const sync::Table& leaf, const std::string& keep, double percent,
+std::string SampleRoot(const pg::Table& leaf, const std::string& keep, double percent,
                        int64_t seed) {
   return ByLeaf("INSERT INTO " + keep +
                 " (rel_oid, row_tid, gen, via) SELECT tableoid, ctid, 1, 0 FROM " + Scan(leaf) +
@@ -82,7 +80,7 @@ std::string SampleRoot(const sync::Table& leaf, const std::string& keep, double 
                 std::to_string(seed) + ")");
 }
 
-std::string WhereRoot(const sync::Table& table, const std::string& keep, const std::string& where) {
+std::string WhereRoot(const pg::Table& table, const std::string& keep, const std::string& where) {
   // No alias: the condition may name the table ("orders.created_at").
   return ByLeaf("INSERT INTO " + keep +
                 " (rel_oid, row_tid, gen, via) SELECT tableoid, ctid, 1, 0 FROM " + Scan(table) +

@@ -27,13 +27,13 @@ std::string ListKeepTables();
 
 // "ONLY t" for a plain table (inheritance children are tables of their own),
 // "t" for a partitioned one (its partitions hold the rows).
-std::string Scan(const sync::Table& t);
+std::string Scan(const pg::Table& t);
 
 // Root rows of `leaf` sampled at `percent`; returns one row (tableoid, count).
-std::string SampleRoot(const sync::Table& leaf, const std::string& keep, double percent,
+std::string SampleRoot(const pg::Table& leaf, const std::string& keep, double percent,
                        int64_t seed);
 // Root rows of `table` matching `where`; returns (tableoid, count) per leaf.
-std::string WhereRoot(const sync::Table& table, const std::string& keep, const std::string& where);
+std::string WhereRoot(const pg::Table& table, const std::string& keep, const std::string& where);
 
 // One step of a pass over one foreign key.
 struct Step {

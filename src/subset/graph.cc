@@ -5,19 +5,19 @@
 
 namespace spur::subset {
 
-FkGraph::FkGraph(const sync::Schema& schema) : schema_(schema) {
-  for (const sync::Table& t : schema.tables) by_name_[t.qualified] = &t;
-  for (const sync::Table& t : schema.tables) {
+FkGraph::FkGraph(const pg::Schema& schema) : schema_(schema) {
+  for (const pg::Table& t : schema.tables) by_name_[t.qualified] = &t;
+  for (const pg::Table& t : schema.tables) {
     if (Parent(t) != nullptr) continue;
     node_of_[t.qualified] = static_cast<int>(nodes_.size());
     nodes_.push_back(&t);
   }
-  for (const sync::Table& t : schema.tables) {
+  for (const pg::Table& t : schema.tables) {
     const int n = NodeOf(t);
     node_of_[t.qualified] = n;
   }
   in_graph_.assign(nodes_.size(), false);
-  for (const sync::ForeignKey& fk : schema.foreign_keys) {
+  for (const pg::ForeignKey& fk : schema.foreign_keys) {
     auto child = by_name_.find(fk.table);
     auto parent = by_name_.find(fk.ref_table);
     if (child == by_name_.end() || parent == by_name_.end()) continue;
@@ -32,41 +32,41 @@ FkGraph::FkGraph(const sync::Schema& schema) : schema_(schema) {
   OrderEdges();
 }
 
-const sync::Table* FkGraph::Parent(const sync::Table& t) const {
+const pg::Table* FkGraph::Parent(const pg::Table& t) const {
   if (!t.partition_of) return nullptr;
   auto it = by_name_.find(*t.partition_of);
   return it == by_name_.end() ? nullptr : it->second;
 }
 
-const sync::Table* FkGraph::Resolve(std::string_view name) const {
+const pg::Table* FkGraph::Resolve(std::string_view name) const {
   auto it = by_name_.find(std::string(name));
   if (it != by_name_.end()) return it->second;
   const std::string full =
       name.find('.') == std::string_view::npos ? "public." + std::string(name) : std::string(name);
-  for (const sync::Table& t : schema_.tables) {
+  for (const pg::Table& t : schema_.tables) {
     if (t.schema + "." + t.name == full) return &t;
   }
   return nullptr;
 }
 
-int FkGraph::NodeOf(const sync::Table& t) const {
+int FkGraph::NodeOf(const pg::Table& t) const {
   auto known = node_of_.find(t.qualified);
   if (known != node_of_.end()) return known->second;
-  const sync::Table* top = &t;
-  for (const sync::Table* p = Parent(t); p != nullptr; p = Parent(*p)) top = p;
+  const pg::Table* top = &t;
+  for (const pg::Table* p = Parent(t); p != nullptr; p = Parent(*p)) top = p;
   return node_of_.at(top->qualified);
 }
 
-bool FkGraph::Covers(const sync::Table& t, const sync::Table& leaf) const {
-  for (const sync::Table* x = &leaf; x != nullptr; x = Parent(*x)) {
+bool FkGraph::Covers(const pg::Table& t, const pg::Table& leaf) const {
+  for (const pg::Table* x = &leaf; x != nullptr; x = Parent(*x)) {
     if (x == &t) return true;
   }
   return false;
 }
 
-std::vector<const sync::Table*> FkGraph::Leaves(const sync::Table& t) const {
-  std::vector<const sync::Table*> out;
-  for (const sync::Table& x : schema_.tables) {
+std::vector<const pg::Table*> FkGraph::Leaves(const pg::Table& t) const {
+  std::vector<const pg::Table*> out;
+  for (const pg::Table& x : schema_.tables) {
     if (x.leaf() && Covers(t, x)) out.push_back(&x);
   }
   return out;

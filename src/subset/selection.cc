@@ -18,7 +18,7 @@ const char* ReachName(Reach r) {
   return "none";
 }
 
-std::optional<std::string> Selection::SelectSql(const sync::Table& leaf,
+std::optional<std::string> Selection::SelectSql(const pg::Table& leaf,
                                                 const std::string& column_list) const {
   auto it = plans_.find(leaf.qualified);
   if (it == plans_.end()) return std::nullopt;
@@ -46,7 +46,7 @@ const TableReport* Selection::Find(const std::string& qualified) const {
   return it == plans_.end() ? nullptr : &report_[it->second.report_index];
 }
 
-void Selection::Add(const sync::Table& leaf, TableReport report, std::string keep_table) {
+void Selection::Add(const pg::Table& leaf, TableReport report, std::string keep_table) {
   plans_[leaf.qualified] =
       Plan{.report_index = report_.size(), .keep_table = std::move(keep_table), .oid = leaf.oid};
   report_.push_back(std::move(report));

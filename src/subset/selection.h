@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sync/schema.h"
+#include "pg/schema.h"
 
 namespace spur::subset {
 
@@ -38,8 +38,7 @@ class Selection {
   // to be copied: kNone, no row selected, or a table the closure never saw.
   // The SQL reads the closure's temp tables, so it is valid only on the
   // connection and in the transaction that computed the closure.
-  std::optional<std::string> SelectSql(const sync::Table& leaf,
-                                       const std::string& column_list) const;
+  std::optional<std::string> SelectSql(const pg::Table& leaf, const std::string& column_list) const;
 
   // One entry per leaf table of the schema, in schema order.
   const std::vector<TableReport>& report() const { return report_; }
@@ -48,7 +47,7 @@ class Selection {
 
   // Records `leaf`'s outcome. `keep_table` names the temp table holding its
   // (tableoid, ctid) rows; "" for kAll and kNone. Used by ComputeClosure.
-  void Add(const sync::Table& leaf, TableReport report, std::string keep_table);
+  void Add(const pg::Table& leaf, TableReport report, std::string keep_table);
 
  private:
   struct Plan {

@@ -76,7 +76,9 @@ Status CopyOne(CopyTask& task, pg::Connection& source, pg::Connection& target, P
   progress.rows += rows;
   progress.bytes += bytes;
   RETURN_IF_ERROR(in.End());
-  return target.Exec("COMMIT");
+  RETURN_IF_ERROR(target.Exec("COMMIT"));
+  for (const auto& sql : task.after_load) RETURN_IF_ERROR(target.Exec(sql));
+  return Status::Ok();
 }
 
 void Work(Queue& queue, pg::Connection& source, const std::string& target_conninfo,

@@ -20,6 +20,9 @@ struct CopyTask {
   std::string source_sql;                   // the COPY ... TO STDOUT to run on the source
   const mask::RowMasker* masker = nullptr;  // nullptr: rows pass through untouched
   int64_t bytes_estimate = 0;
+  // Run on the target right after the table is loaded, while other tables
+  // are still copying: its primary key, unique constraints and indexes.
+  std::vector<std::string> after_load;
   int64_t rows = 0;  // set by CopyTables: rows copied
 };
 

@@ -5,15 +5,18 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/stopwatch.h"
+#include "os/fs.h"
 #include "os/process.h"
 #include "pg/conninfo.h"
+#include "pg/schema.h"
 #include "subset/closure.h"
 #include "sync/copier.h"
+#include "sync/early_indexes.h"
 #include "sync/plan.h"
-#include "sync/schema.h"
 
 namespace spur::sync {
 namespace {
@@ -87,7 +90,8 @@ struct Phases {
 
 std::string Unparenthesized(const std::string& list) { return list.substr(1, list.size() - 2); }
 
-Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selection* selection) {
+Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selection* selection,
+                                        EarlyIndexes& early, std::set<std::string>& skip) {
   std::vector<CopyTask> tasks;
   for (const auto& tp : plan.tables) {
     CopyTask task;
@@ -95,6 +99,7 @@ Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selectio
     task.columns = tp.columns;
     task.masker = tp.masker.get();
     task.bytes_estimate = tp.table->bytes;
+    const std::string key = tp.table->schema + "." + tp.table->name;
     if (selection != nullptr) {
       auto sql = selection->SelectSql(*tp.table, Unparenthesized(tp.columns));
       if (!sql) continue;
@@ -102,6 +107,8 @@ Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selectio
     } else {
       task.source_sql = "COPY " + tp.table->qualified + " " + tp.columns + " TO STDOUT";
     }
+    task.after_load = std::move(early.statements[key]);
+    for (const auto& entry : early.skip[key]) skip.insert(entry);
     tasks.push_back(std::move(task));
   }
   return tasks;
@@ -118,6 +125,27 @@ Result<std::vector<pg::Connection>> OpenWorkers(const std::string& url, const st
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// pg_dump's schema leaves materialized views empty (their data is a data
+// section); fill them from the copied, masked rows. One may read another, so
+// passes repeat while some succeed.
+Status RefreshMaterializedViews(pg::Connection& target) {
+  ASSIGN_OR_RETURN(auto rows, target.Query("SELECT format('%I.%I', schemaname, matviewname) "
+                                           "FROM pg_matviews ORDER BY 1"));
+  std::vector<std::string> left;
+  for (const auto& r : rows) left.push_back(*r[0]);
+  Status last;
+  while (!left.empty()) {
+    std::vector<std::string> failed;
+    for (const auto& mv : left) {
+      last = target.Exec("REFRESH MATERIALIZED VIEW " + mv);
+      if (!last.ok()) failed.push_back(mv);
+    }
+    if (failed.size() == left.size()) return last.WithContext("refreshing " + failed[0]);
+    left = std::move(failed);
+  }
+  return Status::Ok();
 }
 
 Status CopySequences(pg::Connection& source, pg::Connection& target) {
@@ -157,7 +185,7 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   // Not READ ONLY: a subset's closure lives in temp tables of this session.
   RETURN_IF_ERROR(coordinator.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
   ASSIGN_OR_RETURN(std::string snap, coordinator.QueryValue("SELECT pg_export_snapshot()"));
-  ASSIGN_OR_RETURN(Schema schema, ReadSchema(coordinator));
+  ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(coordinator));
   if (o.mask != nullptr && o.mask->strict) {
     auto unruled = FindUnruledPersonalColumns(schema, *o.mask);
     if (!unruled.empty()) {
@@ -192,14 +220,15 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
                                       "--no-owner",
                                       "--no-privileges",
                                       "--exit-on-error"};
-  auto section = [&](const std::string& name, int jobs) {
+  auto section = [&](const std::string& name, int jobs, const std::string& list) {
     std::vector<std::string> argv = restore;
     argv.push_back("--section=" + name);
+    if (!list.empty()) argv.push_back("--use-list=" + list);
     if (jobs > 1) argv.push_back("--jobs=" + std::to_string(jobs));
     argv.push_back(dump);
     return RunTool(argv, {}, "restoring the " + name + " section");
   };
-  RETURN_IF_ERROR(section("pre-data", 1));
+  RETURN_IF_ERROR(section("pre-data", 1, ""));
   phases.Done("schema");
 
   std::unique_ptr<subset::Selection> selection;
@@ -209,7 +238,9 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
     selection = std::make_unique<subset::Selection>(std::move(sel));
     phases.Done("subset");
   }
-  ASSIGN_OR_RETURN(std::vector<CopyTask> tasks, MakeTasks(plan, selection.get()));
+  ASSIGN_OR_RETURN(EarlyIndexes early, PlanEarlyIndexes(coordinator, schema));
+  std::set<std::string> skip;  // built early, so left out of the post-data restore
+  ASSIGN_OR_RETURN(std::vector<CopyTask> tasks, MakeTasks(plan, selection.get(), early, skip));
   std::vector<pg::Connection> workers;
   std::vector<pg::Connection*> sources = {&coordinator};
   if (selection == nullptr && o.jobs > 1) {
@@ -237,7 +268,17 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   phases.Done("data");
 
   say("indexes and constraints: restoring the post-data section");
-  RETURN_IF_ERROR(section("post-data", o.jobs));
+  // Keys and indexes built during the copy are left out of the restore list.
+  ASSIGN_OR_RETURN(os::RunOutput toc,
+                   os::Run({o.installation.Binary("pg_restore"), "--list", dump}));
+  if (toc.exit_code != 0) return Internal("pg_restore --list failed: " + toc.err);
+  const std::string list = o.work_dir + "/post-data.list";
+  RETURN_IF_ERROR(os::WriteFileAtomic(list, FilterRestoreList(toc.out, skip), 0600));
+  RETURN_IF_ERROR(section("post-data", o.jobs, list));
+  {
+    ASSIGN_OR_RETURN(pg::Connection t, pg::Connection::Open(target.Conninfo(target_db)));
+    RETURN_IF_ERROR(RefreshMaterializedViews(t));
+  }
   phases.Done("post_data");
   say("vacuum: freezing and analysing");
   RETURN_IF_ERROR(

@@ -5,8 +5,8 @@
 #include "mask/dictionaries.h"
 #include "mask/pii.h"
 #include "mask/scanner.h"
+#include "pg/schema.h"
 #include "sync/plan.h"
-#include "sync/schema.h"
 
 namespace spur::sync {
 namespace {
@@ -55,7 +55,7 @@ struct Target {
   std::vector<std::string> json_paths;  // sample these inside json instead of the whole value
 };
 
-std::vector<Target> Targets(const Schema& schema, const nlohmann::json& mask) {
+std::vector<Target> Targets(const pg::Schema& schema, const nlohmann::json& mask) {
   std::map<std::pair<std::string, std::string>, Target> out;
   for (const auto& t : schema.tables) {
     if (!t.leaf()) continue;
@@ -123,7 +123,7 @@ bool TooWeak(const std::string& v, size_t min_length) {
 Result<nlohmann::json> CheckMask(const std::string& source_url, const mask::MaskConfig& config,
                                  const mask::MaskKey& key) {
   ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(source_url));
-  ASSIGN_OR_RETURN(Schema schema, ReadSchema(conn));
+  ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(conn));
   nlohmann::json out = {{"unruled", nlohmann::json::array()}, {"error", ""}};
   auto unruled = FindUnruledPersonalColumns(schema, config);
   for (const auto& u : unruled) {
@@ -153,7 +153,7 @@ Result<nlohmann::json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o
   if (mask.is_discarded()) mask = nlohmann::json::object();
   ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(o.source_url));
   RETURN_IF_ERROR(conn.Exec("SET DateStyle = ISO, YMD; SET extra_float_digits = 3"));
-  ASSIGN_OR_RETURN(Schema schema, ReadSchema(conn));
+  ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(conn));
   std::vector<mask::Needle> needles;
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& t : Targets(schema, mask)) {

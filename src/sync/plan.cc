@@ -35,7 +35,7 @@ bool SameSpec(const mask::TransformSpec& a, const mask::TransformSpec& b) {
   return true;
 }
 
-const Column* FindColumn(const Table& t, const std::string& name) {
+const pg::Column* FindColumn(const pg::Table& t, const std::string& name) {
   for (const auto& c : t.columns) {
     if (c.name == name) return &c;
   }
@@ -43,11 +43,11 @@ const Column* FindColumn(const Table& t, const std::string& name) {
 }
 
 // Own rules from the config, checked against the schema.
-Result<std::map<ColumnKey, Effective>> OwnRules(const Schema& schema,
+Result<std::map<ColumnKey, Effective>> OwnRules(const pg::Schema& schema,
                                                 const mask::MaskConfig& config) {
   std::map<ColumnKey, Effective> own;
   for (const auto& [name, columns] : config.tables) {
-    const Table* table = nullptr;
+    const pg::Table* table = nullptr;
     for (const auto& t : schema.tables) {
       if (t.schema == name.schema && t.name == name.name) table = &t;
     }
@@ -70,7 +70,7 @@ Result<std::map<ColumnKey, Effective>> OwnRules(const Schema& schema,
 // any order): a referencing column takes its key's rule and the key's
 // origin; the same rule written again lower down is accepted and follows
 // the origin too. Conflicts are judged once nothing changes any more.
-Status Propagate(const Schema& schema, std::map<ColumnKey, Effective>& rules) {
+Status Propagate(const pg::Schema& schema, std::map<ColumnKey, Effective>& rules) {
   auto masked = [&](const ColumnKey& k) {
     auto it = rules.find(k);
     return it != rules.end() && !IsKeep(it->second.spec) ? &it->second : nullptr;
@@ -116,7 +116,7 @@ Status Propagate(const Schema& schema, std::map<ColumnKey, Effective>& rules) {
   return Status::Ok();
 }
 
-Result<std::map<ColumnKey, Effective>> EffectiveRules(const Schema& schema,
+Result<std::map<ColumnKey, Effective>> EffectiveRules(const pg::Schema& schema,
                                                       const mask::MaskConfig& config) {
   ASSIGN_OR_RETURN(auto rules, OwnRules(schema, config));
   RETURN_IF_ERROR(Propagate(schema, rules));
@@ -124,9 +124,9 @@ Result<std::map<ColumnKey, Effective>> EffectiveRules(const Schema& schema,
 }
 
 // The rule for a column of `table`, falling back to its partitioned parents.
-const Effective* RuleFor(const Schema& schema, const std::map<ColumnKey, Effective>& rules,
-                         const Table& table, const std::string& column) {
-  for (const Table* t = &table; t != nullptr;) {
+const Effective* RuleFor(const pg::Schema& schema, const std::map<ColumnKey, Effective>& rules,
+                         const pg::Table& table, const std::string& column) {
+  for (const pg::Table* t = &table; t != nullptr;) {
     auto it = rules.find({t->qualified, column});
     if (it != rules.end()) return &it->second;
     t = t->partition_of ? schema.Find(*t->partition_of) : nullptr;
@@ -134,7 +134,7 @@ const Effective* RuleFor(const Schema& schema, const std::map<ColumnKey, Effecti
   return nullptr;
 }
 
-std::string ColumnList(const Table& t) {
+std::string ColumnList(const pg::Table& t) {
   std::string list = "(";
   for (const auto& c : t.columns) {
     if (c.generated) continue;
@@ -147,10 +147,10 @@ std::string ColumnList(const Table& t) {
 // A key's rule must compute the same function on every column referencing
 // it, so it runs with the key's type. Integer keys of different widths
 // would map to different ranges: refused.
-Result<std::string> OriginType(const Schema& schema, const Table& t, const Column& c,
+Result<std::string> OriginType(const pg::Schema& schema, const pg::Table& t, const pg::Column& c,
                                const ColumnKey& origin) {
-  const Table* ot = schema.Find(origin.first);
-  const Column* oc = ot != nullptr ? FindColumn(*ot, origin.second) : nullptr;
+  const pg::Table* ot = schema.Find(origin.first);
+  const pg::Column* oc = ot != nullptr ? FindColumn(*ot, origin.second) : nullptr;
   if (oc == nullptr || oc == &c) return c.type;
   static const std::set<std::string> kInts = {"int2",     "int4",    "int8",
                                               "smallint", "integer", "bigint"};
@@ -175,7 +175,7 @@ std::string QuoteIdent(const std::string& name) {
   return out + "\"";
 }
 
-std::vector<UnruledColumn> FindUnruledPersonalColumns(const Schema& schema,
+std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
                                                       const mask::MaskConfig& config) {
   std::map<ColumnKey, Effective> rules;
   auto own = OwnRules(schema, config);
@@ -207,7 +207,7 @@ std::string DescribeUnruled(const std::vector<UnruledColumn>& columns, size_t ma
   return out;
 }
 
-Result<Plan> BuildPlan(const Schema& schema, const mask::MaskConfig* config,
+Result<Plan> BuildPlan(const pg::Schema& schema, const mask::MaskConfig* config,
                        const mask::MaskKey& key) {
   std::map<ColumnKey, Effective> rules;
   if (config != nullptr) {

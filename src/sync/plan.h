@@ -14,7 +14,7 @@
 #include "mask/config.h"
 #include "mask/row_masker.h"
 #include "mask/transformer.h"
-#include "sync/schema.h"
+#include "pg/schema.h"
 
 namespace spur::sync {
 
@@ -25,9 +25,9 @@ struct ColumnRule {
 };
 
 struct TablePlan {
-  const Table* table = nullptr;   // a leaf table of the schema
-  std::string columns;            // "(a, b)": copied columns (generated ones left out)
-  std::vector<ColumnRule> rules;  // masked columns only
+  const pg::Table* table = nullptr;  // a leaf table of the schema
+  std::string columns;               // "(a, b)": copied columns (generated ones left out)
+  std::vector<ColumnRule> rules;     // masked columns only
   std::vector<std::unique_ptr<mask::Transformer>> transformers;
   std::unique_ptr<mask::RowMasker> masker;  // null when nothing is masked
 };
@@ -48,14 +48,14 @@ struct UnruledColumn {
 
 // Columns that look personal (by name and type) and no rule covers, own or
 // inherited through a foreign key or a partitioned parent.
-std::vector<UnruledColumn> FindUnruledPersonalColumns(const Schema& schema,
+std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
                                                       const mask::MaskConfig& config);
 
 // Builds the plan. With `config` null nothing is masked. InvalidArgument
 // (one line) when a rule names a missing table or column, when a rule sits
 // on a column referencing a key whose own rule differs or is missing, or when
 // a transformer refuses its column (e.g. a non-bijective rule on a key).
-[[nodiscard]] Result<Plan> BuildPlan(const Schema& schema, const mask::MaskConfig* config,
+[[nodiscard]] Result<Plan> BuildPlan(const pg::Schema& schema, const mask::MaskConfig* config,
                                      const mask::MaskKey& key);
 
 // `name` as a quoted SQL identifier.

@@ -26,6 +26,14 @@ std::string SnapshotName(const std::string& source, int64_t now) {
   return source.substr(0, 40) + "-" + buf;
 }
 
+// Two syncs in one second get "-2", "-3"...
+std::string FreeSnapshotName(engine::Pool& pool, const std::string& source) {
+  const std::string base = SnapshotName(source, pool.clock().NowSeconds());
+  std::string name = base;
+  for (int i = 2; pool.store().GetSnapshot(name).ok(); ++i) name = base + "-" + std::to_string(i);
+  return name;
+}
+
 void Audit(const engine::Layout& layout, const SyncRequest& r, int64_t now,
            const std::string& result, const nlohmann::json& detail) {
   auto log = audit::AuditLog::Open(layout.audit_log());
@@ -145,7 +153,7 @@ Result<catalog::SyncRun> RunPhysical(const SyncRequest& r, const engine::Layout&
   }
   Result<catalog::Snapshot> snap = loaded;
   RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
-    const std::string name = SnapshotName(r.source, pool.clock().NowSeconds());
+    const std::string name = FreeSnapshotName(pool, r.source);
     if (loaded.ok()) {
       snap = following ? pool.CreateSnapshot(r.into, name) : pool.FinishSync(target, name);
     }
@@ -227,7 +235,7 @@ Result<catalog::SyncRun> RunSync(const SyncRequest& r, const engine::Layout& lay
   Status finished = with_pool([&](engine::Pool& pool) -> Status {
     if (report.ok()) {
       if (say) say("swapping the new data into branch \"" + r.into + "\"");
-      snap = pool.FinishSync(target, SnapshotName(r.source, pool.clock().NowSeconds()));
+      snap = pool.FinishSync(target, FreeSnapshotName(pool, r.source));
     }
     if (!snap.ok()) pool.AbortSync(target);
     run.finished_at = pool.clock().NowSeconds();

@@ -1,8 +1,8 @@
-// sync::ReadSchema over a real postgres: the catalog corner cases a sync
+// pg::ReadSchema over a real postgres: the catalog corner cases a sync
 // meets (composite and unique-not-PK foreign keys, self-references, domains,
 // generated columns, partitions on both sides of a foreign key, extension
 // members).
-#include "sync/schema.h"
+#include "pg/schema.h"
 
 #include <gtest/gtest.h>
 
@@ -49,8 +49,8 @@ class SchemaTest : public ::testing::Test {
     if (!cluster_->ok()) return;
     auto conn = pg::Connection::Open(cluster_->Url());
     if (!conn.ok() || !conn->Exec(kSchema).ok()) return;
-    auto schema = sync::ReadSchema(*conn);
-    if (schema.ok()) schema_ = new sync::Schema(*schema);
+    auto schema = pg::ReadSchema(*conn);
+    if (schema.ok()) schema_ = new pg::Schema(*schema);
   }
   static void TearDownTestSuite() {
     delete schema_;
@@ -62,27 +62,27 @@ class SchemaTest : public ::testing::Test {
   }
   void SetUp() override { ASSERT_NE(schema_, nullptr) << "source cluster or schema setup failed"; }
 
-  const sync::Table& Table(const std::string& qualified) {
-    const sync::Table* t = schema_->Find(qualified);
+  const pg::Table& Table(const std::string& qualified) {
+    const pg::Table* t = schema_->Find(qualified);
     EXPECT_NE(t, nullptr) << qualified;
-    static const sync::Table kMissing;
+    static const pg::Table kMissing;
     return t ? *t : kMissing;
   }
 
   static TempDir* dir_;
   static SourceCluster* cluster_;
-  static sync::Schema* schema_;
+  static pg::Schema* schema_;
 };
 
 TempDir* SchemaTest::dir_ = nullptr;
 SourceCluster* SchemaTest::cluster_ = nullptr;
-sync::Schema* SchemaTest::schema_ = nullptr;
+pg::Schema* SchemaTest::schema_ = nullptr;
 
 using Names = std::vector<std::string>;
 
 TEST_F(SchemaTest, ListsUserTablesBySchemaThenNameWithoutExtensionMembers) {
   Names names;
-  for (const sync::Table& t : schema_->tables) names.push_back(t.qualified);
+  for (const pg::Table& t : schema_->tables) names.push_back(t.qualified);
   EXPECT_EQ(names, (Names{"other.\"Mixed Case\"", "public.event_notes", "public.events",
                           "public.events_2024", "public.events_2025", "public.items",
                           "public.regions", "public.stores"}));
@@ -92,10 +92,10 @@ TEST_F(SchemaTest, ListsUserTablesBySchemaThenNameWithoutExtensionMembers) {
 }
 
 TEST_F(SchemaTest, ColumnsResolveDomainsAndMarkGeneratedOnes) {
-  const sync::Table& stores = Table("public.stores");
+  const pg::Table& stores = Table("public.stores");
   ASSERT_EQ(stores.columns.size(), 7u) << "the dropped column is left out";
   Names names;
-  for (const sync::Column& c : stores.columns) names.push_back(c.name);
+  for (const pg::Column& c : stores.columns) names.push_back(c.name);
   EXPECT_EQ(names, (Names{"id", "sku", "country", "region", "contact", "total", "doubled"}));
   EXPECT_EQ(stores.columns[0].type, "bigint");
   EXPECT_EQ(stores.columns[0].base_type, "int8");
@@ -113,28 +113,28 @@ TEST_F(SchemaTest, ColumnsResolveDomainsAndMarkGeneratedOnes) {
 }
 
 TEST_F(SchemaTest, KeysPutThePrimaryKeyFirstAndSkipPartialAndExpressionIndexes) {
-  const sync::Table& stores = Table("public.stores");
+  const pg::Table& stores = Table("public.stores");
   ASSERT_EQ(stores.keys.size(), 2u);
   EXPECT_TRUE(stores.keys[0].primary);
   EXPECT_EQ(stores.keys[0].columns, Names{"id"});
   EXPECT_FALSE(stores.keys[1].primary);
   EXPECT_EQ(stores.keys[1].columns, Names{"sku"});
 
-  const sync::Table& items = Table("public.items");
+  const pg::Table& items = Table("public.items");
   ASSERT_EQ(items.keys.size(), 2u);
   EXPECT_EQ(items.keys[0].name, "items_pkey");
   EXPECT_EQ(items.keys[1].name, "items_code");
   EXPECT_EQ(items.keys[1].columns, Names{"code"}) << "INCLUDE columns are not key columns";
 
-  const sync::Table& regions = Table("public.regions");
+  const pg::Table& regions = Table("public.regions");
   ASSERT_EQ(regions.keys.size(), 1u);
   EXPECT_EQ(regions.keys[0].columns, (Names{"country", "code"}));
 }
 
 TEST_F(SchemaTest, ForeignKeysKeepColumnOrderAndAppearOncePerPartitionedTable) {
   ASSERT_EQ(schema_->foreign_keys.size(), 5u);
-  std::vector<const sync::ForeignKey*> fks;
-  for (const sync::ForeignKey& fk : schema_->foreign_keys) fks.push_back(&fk);
+  std::vector<const pg::ForeignKey*> fks;
+  for (const pg::ForeignKey& fk : schema_->foreign_keys) fks.push_back(&fk);
   // Ordered by referencing table, then constraint name.
   EXPECT_EQ(fks[0]->table, "public.event_notes");
   EXPECT_EQ(fks[0]->ref_table, "public.events");
@@ -154,12 +154,12 @@ TEST_F(SchemaTest, ForeignKeysKeepColumnOrderAndAppearOncePerPartitionedTable) {
 }
 
 TEST_F(SchemaTest, PartitionsKnowTheirParentAndPartitionedTablesHoldNoRows) {
-  const sync::Table& events = Table("public.events");
+  const pg::Table& events = Table("public.events");
   EXPECT_EQ(events.kind, 'p');
   EXPECT_FALSE(events.leaf());
   EXPECT_EQ(events.bytes, 0);
   EXPECT_FALSE(events.partition_of.has_value());
-  const sync::Table& part = Table("public.events_2024");
+  const pg::Table& part = Table("public.events_2024");
   EXPECT_EQ(part.kind, 'r');
   EXPECT_TRUE(part.leaf());
   EXPECT_EQ(part.partition_of.value_or(""), "public.events");
@@ -191,7 +191,7 @@ TEST_F(SchemaTest, ReadsTheSchemaInsideARepeatableReadSnapshot) {
   ASSERT_TRUE(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
   ASSERT_TRUE(conn->QueryValue("SELECT 1").ok());
   Exec(cluster_->Url(), "CREATE TABLE later (id int)");
-  auto schema = sync::ReadSchema(*conn);
+  auto schema = pg::ReadSchema(*conn);
   ASSERT_TRUE(schema.ok()) << schema.status().message();
   EXPECT_EQ(schema->Find("public.later"), nullptr) << "made after the snapshot";
   ASSERT_TRUE(conn->Exec("COMMIT").ok());

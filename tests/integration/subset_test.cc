@@ -8,7 +8,7 @@
 #include "source_cluster.h"
 #include "subset/closure.h"
 #include "subset/config.h"
-#include "sync/schema.h"
+#include "pg/schema.h"
 
 namespace spur::testing {
 namespace {
@@ -102,7 +102,7 @@ seed: 7
 // schema read in it, and the closure computed there.
 struct SyncSide {
   pg::Connection conn;
-  sync::Schema schema;
+  pg::Schema schema;
   subset::Selection selection;
 };
 
@@ -132,7 +132,7 @@ class SubsetTest : public ::testing::Test {
     ASSIGN_OR_RETURN(subset::SubsetConfig config, subset::ParseSubsetConfig(yaml));
     ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(cluster_->Url()));
     RETURN_IF_ERROR(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
-    ASSIGN_OR_RETURN(sync::Schema schema, sync::ReadSchema(conn));
+    ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(conn));
     ASSIGN_OR_RETURN(subset::Selection selection, subset::ComputeClosure(conn, schema, config));
     return SyncSide{std::move(conn), std::move(schema), std::move(selection)};
   }
@@ -149,7 +149,7 @@ class SubsetTest : public ::testing::Test {
   static void CopySelection(SyncSide& run, const std::string& target) {
     auto dst = pg::Connection::Open(target);
     ASSERT_TRUE(dst.ok()) << dst.status().message();
-    for (const sync::Table& t : run.schema.tables) {
+    for (const pg::Table& t : run.schema.tables) {
       if (!t.leaf()) continue;
       std::optional<std::string> select = run.selection.SelectSql(t, "*");
       if (!select) continue;
@@ -181,7 +181,7 @@ class SubsetTest : public ::testing::Test {
 
   // Row count and an order-independent hash of the rows `leaf` copies.
   static std::string Fingerprint(SyncSide& run, const std::string& leaf) {
-    const sync::Table* t = run.schema.Find(leaf);
+    const pg::Table* t = run.schema.Find(leaf);
     if (t == nullptr) return "missing";
     std::optional<std::string> select = run.selection.SelectSql(*t, "*");
     if (!select) return "nothing";
@@ -272,7 +272,7 @@ TEST_F(SubsetTest, DownwardPassReachesGrandchildrenThroughPartitions) {
   // closure must be complete at every level.
   auto run = Compute("roots: {public.customers: {percent: 10}}\nseed: 3\n");
   ASSERT_TRUE(run.ok()) << run.status().message();
-  const sync::Schema& s = run->schema;
+  const pg::Schema& s = run->schema;
   auto sql = [&](const std::string& table, const std::string& cols) {
     return run->selection.SelectSql(*s.Find(table), cols).value_or("SELECT NULL WHERE false");
   };
@@ -387,7 +387,7 @@ TEST_F(SubsetTest, AnOverrideOnALinkedTableIsRejected) {
 TEST_F(SubsetTest, NeedsTheSyncTransaction) {
   auto conn = pg::Connection::Open(cluster_->Url());
   ASSERT_TRUE(conn.ok());
-  auto schema = sync::ReadSchema(*conn);
+  auto schema = pg::ReadSchema(*conn);
   auto config = subset::ParseSubsetConfig("roots: {public.x: {percent: 1}}");
   ASSERT_TRUE(schema.ok() && config.ok());
   auto outside = subset::ComputeClosure(*conn, *schema, *config);
@@ -402,7 +402,7 @@ TEST_F(SubsetTest, ABadWhereFailsAndLeavesTheTransactionUsable) {
   auto conn = pg::Connection::Open(cluster_->Url());
   ASSERT_TRUE(conn.ok());
   ASSERT_TRUE(conn->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  auto schema = sync::ReadSchema(*conn);
+  auto schema = pg::ReadSchema(*conn);
   ASSERT_TRUE(schema.ok());
   for (const char* where : {"no_such_column = 1", "true); DELETE FROM settings; SELECT (1"}) {
     auto config = subset::ParseSubsetConfig(std::string("roots: {public.settings: {where: \"") +

@@ -6,9 +6,9 @@
 namespace spur::subset {
 namespace {
 
-sync::Table MakeTable(const std::string& name, char kind = 'r',
+pg::Table MakeTable(const std::string& name, char kind = 'r',
                       std::optional<std::string> parent = std::nullopt) {
-  sync::Table t;
+  pg::Table t;
   t.schema = "public";
   t.name = name;
   t.qualified = "public." + name;
@@ -17,9 +17,9 @@ sync::Table MakeTable(const std::string& name, char kind = 'r',
   return t;
 }
 
-sync::ForeignKey MakeFk(const std::string& from, std::vector<std::string> cols,
+pg::ForeignKey MakeFk(const std::string& from, std::vector<std::string> cols,
                         const std::string& to, std::vector<std::string> ref_cols) {
-  return sync::ForeignKey{.name = from + "_fk",
+  return pg::ForeignKey{.name = from + "_fk",
                           .table = "public." + from,
                           .columns = std::move(cols),
                           .ref_table = "public." + to,
@@ -28,8 +28,8 @@ sync::ForeignKey MakeFk(const std::string& from, std::vector<std::string> cols,
 
 // customers <- orders <- events (partitioned: events_a, events_b) ; employees self-ref;
 // settings isolated.
-sync::Schema ShopSchema() {
-  sync::Schema s;
+pg::Schema ShopSchema() {
+  pg::Schema s;
   s.tables = {MakeTable("customers"),
               MakeTable("employees"),
               MakeTable("events", 'p'),
@@ -47,23 +47,23 @@ sync::Schema ShopSchema() {
 }
 
 TEST(FkGraphTest, NodesAreTopLevelTablesAndPartitionsMapToTheirRoot) {
-  sync::Schema s = ShopSchema();
+  pg::Schema s = ShopSchema();
   FkGraph g(s);
   ASSERT_EQ(g.nodes().size(), 5u);
-  const sync::Table& b1 = *s.Find("public.events_b1");
+  const pg::Table& b1 = *s.Find("public.events_b1");
   EXPECT_EQ(g.nodes()[g.NodeOf(b1)]->qualified, "public.events");
   EXPECT_EQ(g.Parent(b1)->qualified, "public.events_b");
   EXPECT_TRUE(g.InGraph(g.NodeOf(b1)));
   EXPECT_FALSE(g.InGraph(g.NodeOf(*s.Find("public.settings"))));
   std::vector<std::string> leaves;
-  for (const sync::Table* t : g.Leaves(*s.Find("public.events"))) leaves.push_back(t->name);
+  for (const pg::Table* t : g.Leaves(*s.Find("public.events"))) leaves.push_back(t->name);
   EXPECT_EQ(leaves, (std::vector<std::string>{"events_a", "events_b1"}));
   EXPECT_TRUE(g.Covers(*s.Find("public.events_b"), b1));
   EXPECT_FALSE(g.Covers(*s.Find("public.events_a"), b1));
 }
 
 TEST(FkGraphTest, EdgesToUnknownTablesAreDroppedAndReferencingTablesComeFirst) {
-  sync::Schema s = ShopSchema();
+  pg::Schema s = ShopSchema();
   FkGraph g(s);
   ASSERT_EQ(g.edges().size(), 4u);
   auto position = [&](const std::string& child) {
@@ -76,8 +76,8 @@ TEST(FkGraphTest, EdgesToUnknownTablesAreDroppedAndReferencingTablesComeFirst) {
 }
 
 TEST(FkGraphTest, ResolvesPlainQuotedAndBareNames) {
-  sync::Schema s = ShopSchema();
-  s.tables.push_back(sync::Table{});
+  pg::Schema s = ShopSchema();
+  s.tables.push_back(pg::Table{});
   s.tables.back().schema = "Sales";
   s.tables.back().name = "Big Orders";
   s.tables.back().qualified = "\"Sales\".\"Big Orders\"";
@@ -90,7 +90,7 @@ TEST(FkGraphTest, ResolvesPlainQuotedAndBareNames) {
 }
 
 TEST(ClosureSqlTest, CompositeKeysJoinColumnByColumnAndScanPartitionedTablesWhole) {
-  sync::Schema s = ShopSchema();
+  pg::Schema s = ShopSchema();
   FkGraph g(s);
   const Edge* orders = nullptr;
   for (const Edge& e : g.edges()) {
@@ -115,7 +115,7 @@ TEST(ClosureSqlTest, CompositeKeysJoinColumnByColumnAndScanPartitionedTablesWhol
 }
 
 TEST(ClosureSqlTest, RootsSampleRepeatablyAndKeepTheWhereApart) {
-  sync::Schema s = ShopSchema();
+  pg::Schema s = ShopSchema();
   std::string sample = sql::SampleRoot(*s.Find("public.events_a"), "pg_temp.k", 0.5, 7);
   EXPECT_NE(sample.find("FROM ONLY public.events_a TABLESAMPLE BERNOULLI (0.5) REPEATABLE (7)"),
             std::string::npos)

@@ -16,6 +16,12 @@
 namespace spur::sync {
 namespace {
 
+using pg::Column;
+using pg::ForeignKey;
+using pg::Key;
+using pg::Schema;
+using pg::Table;
+
 // ---- schema builders ----
 
 Column Col(std::string name, std::string type, std::string base_type) {

@@ -11,7 +11,7 @@
 #include "common/status.h"
 #include "pg/conn.h"
 
-namespace spur::sync {
+namespace spur::pg {
 
 struct Column {
   std::string name;
@@ -64,6 +64,6 @@ struct Schema {
 
 // Reads the schema of the database `conn` is connected to. Run inside the
 // sync's transaction so it matches the data copied.
-[[nodiscard]] Result<Schema> ReadSchema(pg::Connection& conn);
+[[nodiscard]] Result<Schema> ReadSchema(Connection& conn);
 
-}  // namespace spur::sync
+}  // namespace spur::pg

@@ -1,9 +1,9 @@
-#include "sync/schema.h"
+#include "pg/schema.h"
 
 #include <map>
 #include <utility>
 
-namespace spur::sync {
+namespace spur::pg {
 namespace {
 
 // User tables: plain and partitioned, outside system and temp schemas (users
@@ -101,7 +101,7 @@ uint32_t Oid(const pg::Row& row, size_t i) {
 
 int64_t Int(const pg::Row& row, size_t i) { return std::stoll(Text(row, i)); }
 
-Result<std::vector<Table>> ReadTables(pg::Connection& conn) {
+Result<std::vector<Table>> ReadTables(Connection& conn) {
   ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(TablesSql()));
   std::vector<Table> tables;
   for (const pg::Row& r : rows) {
@@ -119,7 +119,7 @@ Result<std::vector<Table>> ReadTables(pg::Connection& conn) {
   return tables;
 }
 
-Status ReadColumns(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
+Status ReadColumns(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
   ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(ColumnsSql()));
   for (const pg::Row& r : rows) {
     auto it = by_oid.find(Oid(r, 0));
@@ -135,7 +135,7 @@ Status ReadColumns(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oi
   return Status::Ok();
 }
 
-Status ReadKeys(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
+Status ReadKeys(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
   ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(KeysSql()));
   for (const pg::Row& r : rows) {
     auto it = by_oid.find(Oid(r, 0));
@@ -149,7 +149,7 @@ Status ReadKeys(pg::Connection& conn, const std::map<uint32_t, Table*>& by_oid) 
   return Status::Ok();
 }
 
-Result<std::vector<ForeignKey>> ReadForeignKeys(pg::Connection& conn,
+Result<std::vector<ForeignKey>> ReadForeignKeys(Connection& conn,
                                                 const std::map<uint32_t, Table*>& by_oid) {
   ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(ForeignKeysSql()));
   std::vector<ForeignKey> fks;
@@ -204,7 +204,7 @@ bool Schema::IsKeyColumn(const std::string& qualified, const std::string& column
   return false;
 }
 
-Result<Schema> ReadSchema(pg::Connection& conn) {
+Result<Schema> ReadSchema(Connection& conn) {
   Schema schema;
   ASSIGN_OR_RETURN(schema.tables, ReadTables(conn));
   std::map<uint32_t, Table*> by_oid;
@@ -215,4 +215,4 @@ Result<Schema> ReadSchema(pg::Connection& conn) {
   return schema;
 }
 
-}  // namespace spur::sync
+}  // namespace spur::pg
