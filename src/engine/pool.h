@@ -277,6 +277,9 @@ class Pool {
   Status ReconcileSyncStaging(const catalog::Branch& b, const std::vector<catalog::SyncRun>& runs);
   // Swaps the complete dataset at BranchStaging(b) in for b's data and starts b.
   Status SwapInStaging(catalog::Branch& b);
+  // The branch, its sync lock (FailedPrecondition when a sync holds it) and
+  // the spec of its staging dataset, for BeginSync and BeginStandbySync.
+  Result<SyncTarget> ClaimSyncTarget(const std::string& branch);
 
   // Init helpers.
   Status InitMain(const InitOptions& options, catalog::Branch& main);

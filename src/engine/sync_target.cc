@@ -46,7 +46,7 @@ std::string SyncTarget::Conninfo(const std::string& db, const std::string& user)
   return pg::SocketConninfo(spec.socket_dir, spec.port, user, db);
 }
 
-Result<SyncTarget> Pool::BeginSync(const std::string& name) {
+Result<SyncTarget> Pool::ClaimSyncTarget(const std::string& name) {
   RETURN_IF_ERROR(ValidateName("branch", name));
   SyncTarget t;
   ASSIGN_OR_RETURN(t.branch, store_->GetBranch(name));
@@ -55,10 +55,15 @@ Result<SyncTarget> Pool::BeginSync(const std::string& name) {
     return FailedPrecondition("a sync into branch \"" + name +
                               "\" is already running; wait for it to finish");
   }
-  const std::string staging = layout_.BranchSync(t.branch.id);
-  t.spec = SpecAt(t.branch, staging);
-  t.spec.socket_dir = layout_.SyncSocketDir(t.branch.id);
+  t.spec = SpecAt(t.branch, layout_.BranchSync(t.branch.id));
+  t.spec.socket_dir = layout_.SyncSocketDir(t.branch.id);  // never the branch's own
   t.spec.log_path = layout_.SyncLog(t.branch.id);
+  return t;
+}
+
+Result<SyncTarget> Pool::BeginSync(const std::string& name) {
+  ASSIGN_OR_RETURN(SyncTarget t, ClaimSyncTarget(name));
+  const std::string staging = t.spec.pgdata;
   UseBulkLoadSettings(t.spec);
   Status st = [&]() -> Status {
     control_->Stop(staging).IgnoreError();
@@ -92,17 +97,8 @@ Result<SyncTarget> Pool::BeginSync(const std::string& name) {
 }
 
 Result<SyncTarget> Pool::BeginStandbySync(const std::string& name, const std::string& url) {
-  RETURN_IF_ERROR(ValidateName("branch", name));
-  SyncTarget t;
-  ASSIGN_OR_RETURN(t.branch, store_->GetBranch(name));
-  ASSIGN_OR_RETURN(t.guard, os::FileLock::TryAcquire(layout_.SyncLock(t.branch.id)));
-  if (!t.guard) {
-    return FailedPrecondition("a sync into branch \"" + name +
-                              "\" is already running; wait for it to finish");
-  }
-  const std::string staging = layout_.BranchSync(t.branch.id);
-  t.spec = SpecAt(t.branch, staging);
-  t.spec.socket_dir = layout_.SyncSocketDir(t.branch.id);  // never started; never the branch's
+  ASSIGN_OR_RETURN(SyncTarget t, ClaimSyncTarget(name));
+  const std::string staging = t.spec.pgdata;
   ASSIGN_OR_RETURN(auto parts, pg::ParseConninfo(url));
   t.standby_database = "postgres";
   for (const auto& [k, v] : parts) {
