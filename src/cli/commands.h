@@ -14,10 +14,10 @@ void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // s
 void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // uri, psql
 // token, quota, schedule, config, audit, cost
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
-void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // ci, repo
+void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // ci, repo
 void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // source ...
 void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // sync
 void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
-void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);  // serve
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);    // serve
 
 }  // namespace spur::cli

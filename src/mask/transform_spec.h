@@ -36,10 +36,10 @@ enum class Kind {
 
 struct TransformSpec {
   Kind kind = Kind::kKeep;
-  int days = 0;                      // date_shift: maximum shift, > 0
-  std::string generalize = "year";   // birthdate: "year" | "month"
-  double percent = 0;                // noise: > 0
-  std::string value;                 // constant: the value (text form)
+  int days = 0;                       // date_shift: maximum shift, > 0
+  std::string generalize = "year";    // birthdate: "year" | "month"
+  double percent = 0;                 // noise: > 0
+  std::string value;                  // constant: the value (text form)
   int keep_first = 0, keep_last = 0;  // partial
   std::string mask_char = "*";        // partial: one character
   std::string pattern, replace;       // regex: ECMAScript pattern, replacement ($1.. allowed)
@@ -49,10 +49,10 @@ struct TransformSpec {
 
 // The column a transformer runs on.
 struct ColumnInfo {
-  std::string table;      // schema-qualified, for messages
+  std::string table;  // schema-qualified, for messages
   std::string name;
-  std::string type;       // format_type() of the column, e.g. "text", "character varying(80)"
-  bool unique = false;    // part of a primary key or unique constraint (or referencing one)
+  std::string type;     // format_type() of the column, e.g. "text", "character varying(80)"
+  bool unique = false;  // part of a primary key or unique constraint (or referencing one)
 };
 
 // Name used in mask.yaml and messages ("email", "first_name", "date_shift"...).

@@ -5,10 +5,10 @@
 
 #include "harness.h"
 #include "pg/copy_stream.h"
+#include "pg/schema.h"
 #include "source_cluster.h"
 #include "subset/closure.h"
 #include "subset/config.h"
-#include "pg/schema.h"
 
 namespace spur::testing {
 namespace {

@@ -7,7 +7,7 @@ namespace spur::subset {
 namespace {
 
 pg::Table MakeTable(const std::string& name, char kind = 'r',
-                      std::optional<std::string> parent = std::nullopt) {
+                    std::optional<std::string> parent = std::nullopt) {
   pg::Table t;
   t.schema = "public";
   t.name = name;
@@ -17,13 +17,13 @@ pg::Table MakeTable(const std::string& name, char kind = 'r',
   return t;
 }
 
-pg::ForeignKey MakeFk(const std::string& from, std::vector<std::string> cols,
-                        const std::string& to, std::vector<std::string> ref_cols) {
+pg::ForeignKey MakeFk(const std::string& from, std::vector<std::string> cols, const std::string& to,
+                      std::vector<std::string> ref_cols) {
   return pg::ForeignKey{.name = from + "_fk",
-                          .table = "public." + from,
-                          .columns = std::move(cols),
-                          .ref_table = "public." + to,
-                          .ref_columns = std::move(ref_cols)};
+                        .table = "public." + from,
+                        .columns = std::move(cols),
+                        .ref_table = "public." + to,
+                        .ref_columns = std::move(ref_cols)};
 }
 
 // customers <- orders <- events (partitioned: events_a, events_b) ; employees self-ref;
