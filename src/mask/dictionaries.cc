@@ -139,4 +139,14 @@ std::span<const std::string_view> Cities() { return kCities; }
 std::span<const std::string_view> StreetNames() { return kStreetNames; }
 std::span<const std::string_view> StreetSuffixes() { return kStreetSuffixes; }
 
+bool InsideDictionaryWord(std::string_view value) {
+  if (value.empty()) return false;
+  for (auto list : {FirstNames(), LastNames(), Cities(), StreetNames(), StreetSuffixes()}) {
+    for (std::string_view word : list) {
+      if (word.find(value) != std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace spur::mask

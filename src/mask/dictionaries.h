@@ -16,4 +16,9 @@ std::span<const std::string_view> Cities();          // >= 100 entries
 std::span<const std::string_view> StreetNames();     // >= 100 entries ("Maple")
 std::span<const std::string_view> StreetSuffixes();  // "Street", "Avenue", ...
 
+// True when `value` occurs inside a word of any list above ("Julia" inside
+// "Julian"): spur's own replacements may then contain it, so finding it in
+// masked data proves nothing (mask verify skips such values).
+bool InsideDictionaryWord(std::string_view value);
+
 }  // namespace spur::mask

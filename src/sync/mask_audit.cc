@@ -22,18 +22,6 @@ bool StoredAsText(const std::string& base_type) {
   return kText.count(base_type) > 0;
 }
 
-const std::set<std::string>& DictionaryWords() {
-  static const std::set<std::string> words = [] {
-    std::set<std::string> w;
-    for (auto list : {mask::FirstNames(), mask::LastNames(), mask::Cities(), mask::StreetNames(),
-                      mask::StreetSuffixes()}) {
-      for (auto s : list) w.insert(std::string(s));
-    }
-    return w;
-  }();
-  return words;
-}
-
 // Our json path ("$.a[*].b", "$.a[\"x\"]") as a PostgreSQL jsonpath.
 std::string JsonPath(const std::string& path) {
   std::string out;
@@ -166,7 +154,7 @@ Result<nlohmann::json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o
     ASSIGN_OR_RETURN(auto values, Sample(conn, t, o.sample));
     int used = 0, skipped = 0;
     for (auto& v : values) {
-      if (TooWeak(v, o.min_length) || DictionaryWords().count(v)) {
+      if (TooWeak(v, o.min_length) || mask::InsideDictionaryWord(v)) {
         ++skipped;
         continue;
       }

@@ -7,9 +7,9 @@
 // from the source and searches every byte of a sync snapshot's files (heap,
 // indexes, TOAST, WAL, free space) for them. Values too short to mean
 // anything (under min_length bytes, or fewer than 8 digits when they are only
-// digits and separators: such values turn up by chance), and words of spur's
-// own replacement dictionaries, are skipped and counted. Values stay in memory only; reports name
-// columns and counts.
+// digits and separators: such values turn up by chance), and values found inside
+// words of spur's own replacement dictionaries, are skipped and counted. Values stay in memory
+// only; reports name columns and counts.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -329,3 +329,20 @@ TEST(MaskFormatsTest, JsonRejectsBadPaths) {
 
 }  // namespace
 }  // namespace spur::mask
+
+namespace spur::mask {
+namespace {
+
+// Regression: mask verify counted a source first name ("Julia"-like) found
+// inside replacement names ("Julian") as 15,295 leaks.
+TEST(MaskDictionaries, ValuesInsideReplacementWordsAreRecognised) {
+  const std::string_view word = FirstNames()[0];
+  EXPECT_TRUE(InsideDictionaryWord(word));
+  EXPECT_TRUE(InsideDictionaryWord(word.substr(0, word.size() - 1)));
+  EXPECT_TRUE(InsideDictionaryWord(StreetSuffixes()[0]));
+  EXPECT_FALSE(InsideDictionaryWord("qzxqzxqzx"));
+  EXPECT_FALSE(InsideDictionaryWord(""));
+}
+
+}  // namespace
+}  // namespace spur::mask
