@@ -103,6 +103,10 @@ class Store {
   Status InsertSyncRun(SyncRun& run);  // sets run.id
   Status UpdateSyncRun(const SyncRun& run);
   Result<std::vector<SyncRun>> ListSyncRuns(int limit);
+  // Runs still marked running (reconciliation checks they still are).
+  Result<std::vector<SyncRun>> RunningSyncRuns();
+  // The newest finished (done) run into `branch`, if any.
+  Result<std::optional<SyncRun>> LastDoneSyncRun(const std::string& branch);
   // The run that took `snapshot`; NotFound when no sync made it.
   Result<SyncRun> SyncRunForSnapshot(const std::string& snapshot);
 

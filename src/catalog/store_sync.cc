@@ -96,6 +96,20 @@ Result<std::vector<SyncRun>> Store::ListSyncRuns(int limit) {
   return ReadAll<SyncRun>(s, ReadRun);
 }
 
+Result<std::vector<SyncRun>> Store::RunningSyncRuns() {
+  Statement s(db_, RunQuery("WHERE state = 'running'").c_str());
+  return ReadAll<SyncRun>(s, ReadRun);
+}
+
+Result<std::optional<SyncRun>> Store::LastDoneSyncRun(const std::string& branch) {
+  Statement s(db_,
+              RunQuery("WHERE branch = ? AND state = 'done' ORDER BY id DESC LIMIT 1").c_str());
+  s.Bind(1, branch);
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<SyncRun>();
+  return std::optional<SyncRun>(ReadRun(s));
+}
+
 Result<SyncRun> Store::SyncRunForSnapshot(const std::string& snapshot) {
   Statement s(db_, RunQuery("WHERE snapshot = ? ORDER BY id DESC LIMIT 1").c_str());
   s.Bind(1, snapshot);

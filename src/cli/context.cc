@@ -51,6 +51,16 @@ int ExitCode(const Status& status) {
   return 1;
 }
 
+Status LocalOnly(const GlobalOptions& g, const char* what) {
+  const char* env = std::getenv("SPUR_SERVER");
+  if (!g.server.empty() || (env != nullptr && *env != '\0')) {
+    return FailedPrecondition(std::string(what) +
+                              " runs on the pool's host, not through --server/SPUR_SERVER; run "
+                              "it there (scheduled syncs run inside `spur serve`)");
+  }
+  return Status::Ok();
+}
+
 int Fail(const GlobalOptions& g, const Status& status) {
   std::fprintf(stderr, "error: %s\n", status.message().c_str());
   if (g.json) {

@@ -32,6 +32,10 @@ Result<std::unique_ptr<engine::Pool>> OpenPool(const GlobalOptions& g);
 // exceeded, 1 anything else.
 int ExitCode(const Status& status);
 
+// FailedPrecondition when --server/SPUR_SERVER is set: `what` works on the
+// pool's host only (it reads files there and writes into the pool's disk).
+Status LocalOnly(const GlobalOptions& g, const char* what);
+
 // Prints the error (stderr, and a JSON object on stdout with --json) and
 // returns the exit code.
 int Fail(const GlobalOptions& g, const Status& status);

@@ -19,16 +19,6 @@
 namespace spur::cli {
 namespace {
 
-Status LocalOnly(const GlobalOptions& g, const char* what) {
-  const char* env = std::getenv("SPUR_SERVER");
-  if (!g.server.empty() || (env != nullptr && *env != '\0')) {
-    return FailedPrecondition(std::string(what) +
-                              " runs on the pool's host, not through --server/SPUR_SERVER; run "
-                              "it there (scheduled syncs run inside `spur serve`)");
-  }
-  return Status::Ok();
-}
-
 struct SourceArgs {
   std::string name, url, url_file, url_env, mode = "logical";
   bool no_check = false;

@@ -75,13 +75,7 @@ int RunSchedule(GlobalOptions& g, SyncArgs& a, engine::Pool& pool) {
     s.cron = a.cron;
     s.next_run_at = cron->NextAfter(s.created_at).value_or(s.created_at + 86400);
   }
-  const auto& r = a.request;
-  s.options = nlohmann::json{{"mask", r.mask_path},
-                             {"subset", r.subset_path},
-                             {"no_mask", r.no_mask},
-                             {"jobs", r.jobs},
-                             {"key_file", r.key_file}}
-                  .dump();
+  s.options = sync::ScheduleOptions(a.request);
   Status st = pool.store().GetSource(s.source).status();
   if (st.ok()) st = pool.store().GetBranch(s.branch).status();
   if (st.ok()) st = pool.store().PutSyncSchedule(s);
@@ -145,12 +139,7 @@ int RunList(GlobalOptions& g, engine::Pool& pool) {
 }
 
 int RunSyncCommand(GlobalOptions& g, SyncArgs& a) {
-  const char* env = std::getenv("SPUR_SERVER");
-  if (!g.server.empty() || (env != nullptr && *env != '\0')) {
-    return Fail(g, FailedPrecondition("spur sync runs on the pool's host, not through "
-                                      "--server/SPUR_SERVER; run it there, or schedule it with "
-                                      "--every/--cron for `spur serve`"));
-  }
+  if (Status local = LocalOnly(g, "spur sync"); !local.ok()) return Fail(g, local);
   if (!a.list && a.request.source.empty()) {
     return Fail(g, InvalidArgument("name the source to sync (see `spur source list`), or --list"));
   }

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <nlohmann/json.hpp>
-
 #include "common/cron.h"
 #include "sync/runner.h"
 
@@ -15,22 +13,6 @@ int64_t NextRun(const catalog::SyncSchedule& s, int64_t now) {
   auto cron = CronExpr::Parse(s.cron);
   if (!cron.ok()) return now + 86400;
   return cron->NextAfter(now).value_or(now + 86400);
-}
-
-sync::SyncRequest RequestFor(const catalog::SyncSchedule& s) {
-  sync::SyncRequest r;
-  r.source = s.source;
-  r.into = s.branch;
-  r.actor = "schedule";
-  auto o = nlohmann::json::parse(s.options, nullptr, false);
-  if (o.is_object()) {
-    r.mask_path = o.value("mask", "");
-    r.subset_path = o.value("subset", "");
-    r.no_mask = o.value("no_mask", false);
-    r.jobs = o.value("jobs", 0);
-    r.key_file = o.value("key_file", "");
-  }
-  return r;
 }
 
 }  // namespace
@@ -55,7 +37,7 @@ void RunDueSyncs(api::PoolAccess& access, const engine::Layout& layout) {
     auto with_pool = [&](const std::function<Status(engine::Pool&)>& fn) {
       return access.With(fn);
     };
-    auto run = sync::RunSync(RequestFor(s), layout, with_pool, {});
+    auto run = sync::RunSync(sync::RequestFromSchedule(s), layout, with_pool, {});
     if (!run.ok()) {
       spdlog::error("scheduled sync of {} into {}: {}", s.source, s.branch, run.status().message());
       continue;

@@ -273,7 +273,8 @@ class Pool {
   void Repaired(const std::string& what);
   // Reconcile: removes an interrupted sync's staging data (a sync that still
   // runs holds its lock and is left alone).
-  // Runs still marked running whose process died are marked failed.
+  // Of `running` (the runs marked running), those into `b` whose process
+  // died are marked failed.
   Status ReconcileSyncStaging(const catalog::Branch& b, const std::vector<catalog::SyncRun>& runs);
   // Swaps the complete dataset at BranchStaging(b) in for b's data and starts b.
   Status SwapInStaging(catalog::Branch& b);

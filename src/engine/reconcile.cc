@@ -22,7 +22,7 @@ std::optional<int64_t> IdOf(const std::string& name) {
 
 Status Pool::Reconcile() {
   ASSIGN_OR_RETURN(auto branches, store_->ListBranches());
-  ASSIGN_OR_RETURN(auto sync_runs, store_->ListSyncRuns(20));
+  ASSIGN_OR_RETURN(auto sync_runs, store_->RunningSyncRuns());
   std::set<int64_t> branch_ids, snapshot_ids;
   for (auto& b : branches) {
     const std::string live = layout_.BranchData(b.id);

@@ -164,12 +164,12 @@ Status Pool::ReconcileSyncStaging(const catalog::Branch& b,
                                   const std::vector<catalog::SyncRun>& runs) {
   const std::string staging = layout_.BranchSync(b.id);
   bool running = false;
-  for (const auto& r : runs) running = running || (r.branch == b.name && r.state == "running");
+  for (const auto& r : runs) running = running || r.branch == b.name;
   if (!running && !driver_->DatasetExists(staging)) return Status::Ok();
   ASSIGN_OR_RETURN(auto guard, os::FileLock::TryAcquire(layout_.SyncLock(b.id)));
   if (!guard) return Status::Ok();  // a sync is filling it right now
   for (auto r : runs) {
-    if (r.branch != b.name || r.state != "running") continue;
+    if (r.branch != b.name) continue;
     r.state = "failed";
     r.finished_at = clock_.NowSeconds();
     r.error = "interrupted (the sync process died); the branch kept its data";

@@ -215,4 +215,13 @@ Result<Schema> ReadSchema(Connection& conn) {
   return schema;
 }
 
+std::string QuoteIdent(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
 }  // namespace spur::pg

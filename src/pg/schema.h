@@ -62,6 +62,10 @@ struct Schema {
   bool IsKeyColumn(const std::string& qualified, const std::string& column) const;
 };
 
+// `name` as a quoted SQL identifier (always quoted: reserved words such as
+// "order" need it and it is never wrong), for SQL built from catalog names.
+std::string QuoteIdent(const std::string& name);
+
 // Reads the schema of the database `conn` is connected to. Run inside the
 // sync's transaction so it matches the data copied.
 [[nodiscard]] Result<Schema> ReadSchema(Connection& conn);

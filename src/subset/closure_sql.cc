@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "pg/schema.h"
+
 namespace spur::subset::sql {
 namespace {
 
@@ -48,14 +50,7 @@ std::string KeptSince(const std::string& keep, const std::string& alias, int sin
 
 }  // namespace
 
-std::string Ident(const std::string& name) {
-  std::string out = "\"";
-  for (char ch : name) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
+std::string Ident(const std::string& name) { return pg::QuoteIdent(name); }
 
 std::string KeepTable(int node) { return "pg_temp.spur_keep_" + std::to_string(node); }
 

@@ -10,7 +10,7 @@
 
 namespace spur::subset::sql {
 
-// "col" with embedded quotes doubled.
+// "col" with embedded quotes doubled (pg::QuoteIdent).
 std::string Ident(const std::string& name);
 
 // The keep-set of node `node`: pg_temp.spur_keep_<node>.

@@ -16,9 +16,8 @@ constexpr size_t kMinDigits = 8;
 
 // Types whose values sit in postgres's files as their text bytes.
 bool StoredAsText(const std::string& base_type) {
-  static const std::set<std::string> kText = {"text",     "varchar", "bpchar", "citext",
-                                              "name",     "json",    "jsonb",  "character varying",
-                                              "character"};
+  static const std::set<std::string> kText = {"text", "varchar", "bpchar", "citext",
+                                              "name", "json",    "jsonb"};
   return kText.count(base_type) > 0;
 }
 

@@ -165,16 +165,6 @@ Result<std::string> OriginType(const pg::Schema& schema, const pg::Table& t, con
 
 }  // namespace
 
-std::string QuoteIdent(const std::string& name) {
-  // Always quoted: reserved words ("order", "user") need it and it is never wrong.
-  std::string out = "\"";
-  for (char c : name) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
-
 std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
                                                       const mask::MaskConfig& config) {
   std::map<ColumnKey, Effective> rules;

@@ -58,8 +58,7 @@ std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
 [[nodiscard]] Result<Plan> BuildPlan(const pg::Schema& schema, const mask::MaskConfig* config,
                                      const mask::MaskKey& key);
 
-// `name` as a quoted SQL identifier.
-std::string QuoteIdent(const std::string& name);
+using pg::QuoteIdent;
 
 // "public.users.email (email), public.people.phone (phone)" for messages.
 std::string DescribeUnruled(const std::vector<UnruledColumn>& columns, size_t max = 20);

@@ -19,17 +19,6 @@ std::string Count(int64_t n) {
   return buf;
 }
 
-std::string Duration(double s) {
-  auto total = static_cast<long long>(s + 0.5);
-  char buf[32];
-  if (total >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", total / 60, total % 60);
-  }
-  return buf;
-}
-
 }  // namespace
 
 std::string FormatProgress(const Progress& p, double elapsed_s) {
@@ -44,7 +33,8 @@ std::string FormatProgress(const Progress& p, double elapsed_s) {
     double rate = static_cast<double>(bytes) / elapsed_s;
     line += ", " + FormatBytes(static_cast<uint64_t>(rate)) + "/s";
     if (p.bytes_estimate > bytes) {
-      line += ", ETA " + Duration(static_cast<double>(p.bytes_estimate - bytes) / rate);
+      line += ", ETA " + FormatDuration(static_cast<int64_t>(
+                             static_cast<double>(p.bytes_estimate - bytes) / rate + 0.5));
     }
   }
   return line;

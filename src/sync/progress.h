@@ -17,7 +17,7 @@ struct Progress {
 };
 
 // One status line, e.g.
-// "data: 12/40 tables, 1.2M rows, 340 MiB of ~1.1 GiB, 41 MiB/s, ETA 0:19".
+// "data: 12/40 tables, 1.2M rows, 340 MiB of ~1.1 GiB, 41 MiB/s, ETA 19s".
 std::string FormatProgress(const Progress& p, double elapsed_s);
 
 }  // namespace spur::sync

@@ -94,6 +94,31 @@ int DefaultJobs() {
 
 }  // namespace
 
+std::string ScheduleOptions(const SyncRequest& r) {
+  return nlohmann::json{{"mask", r.mask_path},
+                        {"subset", r.subset_path},
+                        {"no_mask", r.no_mask},
+                        {"jobs", r.jobs},
+                        {"key_file", r.key_file}}
+      .dump();
+}
+
+SyncRequest RequestFromSchedule(const catalog::SyncSchedule& s) {
+  SyncRequest r;
+  r.source = s.source;
+  r.into = s.branch;
+  r.actor = "schedule";
+  auto o = nlohmann::json::parse(s.options, nullptr, false);
+  if (o.is_object()) {
+    r.mask_path = o.value("mask", "");
+    r.subset_path = o.value("subset", "");
+    r.no_mask = o.value("no_mask", false);
+    r.jobs = o.value("jobs", 0);
+    r.key_file = o.value("key_file", "");
+  }
+  return r;
+}
+
 Result<mask::MaskKey> LoadMaskKey(const engine::Layout& layout, const std::string& key_file) {
   const std::string path = key_file.empty() ? layout.root + "/mask.key" : key_file;
   if (!os::PathExists(path)) {
@@ -124,13 +149,9 @@ Result<catalog::SyncRun> RunPhysical(const SyncRequest& r, const engine::Layout&
   bool following = false;
   RETURN_IF_ERROR(with_pool([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(catalog::Branch b, pool.store().GetBranch(r.into));
-    ASSIGN_OR_RETURN(auto runs, pool.store().ListSyncRuns(1000));
-    for (const auto& past : runs) {
-      if (past.branch != r.into || past.state != "done") continue;
-      following = past.mode == "physical" && past.source == r.source &&
-                  pg::IsStandby(pool.layout().BranchData(b.id));
-      break;
-    }
+    ASSIGN_OR_RETURN(auto last, pool.store().LastDoneSyncRun(r.into));
+    following = last && last->mode == "physical" && last->source == r.source &&
+                pg::IsStandby(pool.layout().BranchData(b.id));
     installation = pool.installation();
     if (!following) {
       ASSIGN_OR_RETURN(target, pool.BeginStandbySync(r.into, source.url));

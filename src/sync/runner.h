@@ -26,6 +26,11 @@ struct SyncRequest {
   std::string actor = "cli";
 };
 
+// A schedule's stored options (catalog::SyncSchedule::options) for `r`, and
+// the request a schedule runs (actor "schedule").
+std::string ScheduleOptions(const SyncRequest& r);
+SyncRequest RequestFromSchedule(const catalog::SyncSchedule& s);
+
 // Runs `fn` with the pool locked (the CLI's own lock, or the daemon's access).
 using WithPool = std::function<Status(const std::function<Status(engine::Pool&)>&)>;
 
