@@ -72,6 +72,9 @@ nlohmann::json SnapshotJson(const catalog::Snapshot& s) {
           {"implicit", s.implicit},
           {"consistency", s.consistency},
           {"lsn", StringOrNull(s.lsn)},
+          // transactions that may have been in flight ("lo-hi"; null: unknown)
+          {"inflight_xids",
+           s.inflight_xids == "?" ? nlohmann::json() : nlohmann::json(s.inflight_xids)},
           {"created_at", FormatTimestamp(s.created_at)}};
 }
 

@@ -150,6 +150,9 @@ CREATE TABLE sync_schedules (
   PRIMARY KEY (source, branch)
 );
 )sql",
+      // 5: transactions in flight while a snapshot was taken ("lo-hi", half-open
+      // range of full xids; "" none; "?" not recorded: taken before version 5).
+      "ALTER TABLE snapshots ADD COLUMN inflight_xids TEXT NOT NULL DEFAULT '?';",
   };
   return kMigrations;
 }

@@ -57,6 +57,11 @@ struct Snapshot {
   std::string consistency;
   std::string lsn;
   int64_t created_at = 0;
+  // Transactions that may have been in flight while it was taken, as full
+  // xids "lo-hi" (half-open); "" when none could be (a stopped branch); "?"
+  // when unknown (taken before spur recorded it). The data diff's fast path
+  // checks these (pg/xid_range.h).
+  std::string inflight_xids = "?";
 };
 
 // An API bearer token. Only its SHA-256 is stored; `prefix` (its first

@@ -13,7 +13,8 @@ constexpr const char* kBranchColumns =
     "settings, created_at, last_used_at, expires_at, ttl_seconds, protected, idle_expiry_seconds, "
     "warned_at, running_seconds, running_since, stop_reason";
 constexpr const char* kSnapshotColumns =
-    "id, name, branch_id, branch_name, implicit, ready, consistency, lsn, created_at, has_data";
+    "id, name, branch_id, branch_name, implicit, ready, consistency, lsn, created_at, has_data, "
+    "inflight_xids";
 
 Branch ReadBranch(const Statement& s) {
   Branch b;
@@ -54,6 +55,7 @@ Snapshot ReadSnapshot(const Statement& s) {
   n.lsn = s.Text(7);
   n.created_at = s.Int(8);
   n.has_data = s.Int(9) != 0;
+  n.inflight_xids = s.Text(10);
   return n;
 }
 
@@ -91,7 +93,8 @@ void BindSnapshot(Statement& s, const Snapshot& n, int first) {
       .Bind(first + 5, n.consistency)
       .Bind(first + 6, n.lsn)
       .Bind(first + 7, n.created_at)
-      .Bind(first + 8, static_cast<int64_t>(n.has_data));
+      .Bind(first + 8, static_cast<int64_t>(n.has_data))
+      .Bind(first + 9, n.inflight_xids);
 }
 
 }  // namespace
@@ -285,7 +288,7 @@ Result<std::vector<Branch>> Store::DescendantsOf(int64_t id) {
 
 Status Store::InsertSnapshot(Snapshot& n) {
   std::string sql = std::string("INSERT INTO snapshots(") + kSnapshotColumns +
-                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    ") VALUES(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   Statement s(db_, sql.c_str());
   BindSnapshot(s, n, 1);
   Status st = s.Run();
@@ -298,11 +301,12 @@ Status Store::InsertSnapshot(Snapshot& n) {
 }
 
 Status Store::UpdateSnapshot(const Snapshot& n) {
-  Statement s(db_,
-              "UPDATE snapshots SET name=?, branch_id=?, branch_name=?, implicit=?, "
-              "ready=?, consistency=?, lsn=?, created_at=?, has_data=? WHERE id=?");
+  Statement s(
+      db_,
+      "UPDATE snapshots SET name=?, branch_id=?, branch_name=?, implicit=?, "
+      "ready=?, consistency=?, lsn=?, created_at=?, has_data=?, inflight_xids=? WHERE id=?");
   BindSnapshot(s, n, 1);
-  s.Bind(10, n.id);
+  s.Bind(11, n.id);
   return s.Run();
 }
 

@@ -30,6 +30,7 @@
 #include "pg/control.h"
 #include "pg/installation.h"
 #include "pg/instance.h"
+#include "pg/xid_range.h"
 #include "storage/driver.h"
 
 namespace spur::engine {
@@ -95,6 +96,25 @@ struct BranchCost {
   double storage_cost = 0;    // exclusive GiB x price x months alive
   double compute_cost = 0;    // running hours x price
   double month_estimate = 0;  // a month at the current size and duty cycle
+};
+
+// One side of `spur diff`: a running branch, or a snapshot served by a
+// throw-away instance on a clone of it (reached on its own socket only).
+struct DiffSide {
+  std::string kind;  // "branch" | "snapshot"
+  std::string name;
+  std::string database;  // the branch's database (its URI's)
+  std::string pgdata;    // data directory whose files the fast path compares
+  std::string socket_dir;
+  int port = 0;
+  // Transactions in flight at every fork on its lineage (pg/xid_range.h),
+  // and why they are not all known when they are not ("" when they are).
+  std::vector<pg::XidRange> inflight;
+  std::string inflight_unknown;
+  bool ephemeral = false;  // a throw-away instance CloseDiffSide removes
+  std::string driver;      // the pool's storage driver: "copy" shares no blocks
+  // Superuser conninfo to `db` (default: the side's database).
+  std::string Conninfo(const std::string& db = "") const;
 };
 
 // A branch with what is known about it right now.
@@ -214,6 +234,15 @@ class Pool {
   Result<catalog::Snapshot> FinishSync(SyncTarget& target, const std::string& snapshot_name);
   void AbortSync(SyncTarget& target);
 
+  // `spur diff`. OpenDiffSide resolves `name` as a branch (started when
+  // stopped) or else a snapshot with data (an instance on a clone of it,
+  // started here; CloseDiffSide stops and removes it). NotFound when it is
+  // neither. DiffBase is what a branch is compared with by default: its
+  // parent (FailedPrecondition for a root branch).
+  Result<DiffSide> OpenDiffSide(const std::string& name);
+  Status CloseDiffSide(DiffSide& side);
+  Result<std::string> DiffBase(const std::string& branch);
+
   // `name` defaults to "<branch>-<unix time>".
   Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
                                            const std::optional<std::string>& name);
@@ -256,6 +285,14 @@ class Pool {
   // are recorded without data. On failure nothing is left behind.
   Result<catalog::Snapshot> TakeSnapshot(const catalog::Branch& source, const std::string& name,
                                          bool implicit, const std::string& dst);
+  // Around a snapshot of a running branch: the oldest transaction running
+  // before it (nullopt when unreadable), then the record of every one that
+  // may have been in flight ("?" when unknown). See pg/xid_range.h.
+  std::optional<uint64_t> OldestRunningXid(const catalog::Branch& source);
+  // Adds the in-flight ranges of `snap` and of every snapshot above it.
+  Status AddLineage(catalog::Snapshot snap, DiffSide& side);
+  Status StartSnapshotInstance(const catalog::Snapshot& snap, DiffSide& side);
+  std::string InflightSince(const catalog::Branch& source, std::optional<uint64_t> oldest);
   Status CloneLive(const catalog::Branch& source, const std::string& dst,
                    catalog::Snapshot& snapshot);
   // OK when branches can be made from `snap` (it has data, its branch lives).

@@ -1,7 +1,9 @@
 // Reconciliation: make disk and processes agree with the metadata after any
 // interruption (kill -9, reboot, power loss), and say what was fixed.
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <set>
 
 #include "engine/pool.h"
@@ -16,6 +18,16 @@ std::optional<int64_t> IdOf(const std::string& name) {
     if (c < '0' || c > '9') return std::nullopt;
   }
   return std::stoll(name);
+}
+
+// "<snapshot id>.diff-<pid>": a throw-away instance `spur diff` runs on a
+// clone of a snapshot (engine/diff_sides.cc). In use while that process lives.
+bool DiffInstanceInUse(const std::string& name) {
+  const auto at = name.find(".diff-");
+  if (at == std::string::npos) return false;
+  const std::string pid = name.substr(at + 6);
+  if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) return false;
+  return ::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM;
 }
 
 }  // namespace
@@ -107,7 +119,7 @@ Status Pool::Reconcile() {
         auto owner = IdOf(n.substr(0, n.size() - suffix.size()));
         staging = staging || (owner && f.ids->count(*owner));
       }
-      if ((id && f.ids->count(*id)) || staging) continue;
+      if ((id && f.ids->count(*id)) || staging || DiffInstanceInUse(n)) continue;
       const std::string path = f.dir + "/" + n;
       control_->Stop(path).IgnoreError();
       RETURN_IF_ERROR(driver_->DestroyDataset(path));

@@ -11,6 +11,7 @@
 #include "common/crash_point.h"
 #include "common/names.h"
 #include "engine/pool.h"
+#include "pg/xid_range.h"
 
 namespace spur::engine {
 
@@ -25,6 +26,23 @@ Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
   snapshot.lsn = *lsn;
   snapshot.consistency = "backup";
   return Status::Ok();
+}
+
+std::optional<uint64_t> Pool::OldestRunningXid(const catalog::Branch& source) {
+  auto conn = Superuser(source, "postgres");
+  if (!conn.ok()) return std::nullopt;
+  auto xid = pg::OldestRunningXid(*conn);
+  if (!xid.ok()) return std::nullopt;
+  return *xid;
+}
+
+std::string Pool::InflightSince(const catalog::Branch& source, std::optional<uint64_t> oldest) {
+  if (!oldest) return "?";
+  auto conn = Superuser(source, "postgres");
+  if (!conn.ok()) return "?";
+  auto next = pg::NextXid(*conn);
+  if (!next.ok()) return "?";
+  return pg::FormatXidRange(pg::XidRange{*oldest, *next});
 }
 
 Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, const std::string& name,
@@ -46,11 +64,16 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, cons
   if (!control_->IsRunning(src)) {
     st = driver_->CloneDataset(src, dst);
     snap.consistency = "clean";
-  } else if (driver_->atomic_clone()) {
-    st = driver_->CloneDataset(src, dst);
-    snap.consistency = "atomic";
+    snap.inflight_xids = "";  // a stopped cluster runs no transaction
   } else {
-    st = CloneLive(source, dst, snap);
+    std::optional<uint64_t> oldest = OldestRunningXid(source);
+    if (driver_->atomic_clone()) {
+      st = driver_->CloneDataset(src, dst);
+      snap.consistency = "atomic";
+    } else {
+      st = CloneLive(source, dst, snap);
+    }
+    if (st.ok()) snap.inflight_xids = InflightSince(source, oldest);
   }
   CrashPoint("snapshot.after_clone");
   if (st.ok()) st = control_->ClearRunState(dst);

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "mask/copy_text.h"
+#include "pg/copy_text.h"
 
 namespace spur::mask {
 
@@ -14,7 +14,7 @@ RowMasker::RowMasker(std::string table, std::vector<const Transformer*> columns)
 }
 
 Status RowMasker::MaskRow(std::string_view row, std::string& out, Scratch& scratch) const {
-  Status split = copy_text::SplitRow(row, scratch.fields);
+  Status split = pg::copy_text::SplitRow(row, scratch.fields);
   if (!split.ok()) return Internal("COPY of " + table_ + ": " + split.message());
   // A table without columns still sends one empty line per row.
   const size_t got = columns_.empty() && row == "\n" ? 0 : scratch.fields.size();
@@ -43,18 +43,18 @@ Status RowMasker::MaskRow(std::string_view row, std::string& out, Scratch& scrat
 Status RowMasker::MaskField(const Transformer& transformer, std::string_view raw, std::string& out,
                             Scratch& scratch) const {
   std::optional<std::string_view> in;
-  if (!copy_text::IsNull(raw)) {
+  if (!pg::copy_text::IsNull(raw)) {
     scratch.value.clear();
-    copy_text::Unescape(raw, scratch.value);
+    pg::copy_text::Unescape(raw, scratch.value);
     in = scratch.value;
   }
   scratch.masked.clear();
   bool out_null = false;
   RETURN_IF_ERROR(transformer.Apply(in, scratch.masked, out_null));
   if (out_null) {
-    out.append(copy_text::kNull);
+    out.append(pg::copy_text::kNull);
   } else {
-    copy_text::Escape(scratch.masked, out);
+    pg::copy_text::Escape(scratch.masked, out);
   }
   return Status::Ok();
 }

@@ -58,6 +58,51 @@ Status MeasureFile(const std::string& path, SpaceUsage* usage) {
 
 }  // namespace
 
+bool Extent::exact() const {
+  constexpr uint32_t kInexact = FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC |
+                                FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_DATA_ENCRYPTED |
+                                FIEMAP_EXTENT_NOT_ALIGNED | FIEMAP_EXTENT_DATA_INLINE |
+                                FIEMAP_EXTENT_DATA_TAIL | FIEMAP_EXTENT_UNWRITTEN;
+  return (flags & kInexact) == 0;
+}
+
+Result<std::vector<Extent>> FileExtents(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFound(path + " does not exist");
+    return Internal("cannot open " + path + ": " + std::strerror(errno));
+  }
+  std::vector<Extent> out;
+  std::vector<char> buf(sizeof(struct fiemap) + kExtentsPerCall * sizeof(struct fiemap_extent));
+  auto* fm = reinterpret_cast<struct fiemap*>(buf.data());
+  uint64_t start = 0;
+  uint32_t flags = FIEMAP_FLAG_SYNC;
+  for (;;) {
+    std::memset(buf.data(), 0, buf.size());
+    fm->fm_start = start;
+    fm->fm_length = FIEMAP_MAX_OFFSET - start;
+    fm->fm_flags = flags;
+    fm->fm_extent_count = kExtentsPerCall;
+    if (::ioctl(fd, FS_IOC_FIEMAP, fm) != 0) {
+      Status s = Internal("FIEMAP failed on " + path + ": " + std::strerror(errno));
+      ::close(fd);
+      return s;
+    }
+    flags = 0;  // flushed once is enough
+    if (fm->fm_mapped_extents == 0) break;
+    bool last = false;
+    for (uint32_t i = 0; i < fm->fm_mapped_extents; ++i) {
+      const auto& e = fm->fm_extents[i];
+      out.push_back(Extent{e.fe_logical, e.fe_physical, e.fe_length, e.fe_flags});
+      if (e.fe_flags & FIEMAP_EXTENT_LAST) last = true;
+      start = e.fe_logical + e.fe_length;
+    }
+    if (last) break;
+  }
+  ::close(fd);
+  return out;
+}
+
 Result<SpaceUsage> MeasureTree(const std::string& path) {
   SpaceUsage usage;
   std::error_code ec;

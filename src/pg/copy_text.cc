@@ -1,6 +1,6 @@
-#include "mask/copy_text.h"
+#include "pg/copy_text.h"
 
-namespace spur::mask::copy_text {
+namespace spur::pg::copy_text {
 namespace {
 
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
@@ -121,4 +121,4 @@ void Escape(std::string_view value, std::string& out) {
   }
 }
 
-}  // namespace spur::mask::copy_text
+}  // namespace spur::pg::copy_text

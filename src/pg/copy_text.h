@@ -17,7 +17,7 @@
 
 #include "common/status.h"
 
-namespace spur::mask::copy_text {
+namespace spur::pg::copy_text {
 
 // The raw field that stands for NULL.
 inline constexpr std::string_view kNull = "\\N";
@@ -44,4 +44,4 @@ void Unescape(std::string_view raw, std::string& out);
 // "\N" (a value "\N" is written "\\N").
 void Escape(std::string_view value, std::string& out);
 
-}  // namespace spur::mask::copy_text
+}  // namespace spur::pg::copy_text

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "mask/copy_text.h"
+#include "pg/copy_text.h"
 
-namespace spur::mask::copy_text {
+namespace spur::pg::copy_text {
 namespace {
 
 using Fields = std::vector<std::string_view>;
@@ -159,4 +159,4 @@ TEST(MaskCopyText, TrickyRow) {
 }
 
 }  // namespace
-}  // namespace spur::mask::copy_text
+}  // namespace spur::pg::copy_text
