@@ -1,0 +1,1 @@
+CREATE TABLE child (id integer, parent_id integer);

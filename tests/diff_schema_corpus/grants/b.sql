@@ -1,0 +1,15 @@
+CREATE SCHEMA app;
+CREATE TABLE app.t (id integer, secret text, name text);
+CREATE SEQUENCE app.s;
+CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE TYPE app.e AS ENUM ('x');
+CREATE DOMAIN app.d AS integer;
+GRANT USAGE ON SCHEMA app TO spur_reader;
+GRANT SELECT ON app.t TO spur_reader WITH GRANT OPTION;
+GRANT INSERT ON app.t TO spur_writer;
+GRANT SELECT (id, name), UPDATE (name) ON app.t TO spur_writer;
+GRANT USAGE, SELECT ON SEQUENCE app.s TO spur_writer;
+REVOKE EXECUTE ON FUNCTION app.f() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.f() TO spur_reader;
+REVOKE USAGE ON TYPE app.e FROM PUBLIC;
+GRANT USAGE ON DOMAIN app.d TO spur_writer;

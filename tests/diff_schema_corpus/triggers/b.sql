@@ -1,0 +1,11 @@
+CREATE TABLE orders (id integer PRIMARY KEY, total numeric, updated_at timestamptz);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER orders_touch BEFORE INSERT OR UPDATE ON orders FOR EACH ROW
+    WHEN (NEW.total IS NOT NULL) EXECUTE FUNCTION touch();
+CREATE TRIGGER orders_disabled AFTER INSERT ON orders FOR EACH STATEMENT EXECUTE FUNCTION noop();
+ALTER TABLE orders DISABLE TRIGGER orders_disabled;
+CREATE TRIGGER orders_new AFTER UPDATE OF total ON orders FOR EACH ROW EXECUTE FUNCTION noop();
+CREATE CONSTRAINT TRIGGER orders_check AFTER INSERT ON orders DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION noop();
+COMMENT ON TRIGGER orders_new ON orders IS 'fires on total';
