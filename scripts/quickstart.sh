@@ -35,5 +35,10 @@ echo "  psql \"$(spur uri dev)\""
 echo "  spur psql dev -- -c 'SELECT count(*) FROM customers'"
 echo
 spur psql dev -- -c 'SELECT count(*) AS customers FROM customers'
+echo
+echo "A change on 'dev', and what it changed against 'main' (spur diff, docs/diff.md):"
+spur psql dev -- -q -c 'ALTER TABLE customers ADD COLUMN IF NOT EXISTS vip boolean' \
+  -c "UPDATE customers SET vip = true, city = 'Lisbon' WHERE id <= 2"
+spur diff dev --max-rows 3 --color never
 echo "More: spur --help, docs/cli.md. Pool: $SPUR_POOL"
 echo "As a service for a team (REST API, webhooks, TTL reaper): spur serve; see docs/api.md"

@@ -38,6 +38,7 @@ int Run(int argc, char** argv) {
   AddCiCommands(app, g, &exit_code);
   AddSourceCommands(app, g, &exit_code);
   AddSyncCommand(app, g, &exit_code);
+  AddDiffCommand(app, g, &exit_code);
   AddMaskCommands(app, g, &exit_code);
   AddServeCommand(app, g, &exit_code);
   app.parse_complete_callback([&g] {

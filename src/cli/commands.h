@@ -17,6 +17,7 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
 void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // ci, repo
 void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // source ...
 void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // sync
+void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // diff
 void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);    // serve
 

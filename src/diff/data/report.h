@@ -1,0 +1,53 @@
+// What the data diff found, for output: exact counts always, the changed
+// rows themselves up to a limit per table. Renders text for people (grouped
+// by table, cell by cell for updates), JSON for tools, and SQL that turns
+// the side compared against into the branch.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "diff/data/data_diff.h"
+
+namespace spur::diff::data {
+
+class Report {
+ public:
+  // Keeps up to `max_rows` changes per table (0: all of them; SQL needs all).
+  explicit Report(size_t max_rows) : max_rows_(max_rows) {}
+
+  // The sink to pass to DiffData.
+  Status Add(const TableDiff& table, const RowChange& change);
+  // The diff's summary, once DiffData returns.
+  void Finish(DataDiff diff) { diff_ = std::move(diff); }
+
+  const DataDiff& diff() const { return diff_; }
+  bool empty() const;
+  nlohmann::json ToJson() const;
+  std::string RenderText(bool color) const;
+  // DELETEs (referencing tables first), then UPDATEs and INSERTs
+  // (referenced tables first), in one transaction under the timeouts.
+  // FailedPrecondition when rows were left out (max_rows was not 0).
+  [[nodiscard]] Result<std::string> RenderSql(const std::string& lock_timeout,
+                                              const std::string& statement_timeout) const;
+
+ private:
+  struct Kept {
+    std::vector<RowChange> rows;
+    bool truncated = false;
+  };
+  const TableDiff* Find(const std::string& display) const;
+
+  size_t max_rows_;
+  std::map<std::string, Kept> kept_;  // by display name
+  DataDiff diff_;
+};
+
+// A SQL string literal for `v` (NULL when nullopt); standard_conforming_strings.
+std::string SqlLiteral(const Value& v);
+
+}  // namespace spur::diff::data
