@@ -69,6 +69,9 @@ int Fail(const GlobalOptions& g, const Status& status) {
   return ExitCode(status);
 }
 
-void PrintJson(const nlohmann::json& value) { std::cout << value.dump(2) << std::endl; }
+void PrintJson(const nlohmann::json& value) {
+  // Replace, not throw, on bytes that are not UTF-8 (a SQL_ASCII database's rows).
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
 
 }  // namespace spur::cli

@@ -129,10 +129,10 @@ Result<Sides> OpenSides(engine::Pool& pool, const DiffArgs& a) {
     ASSIGN_OR_RETURN(against, pool.DiffBase(a.branch));
   }
   if (against == a.branch) return InvalidArgument("a branch compared with itself has no diff");
-  ASSIGN_OR_RETURN(s.to, pool.OpenDiffSide(a.branch));
-  if (s.to.kind != "branch") {
-    return NotFound("branch \"" + a.branch + "\" does not exist; see `spur branch list`");
+  if (!pool.store().GetBranch(a.branch).ok()) {
+    return NotFound("no branch \"" + a.branch + "\"; `spur branch list` shows the branches");
   }
+  ASSIGN_OR_RETURN(s.to, pool.OpenDiffSide(a.branch));
   auto from = pool.OpenDiffSide(against);
   if (!from.ok()) return from.status();
   s.from = std::move(*from);
@@ -152,8 +152,8 @@ int RunDiff(GlobalOptions& g, DiffArgs& a) {
   if (!sides.ok()) return Fail(g, sides.status());
   // Read without the pool lock: other commands go on while a diff runs.
   Sides s = std::move(*sides);
+  const std::string db = a.database.empty() ? s.to.database : a.database;  // the branch's
   if (a.format == "sql-reverse") std::swap(s.from, s.to);
-  const std::string db = a.database.empty() ? s.to.database : a.database;
   std::optional<diff::schema::SchemaDiff> schema;
   std::optional<diff::data::Report> data;
   Status st;

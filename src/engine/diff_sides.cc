@@ -31,6 +31,13 @@ Status Pool::AddLineage(catalog::Snapshot snap, DiffSide& side) {
     }
     ASSIGN_OR_RETURN(catalog::Branch parent, store_->GetBranchById(*snap.branch_id));
     if (!parent.snapshot_id) return Status::Ok();
+    // A base newer than `snap` means the parent was reset (or synced) since:
+    // the fork `snap` was cut from is no longer on record.
+    if (*parent.snapshot_id > snap.id) {
+      side.inflight_unknown = "branch \"" + parent.name + "\" was reset after snapshot \"" +
+                              snap.name + "\" was taken of it";
+      return Status::Ok();
+    }
     ASSIGN_OR_RETURN(snap, store_->GetSnapshotById(*parent.snapshot_id));
   }
   return Internal("snapshot lineage too deep");

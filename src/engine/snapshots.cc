@@ -11,6 +11,7 @@
 #include "common/crash_point.h"
 #include "common/names.h"
 #include "engine/pool.h"
+#include "os/fs.h"
 #include "pg/xid_range.h"
 
 namespace spur::engine {
@@ -27,6 +28,22 @@ Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
   snapshot.consistency = "backup";
   return Status::Ok();
 }
+
+namespace {
+
+// A cleanly stopped primary runs no transaction. A standby's upstream may
+// have some in flight (a branch of it aborts them, the standby may replay
+// their commit), and prepared transactions survive a shutdown: unknown.
+std::string StoppedInflight(const std::string& pgdata) {
+  if (os::PathExists(pgdata + "/standby.signal") || os::PathExists(pgdata + "/recovery.signal")) {
+    return "?";
+  }
+  auto prepared = os::ListDir(pgdata + "/pg_twophase");
+  if (prepared.ok() && !prepared->empty()) return "?";
+  return "";
+}
+
+}  // namespace
 
 std::optional<uint64_t> Pool::OldestRunningXid(const catalog::Branch& source) {
   auto conn = Superuser(source, "postgres");
@@ -64,7 +81,7 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, cons
   if (!control_->IsRunning(src)) {
     st = driver_->CloneDataset(src, dst);
     snap.consistency = "clean";
-    snap.inflight_xids = "";  // a stopped cluster runs no transaction
+    snap.inflight_xids = StoppedInflight(src);
   } else {
     std::optional<uint64_t> oldest = OldestRunningXid(source);
     if (driver_->atomic_clone()) {

@@ -17,45 +17,6 @@ namespace {
 
 constexpr int kExtentsPerCall = 256;
 
-Status MeasureFile(const std::string& path, SpaceUsage* usage) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::Ok();
-    return Internal("cannot open " + path + ": " + std::strerror(errno));
-  }
-  struct stat st;
-  if (::fstat(fd, &st) == 0) usage->logical_bytes += static_cast<uint64_t>(st.st_size);
-  std::vector<char> buf(sizeof(struct fiemap) + kExtentsPerCall * sizeof(struct fiemap_extent));
-  auto* fm = reinterpret_cast<struct fiemap*>(buf.data());
-  uint64_t start = 0;
-  for (;;) {
-    std::memset(buf.data(), 0, buf.size());
-    fm->fm_start = start;
-    fm->fm_length = FIEMAP_MAX_OFFSET - start;
-    fm->fm_flags = FIEMAP_FLAG_SYNC;
-    fm->fm_extent_count = kExtentsPerCall;
-    if (::ioctl(fd, FS_IOC_FIEMAP, fm) != 0) {
-      Status s = Internal("FIEMAP failed on " + path + ": " + std::strerror(errno));
-      ::close(fd);
-      return s;
-    }
-    if (fm->fm_mapped_extents == 0) break;
-    bool last = false;
-    for (uint32_t i = 0; i < fm->fm_mapped_extents; ++i) {
-      const auto& e = fm->fm_extents[i];
-      if (e.fe_flags & FIEMAP_EXTENT_SHARED)
-        usage->shared_bytes += e.fe_length;
-      else
-        usage->exclusive_bytes += e.fe_length;
-      if (e.fe_flags & FIEMAP_EXTENT_LAST) last = true;
-      start = e.fe_logical + e.fe_length;
-    }
-    if (last) break;
-  }
-  ::close(fd);
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool Extent::exact() const {
@@ -102,6 +63,27 @@ Result<std::vector<Extent>> FileExtents(const std::string& path) {
   ::close(fd);
   return out;
 }
+
+namespace {
+
+Status MeasureFile(const std::string& path, SpaceUsage* usage) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Internal("cannot stat " + path + ": " + std::strerror(errno));
+  }
+  auto extents = FileExtents(path);
+  if (!extents.ok()) {
+    return extents.status().code() == Code::kNotFound ? Status::Ok() : extents.status();
+  }
+  usage->logical_bytes += static_cast<uint64_t>(st.st_size);
+  for (const Extent& e : *extents) {
+    (e.flags & FIEMAP_EXTENT_SHARED ? usage->shared_bytes : usage->exclusive_bytes) += e.length;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<SpaceUsage> MeasureTree(const std::string& path) {
   SpaceUsage usage;

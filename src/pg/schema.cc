@@ -63,7 +63,8 @@ std::string KeysSql() {
     SELECT i.indrelid, ic.relname, 2, i.indkey::int2[], i.indnkeyatts::int
     FROM pg_index i JOIN user_tables u ON u.oid = i.indrelid
     JOIN pg_class ic ON ic.oid = i.indexrelid
-    WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+    WHERE i.indisunique AND i.indisvalid AND i.indisready
+      AND i.indpred IS NULL AND i.indexprs IS NULL
       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
                       AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')))
   SELECT k.rel, k.name, k.rank = 0, a.attname

@@ -239,12 +239,12 @@ TEST(DiffReport, SqlDeletesChildrenFirstAndQuotesValues) {
   ASSERT_TRUE(sql.ok());
   const std::string& q = *sql;
   EXPECT_NE(q.find("SET LOCAL lock_timeout = '5s'"), std::string::npos);
-  EXPECT_NE(q.find("DELETE FROM \"public\".\"t\" WHERE \"id\" = '1';"), std::string::npos);
+  EXPECT_NE(q.find("DELETE FROM ONLY \"public\".\"t\" WHERE \"id\" = '1';"), std::string::npos);
   EXPECT_NE(q.find("INSERT INTO \"public\".\"t\" (\"id\", \"name\") OVERRIDING SYSTEM VALUE VALUES "
                    "('5', 'O''Brien');"),
             std::string::npos);
   // Generated columns are never set.
-  EXPECT_NE(q.find("UPDATE \"public\".\"t\" SET \"name\" = NULL WHERE \"id\" = '2';"),
+  EXPECT_NE(q.find("UPDATE ONLY \"public\".\"t\" SET \"name\" = NULL WHERE \"id\" = '2';"),
             std::string::npos);
   EXPECT_LT(q.find("DELETE"), q.find("INSERT"));
 }

@@ -22,7 +22,7 @@ namespace {
 constexpr const char* kSessionSettings =
     "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; "
     "SET bytea_output = 'hex'; SET extra_float_digits = 1; SET statement_timeout = 0; "
-    "SET lock_timeout = 0";
+    "SET lock_timeout = 0; SET client_encoding = 'UTF8'";
 
 // One side: a connection inside a REPEATABLE READ transaction (its snapshot
 // taken), the schema it sees and its data directory.
@@ -53,6 +53,14 @@ Result<std::string> FastPathBlocker(Side& from, Side& to, const DataDiffOptions&
   if (from.pgdata.empty() || to.pgdata.empty()) {
     return std::string("a side's data directory is not readable here");
   }
+  for (Side* side : {&from, &to}) {
+    ASSIGN_OR_RETURN(std::string sizes,
+                     side->conn.QueryValue("SELECT current_setting('block_size') || ' ' || "
+                                           "current_setting('segment_size')"));
+    if (sizes != std::to_string(kPageSize) + " 1GB") {
+      return "a server built with block and segment sizes " + sizes + ", not 8192 and 1GB";
+    }
+  }
   if (!options.inflight_unknown.empty()) return options.inflight_unknown;
   auto differ = pg::XidsWithDifferentFate(from.conn, to.conn, options.inflight);
   if (!differ.ok()) {
@@ -79,8 +87,22 @@ Result<std::string> PlanPages(Side& from, Side& to, TableDiff& t, RelationPages&
   ASSIGN_OR_RETURN(std::string fa, FilePath(from.conn, t.spec));
   ASSIGN_OR_RETURN(std::string fb, FilePath(to.conn, t.spec));
   if (fa != fb) return std::string("its relation file was rewritten on a side");
+  for (Side* side : {&from, &to}) {
+    ASSIGN_OR_RETURN(
+        std::string persistence,
+        side->conn.QueryValue("SELECT relpersistence FROM pg_class WHERE oid = " +
+                              side->conn.QuoteLiteral(t.spec.qualified) + "::regclass"));
+    // CHECKPOINT does not write unlogged tables' buffers: their pages on
+    // disk say nothing about their rows.
+    if (persistence != "p") return std::string("it is unlogged");
+  }
   file = fa;
-  ASSIGN_OR_RETURN(pages, CompareRelationFiles(from.pgdata + "/" + fa, to.pgdata + "/" + fb));
+  auto compared = CompareRelationFiles(from.pgdata + "/" + fa, to.pgdata + "/" + fb);
+  if (!compared.ok()) {
+    if (compared.status().code() == Code::kNotFound) return compared.status().message();
+    return compared.status();
+  }
+  pages = std::move(*compared);
   t.pages = pages.pages;
   const uint64_t changed = CountPages(pages.changed);
   if (changed > options.max_fast_pages ||
@@ -123,10 +145,9 @@ Status DiffInFull(Side& from, Side& to, TableDiff& t, const TableChangeSink& sin
     t.pages = std::stoull(n);
   }
   t.pages_read = t.pages;
-  const std::string sorted = t.spec.columns.empty()
-                                 ? std::string("SELECT NULL::text")
-                                 : "SELECT " + SelectListSql(t.spec) + " FROM " + FromSql(t.spec) +
-                                       " ORDER BY " + OrderBySql(t.spec);
+  const std::string sorted =
+      "SELECT " + SelectListSql(t.spec) + " FROM " + FromSql(t.spec) +
+      (t.spec.columns.empty() ? std::string() : " ORDER BY " + OrderBySql(t.spec));
   // A table on one side only is compared with nothing.
   SortedRows nothing(t.spec, {});
   std::optional<CopyRows> a, b;
@@ -150,10 +171,28 @@ Status DiffInFull(Side& from, Side& to, TableDiff& t, const TableChangeSink& sin
 // Display names of `specs`, referenced tables before referencing ones.
 std::vector<std::string> ForeignKeyOrder(const std::vector<TableSpec>& specs, const Side& from,
                                          const Side& to) {
-  std::map<std::string, std::set<std::string>> parents;  // qualified -> referenced
+  // An FK declared on a partitioned table binds each of its leaves, and one
+  // onto a partitioned table binds to each of the referenced one's leaves.
+  std::map<std::string, std::set<std::string>> leaves;  // table -> its leaves (or itself)
+  for (const auto* side : {&from, &to}) {
+    for (const auto& t : side->schema.tables) {
+      if (!t.leaf()) continue;
+      leaves[t.qualified].insert(t.qualified);
+      for (auto up = t.partition_of; up;) {
+        leaves[*up].insert(t.qualified);
+        const pg::Table* parent = side->schema.Find(*up);
+        up = parent ? parent->partition_of : std::nullopt;
+      }
+    }
+  }
+  std::map<std::string, std::set<std::string>> parents;  // leaf -> leaves it references
   for (const auto* side : {&from, &to}) {
     for (const auto& fk : side->schema.foreign_keys) {
-      if (fk.table != fk.ref_table) parents[fk.table].insert(fk.ref_table);
+      for (const auto& child : leaves[fk.table]) {
+        for (const auto& ref : leaves[fk.ref_table]) {
+          if (child != ref) parents[child].insert(ref);
+        }
+      }
     }
   }
   std::vector<std::string> order;

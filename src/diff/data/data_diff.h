@@ -42,7 +42,7 @@ struct DataDiffOptions {
   // A table with more changed pages than this share of its pages (or than
   // max_fast_pages) is compared in full: cheaper, and bounded in memory.
   double max_changed_share = 0.5;
-  uint64_t max_fast_pages = 131072;  // 1 GB of heap
+  uint64_t max_fast_pages = 32768;  // 256 MB of heap: its rows are held in memory
 };
 
 struct TableDiff {

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "os/fiemap.h"
 
@@ -22,7 +24,10 @@ struct Segment {
 Result<Segment> ReadSegment(const std::string& path) {
   Segment s;
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return s;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return s;
+    return Internal("cannot read " + path + ": " + std::strerror(errno));
+  }
   s.exists = true;
   s.size = static_cast<uint64_t>(st.st_size);
   auto extents = os::FileExtents(path);
@@ -69,7 +74,10 @@ Result<RelationPages> CompareRelationFiles(const std::string& from_file,
   for (int n = 0;; ++n) {
     ASSIGN_OR_RETURN(Segment a, ReadSegment(SegmentPath(from_file, n)));
     ASSIGN_OR_RETURN(Segment b, ReadSegment(SegmentPath(to_file, n)));
-    if (!a.exists && !b.exists) break;
+    if (!a.exists && !b.exists) {
+      if (n == 0) return NotFound("neither side has the relation file " + to_file);
+      break;
+    }
     const uint64_t offset = static_cast<uint64_t>(n) * kSegmentPages;
     AppendShifted(out.changed, ChangedPages(a.extents, a.size, b.extents, b.size), offset);
     out.pages = offset + (std::max(a.size, b.size) + kPageSize - 1) / kPageSize;

@@ -80,7 +80,8 @@ std::string Where(const TableSpec& spec, const Values& row) {
 }
 
 std::string SqlFor(const TableSpec& spec, const RowChange& c) {
-  const std::string& t = spec.qualified;
+  // ONLY: rows of inheritance children are rows of other tables.
+  const std::string t = "ONLY " + spec.qualified;
   if (c.kind == RowChange::Kind::kDelete) {
     if (spec.keyed()) return "DELETE FROM " + t + " WHERE " + Where(spec, c.before) + ";";
     std::string match;
@@ -98,7 +99,9 @@ std::string SqlFor(const TableSpec& spec, const RowChange& c) {
       cols += (cols.empty() ? "" : ", ") + pg::QuoteIdent(spec.columns[i]);
       vals += (vals.empty() ? "" : ", ") + SqlLiteral(c.after[i]);
     }
-    return "INSERT INTO " + t + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" + vals + ");";
+    if (cols.empty()) return "INSERT INTO " + spec.qualified + " DEFAULT VALUES;";
+    return "INSERT INTO " + spec.qualified + " (" + cols + ") OVERRIDING SYSTEM VALUE VALUES (" +
+           vals + ");";
   }
   std::string set;
   for (size_t i : c.changed) {
@@ -225,8 +228,23 @@ Result<std::string> Report::RenderSql(const std::string& lock_timeout,
   for (const auto& [name, k] : kept_) {
     if (k.truncated) return FailedPrecondition("rows of " + name + " were left out of the diff");
   }
+  // Values are in the text forms the diff read them in; whole-row matches
+  // compare text, so the script reads and writes with the same settings.
   std::string out = "BEGIN;\nSET LOCAL lock_timeout = " + SqlLiteral(lock_timeout) +
-                    ";\nSET LOCAL statement_timeout = " + SqlLiteral(statement_timeout) + ";\n";
+                    ";\nSET LOCAL statement_timeout = " + SqlLiteral(statement_timeout) +
+                    ";\nSET LOCAL standard_conforming_strings = on;\n"
+                    "SET LOCAL DateStyle = 'ISO, YMD';\nSET LOCAL TimeZone = 'UTC';\n"
+                    "SET LOCAL IntervalStyle = 'postgres';\nSET LOCAL bytea_output = 'hex';\n"
+                    "SET LOCAL extra_float_digits = 1;\n";
+  for (const auto& t : diff_.tables) {
+    if (t.spec.presence == Presence::kBoth && !t.spec.only_to.empty()) {
+      out += "-- NOTE: " + t.spec.display + ": values of columns only the branch has (";
+      for (size_t i = 0; i < t.spec.only_to.size(); ++i) {
+        out += (i ? ", " : "") + t.spec.only_to[i];
+      }
+      out += ") are not compared and not in this script\n";
+    }
+  }
   auto emit = [&](const std::string& table, bool deletes) {
     const TableDiff* t = Find(table);
     auto it = kept_.find(table);
