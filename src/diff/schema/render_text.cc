@@ -108,9 +108,12 @@ std::string RenderText(const SchemaDiff& diff, bool color) {
     changed += c.action == "changed";
   }
   for (const Statement& s : diff.statements) outside += s.transactional ? 0 : 1;
-  out += "\n" + std::to_string(diff.changes.size()) + " changes (" + std::to_string(added) +
+  auto count = [](size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  out += "\n" + count(diff.changes.size(), "change", "changes") + " (" + std::to_string(added) +
          " added, " + std::to_string(removed) + " removed, " + std::to_string(changed) +
-         " changed), " + std::to_string(diff.statements.size()) + " statements (" +
+         " changed), " + count(diff.statements.size(), "statement", "statements") + " (" +
          std::to_string(outside) + " outside transactions)\n";
   return out;
 }
