@@ -45,16 +45,15 @@ Status Pool::AddLineage(catalog::Snapshot snap, DiffSide& side) {
 
 Status Pool::StartSnapshotInstance(const catalog::Snapshot& snap, DiffSide& side) {
   const std::string tag = std::to_string(::getpid());
-  pg::InstanceSpec spec;
-  spec.installation = installation_;
-  spec.pgdata = layout_.SnapshotData(snap.id) + ".diff-" + tag;
+  catalog::Branch owner;  // settings of the branch it was taken of, when it lives
+  if (snap.branch_id) {
+    if (auto b = store_->GetBranchById(*snap.branch_id); b.ok()) owner = std::move(*b);
+  }
+  pg::InstanceSpec spec = SpecAt(owner, layout_.SnapshotData(snap.id) + ".diff-" + tag);
   spec.socket_dir = layout_.run() + "/diff-" + tag;
   spec.log_path = layout_.logs() + "/snapshot-" + std::to_string(snap.id) + ".diff.log";
   spec.port = 5432;  // names the socket only: the instance listens on no TCP address
   spec.listen_addresses = "";
-  spec.settings = PoolConfig::DefaultPgSettings(installation_.major_version);
-  for (const auto& [k, v] : config_.pg_settings) spec.settings[k] = v;
-  spec.run_as = run_as_;
   side.pgdata = spec.pgdata;
   side.socket_dir = spec.socket_dir;
   side.port = spec.port;

@@ -285,14 +285,10 @@ class Pool {
   // are recorded without data. On failure nothing is left behind.
   Result<catalog::Snapshot> TakeSnapshot(const catalog::Branch& source, const std::string& name,
                                          bool implicit, const std::string& dst);
-  // Around a snapshot of a running branch: the oldest transaction running
-  // before it (nullopt when unreadable), then the record of every one that
-  // may have been in flight ("?" when unknown). See pg/xid_range.h.
-  std::optional<uint64_t> OldestRunningXid(const catalog::Branch& source);
-  // Adds the in-flight ranges of `snap` and of every snapshot above it.
+  // `spur diff`: adds the in-flight ranges of `snap` and of every snapshot
+  // above it; serves a snapshot through a throw-away instance.
   Status AddLineage(catalog::Snapshot snap, DiffSide& side);
   Status StartSnapshotInstance(const catalog::Snapshot& snap, DiffSide& side);
-  std::string InflightSince(const catalog::Branch& source, std::optional<uint64_t> oldest);
   Status CloneLive(const catalog::Branch& source, const std::string& dst,
                    catalog::Snapshot& snapshot);
   // OK when branches can be made from `snap` (it has data, its branch lives).

@@ -43,24 +43,22 @@ std::string StoppedInflight(const std::string& pgdata) {
   return "";
 }
 
-}  // namespace
-
-std::optional<uint64_t> Pool::OldestRunningXid(const catalog::Branch& source) {
-  auto conn = Superuser(source, "postgres");
+// Around a snapshot of a running branch, on one connection to it: the
+// oldest transaction running before, then (InflightRange) the record of every
+// one that may have been in flight; "?" when either cannot be read.
+std::optional<uint64_t> OldestRunningXid(Result<pg::Connection>& conn) {
   if (!conn.ok()) return std::nullopt;
   auto xid = pg::OldestRunningXid(*conn);
-  if (!xid.ok()) return std::nullopt;
-  return *xid;
+  return xid.ok() ? std::optional<uint64_t>(*xid) : std::nullopt;
 }
 
-std::string Pool::InflightSince(const catalog::Branch& source, std::optional<uint64_t> oldest) {
+std::string InflightRange(Result<pg::Connection>& conn, std::optional<uint64_t> oldest) {
   if (!oldest) return "?";
-  auto conn = Superuser(source, "postgres");
-  if (!conn.ok()) return "?";
   auto next = pg::NextXid(*conn);
-  if (!next.ok()) return "?";
-  return pg::FormatXidRange(pg::XidRange{*oldest, *next});
+  return next.ok() ? pg::FormatXidRange(pg::XidRange{*oldest, *next}) : "?";
 }
+
+}  // namespace
 
 Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, const std::string& name,
                                              bool implicit, const std::string& dst_arg) {
@@ -83,14 +81,15 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, cons
     snap.consistency = "clean";
     snap.inflight_xids = StoppedInflight(src);
   } else {
-    std::optional<uint64_t> oldest = OldestRunningXid(source);
+    auto conn = Superuser(source, "postgres");
+    std::optional<uint64_t> oldest = OldestRunningXid(conn);
     if (driver_->atomic_clone()) {
       st = driver_->CloneDataset(src, dst);
       snap.consistency = "atomic";
     } else {
       st = CloneLive(source, dst, snap);
     }
-    if (st.ok()) snap.inflight_xids = InflightSince(source, oldest);
+    if (st.ok()) snap.inflight_xids = InflightRange(conn, oldest);
   }
   CrashPoint("snapshot.after_clone");
   if (st.ok()) st = control_->ClearRunState(dst);

@@ -76,26 +76,33 @@ Result<std::string> FastPathBlocker(Side& from, Side& to, const DataDiffOptions&
   return std::string();
 }
 
-Result<std::string> FilePath(pg::Connection& conn, const TableSpec& spec) {
-  return conn.QueryValue("SELECT pg_relation_filepath(" + conn.QuoteLiteral(spec.qualified) +
-                         "::regclass)");
+// Where a table's rows live on one side: its relpersistence and its main
+// fork's path under the data directory, in one lookup.
+struct Storage {
+  std::string persistence, path;
+};
+
+Result<Storage> StorageOf(pg::Connection& conn, const TableSpec& spec) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT relpersistence, pg_relation_filepath(oid) "
+                                         "FROM pg_class WHERE oid = $1::regclass",
+                                         {spec.qualified}));
+  if (rows.size() != 1 || !rows[0][0] || !rows[0][1]) {
+    return Internal("no relation file for " + spec.display);
+  }
+  return Storage{*rows[0][0], *rows[0][1]};
 }
 
 // The fast path's plan for one table, or a reason to compare it in full.
 Result<std::string> PlanPages(Side& from, Side& to, TableDiff& t, RelationPages& pages,
                               std::string& file, const DataDiffOptions& options) {
-  ASSIGN_OR_RETURN(std::string fa, FilePath(from.conn, t.spec));
-  ASSIGN_OR_RETURN(std::string fb, FilePath(to.conn, t.spec));
+  ASSIGN_OR_RETURN(Storage a, StorageOf(from.conn, t.spec));
+  ASSIGN_OR_RETURN(Storage b, StorageOf(to.conn, t.spec));
+  const std::string& fa = a.path;
+  const std::string& fb = b.path;
   if (fa != fb) return std::string("its relation file was rewritten on a side");
-  for (Side* side : {&from, &to}) {
-    ASSIGN_OR_RETURN(
-        std::string persistence,
-        side->conn.QueryValue("SELECT relpersistence FROM pg_class WHERE oid = " +
-                              side->conn.QuoteLiteral(t.spec.qualified) + "::regclass"));
-    // CHECKPOINT does not write unlogged tables' buffers: their pages on
-    // disk say nothing about their rows.
-    if (persistence != "p") return std::string("it is unlogged");
-  }
+  // CHECKPOINT does not write unlogged tables' buffers: their pages on disk
+  // say nothing about their rows.
+  if (a.persistence != "p" || b.persistence != "p") return std::string("it is unlogged");
   file = fa;
   auto compared = CompareRelationFiles(from.pgdata + "/" + fa, to.pgdata + "/" + fb);
   if (!compared.ok()) {

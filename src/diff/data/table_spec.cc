@@ -98,20 +98,22 @@ int Compare(Ordering o, const Value& a, const Value& b) {
 Result<std::vector<TableSpec>> PairTables(const pg::Schema& from, const pg::Schema& to,
                                           const std::vector<std::string>& only,
                                           std::vector<std::string>& one_side) {
+  // "schema.table", or a bare name for public.
+  auto names = [](const std::string& n, const pg::Table& t) {
+    return n == Display(t) || (t.schema == "public" && n == t.name);
+  };
   auto wanted = [&](const pg::Table& t) {
-    if (only.empty()) return true;
-    return std::any_of(only.begin(), only.end(), [&](const std::string& n) {
-      return n == Display(t) || (t.schema == "public" && n == t.name);
-    });
+    return only.empty() ||
+           std::any_of(only.begin(), only.end(), [&](const std::string& n) { return names(n, t); });
   };
   for (const auto& n : only) {
-    bool found = false;
-    for (const auto* schema : {&from, &to}) {
-      for (const auto& t : schema->tables) {
-        if (n == Display(t) || (t.schema == "public" && n == t.name)) found = true;
-      }
+    auto on = [&](const pg::Schema& s) {
+      return std::any_of(s.tables.begin(), s.tables.end(),
+                         [&](const pg::Table& t) { return names(n, t); });
+    };
+    if (!on(from) && !on(to)) {
+      return InvalidArgument("table \"" + n + "\" is on neither side; check --tables");
     }
-    if (!found) return InvalidArgument("table \"" + n + "\" is on neither side; check --tables");
   }
   std::vector<TableSpec> out;
   for (const auto& t : to.tables) {
