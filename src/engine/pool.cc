@@ -120,7 +120,10 @@ Status Pool::ApplyCredentials(const catalog::Branch& branch) {
     RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
     RETURN_IF_ERROR(GrantDetachedData(branch));
   }
-  return control_->OpenTcp(spec);
+  Stopwatch timer;
+  RETURN_IF_ERROR(control_->OpenTcp(spec));
+  spdlog::debug("branch {}: TCP opened (pg_hba reloaded) in {:.1f} ms", branch.name, timer.LapMs());
+  return Status::Ok();
 }
 
 Status Pool::GrantDetachedData(const catalog::Branch& branch) {

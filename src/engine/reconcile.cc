@@ -25,6 +25,13 @@ Status Pool::Reconcile() {
   std::set<int64_t> branch_ids, snapshot_ids;
   for (auto& b : branches) {
     const std::string live = layout_.BranchData(b.id);
+    if (b.state == catalog::BranchState::kCreating && !b.parent_id) {
+      // `spur init` died before main was ready: there is nothing to roll
+      // back to, and removing main would leave a pool nothing can be made from.
+      return FailedPrecondition("spur init of the pool at " + layout_.root +
+                                " was interrupted; stop any postgres under it, remove the "
+                                "directory and run `spur init` again");
+    }
     if (b.state == catalog::BranchState::kCreating) {
       control_->Stop(live).IgnoreError();
       for (const std::string& ds : {live, layout_.BranchStaging(b.id), layout_.BranchOld(b.id)}) {
