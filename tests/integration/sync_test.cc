@@ -245,7 +245,9 @@ TEST_F(SyncTest, KillDuringSyncSwapKeepsBranch) {
     EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM pg_tables WHERE tablename = 'before_sync'"),
               c.synced ? "0" : "1")
         << c.point;
-    if (c.synced) EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300") << c.point;
+    if (c.synced) {
+      EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300") << c.point;
+    }
   }
 }
 

@@ -374,7 +374,9 @@ TEST(LayoutTest, EveryDatasetNameRoundTripsThroughClassify) {
       const DatasetName n = layout.Classify(c.path);
       EXPECT_EQ(n.kind, c.kind) << c.path;
       EXPECT_EQ(n.id, id) << c.path;
-      if (c.kind == K::kSnapshotDiff) EXPECT_EQ(n.pid, 4242) << c.path;
+      if (c.kind == K::kSnapshotDiff) {
+        EXPECT_EQ(n.pid, 4242) << c.path;
+      }
     }
   }
   for (const std::string& other :
