@@ -47,7 +47,8 @@ Status Pool::Load() {
   }
   ASSIGN_OR_RETURN(driver_, storage::MakeDriver(config_.driver, layout_.data(), /*probe=*/false));
   // Pools made before logs/ was private: make it so (postgres logs hold data).
-  if (os::PathExists(layout_.logs())) RETURN_IF_ERROR(os::Chmod(layout_.logs(), 0700));
+  // Best effort: a user who may open the pool but not chmod it still can.
+  if (os::PathExists(layout_.logs())) os::Chmod(layout_.logs(), 0700).IgnoreError();
   if (config_.pg_major > 0 && os::PathExists(config_.pg_bindir + "/postgres")) {
     // Known from init: no need to run `postgres --version` on every command.
     installation_ = pg::Installation{config_.pg_bindir, config_.pg_major};
