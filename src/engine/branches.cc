@@ -39,6 +39,7 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   }
   if (o.from && o.snapshot) return InvalidArgument("pass --from or --snapshot, not both");
   RETURN_IF_ERROR(CheckQuotas(o.owner));
+  RETURN_IF_ERROR(CheckFreeSpace("branch create"));
   Stopwatch timer;
   catalog::Snapshot snap;
   catalog::Branch parent;
@@ -148,6 +149,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
                               "\" has no parent to reset to; pass "
                               "--to SNAPSHOT");
   }
+  RETURN_IF_ERROR(CheckFreeSpace("reset of branch \"" + name + "\""));
   const std::string staging = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(staging).IgnoreError();
   Status st;
@@ -166,7 +168,11 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
     return st.WithContext("reset branch \"" + name + "\"");
   }
   CrashPoint("branch.reset.after_stage");
-  RETURN_IF_ERROR(SwapInStaging(b));
+  if (Status swapped = SwapInStaging(b); !swapped.ok()) {
+    driver_->DestroyDataset(staging).IgnoreError();
+    if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
+    return swapped.WithContext("reset branch \"" + name + "\"");
+  }
   std::optional<int64_t> old_snapshot = b.snapshot_id;
   b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kStopped;
@@ -181,13 +187,29 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
 }
 
 Status Pool::SwapInStaging(catalog::Branch& b) {
-  // From here the new data is complete; reconciliation finishes a swap that
-  // an interruption leaves half done (staging present, live missing).
+  // From here the new data is complete. Renames within one folder are atomic
+  // on every driver (a btrfs subvolume is renamed like a directory), so at
+  // each crash point one complete copy sits under a name FinishSwap knows.
   const std::string live = layout_.BranchData(b.id);
+  const std::string old = layout_.BranchOld(b.id);
   RETURN_IF_ERROR(control_->Stop(live));
-  RETURN_IF_ERROR(driver_->DestroyDataset(live));
-  CrashPoint("branch.reset.after_destroy");
-  return driver_->RenameDataset(layout_.BranchStaging(b.id), live);
+  RETURN_IF_ERROR(driver_->DestroyDataset(old));  // a finished swap's leftover
+  const bool had_data = driver_->DatasetExists(live);
+  if (had_data) RETURN_IF_ERROR(driver_->RenameDataset(live, old));
+  CrashPoint("branch.swap.after_move_away");
+  Status in = driver_->RenameDataset(layout_.BranchStaging(b.id), live);
+  if (!in.ok()) {
+    if (had_data) driver_->RenameDataset(old, live).IgnoreError();
+    return in.WithContext("swapping in the new data of branch \"" + b.name + "\"");
+  }
+  CrashPoint("branch.swap.after_rename_in");
+  Status gone = driver_->DestroyDataset(old);
+  if (!gone.ok()) {
+    // The swap is done; the next reconcile removes the old copy.
+    spdlog::warn("branch {}: the previous data stays at {} for now: {}", b.name, old,
+                 gone.message());
+  }
+  return Status::Ok();
 }
 
 Status Pool::DeleteOne(const catalog::Branch& branch) {
@@ -199,6 +221,7 @@ Status Pool::DeleteOne(const catalog::Branch& branch) {
   RETURN_IF_ERROR(driver_->DestroyDataset(layout_.BranchData(b.id)));
   CrashPoint("branch.delete.after_destroy");
   driver_->DestroyDataset(layout_.BranchStaging(b.id)).IgnoreError();
+  driver_->DestroyDataset(layout_.BranchOld(b.id)).IgnoreError();
   control_->Forget(Spec(b)).IgnoreError();
   // Snapshots taken of this branch: implicit ones nobody uses go; the rest
   // stay (named snapshots outlive their branch) but lose the link.

@@ -44,14 +44,14 @@ Status Pool::AddLineage(catalog::Snapshot snap, DiffSide& side) {
 }
 
 Status Pool::StartSnapshotInstance(const catalog::Snapshot& snap, DiffSide& side) {
-  const std::string tag = std::to_string(::getpid());
+  const int64_t pid = ::getpid();
   catalog::Branch owner;  // settings of the branch it was taken of, when it lives
   if (snap.branch_id) {
     if (auto b = store_->GetBranchById(*snap.branch_id); b.ok()) owner = std::move(*b);
   }
-  pg::InstanceSpec spec = SpecAt(owner, layout_.SnapshotData(snap.id) + ".diff-" + tag);
-  spec.socket_dir = layout_.run() + "/diff-" + tag;
-  spec.log_path = layout_.logs() + "/snapshot-" + std::to_string(snap.id) + ".diff.log";
+  pg::InstanceSpec spec = SpecAt(owner, layout_.SnapshotDiffData(snap.id, pid));
+  spec.socket_dir = layout_.SnapshotDiffSocketDir(pid);
+  spec.log_path = layout_.SnapshotDiffLog(snap.id);
   spec.port = 5432;  // names the socket only: the instance listens on no TCP address
   spec.listen_addresses = "";
   side.pgdata = spec.pgdata;
@@ -61,8 +61,6 @@ Status Pool::StartSnapshotInstance(const catalog::Snapshot& snap, DiffSide& side
   control_->Stop(spec.pgdata).IgnoreError();
   driver_->DestroyDataset(spec.pgdata).IgnoreError();
   RETURN_IF_ERROR(driver_->CloneDataset(layout_.SnapshotData(snap.id), spec.pgdata));
-  RETURN_IF_ERROR(os::MakeDirs(spec.socket_dir, 0755));
-  if (run_as_) RETURN_IF_ERROR(os::Chown(spec.socket_dir, run_as_->uid, run_as_->gid));
   RETURN_IF_ERROR(control_->PrepareDataDirectory(spec));
   spdlog::info("starting a throw-away instance of snapshot {} to read it", snap.name);
   return control_->Start(spec);

@@ -122,9 +122,13 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
           "large as its parent. For instant copy-on-write branches use a filesystem "
           "that clones (XFS reflink=1, btrfs) or, as root, `spur init --image SIZE`.");
     }
-    for (const auto& dir : {layout.branches(), layout.snapshots(), layout.logs(), layout.run()}) {
+    for (const auto& dir : {layout.branches(), layout.snapshots(), layout.run()}) {
       RETURN_IF_ERROR(os::MakeDirs(dir, 0755));
     }
+    // Postgres logs hold statements and data: the pool's owner only (spur
+    // opens each log for postgres before it drops privileges).
+    RETURN_IF_ERROR(os::MakeDirs(layout.logs(), 0700));
+    RETURN_IF_ERROR(os::Chmod(layout.logs(), 0700));
     ASSIGN_OR_RETURN(pool->store_, catalog::Store::Open(layout.db()));
     RETURN_IF_ERROR(os::Chmod(layout.db(), 0600));
     config.run_as = run_as ? run_as->name : "";

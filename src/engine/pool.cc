@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/crash_point.h"
 #include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "os/fs.h"
@@ -45,6 +46,9 @@ Status Pool::Load() {
     Repaired("mounted pool image " + layout_.image());
   }
   ASSIGN_OR_RETURN(driver_, storage::MakeDriver(config_.driver, layout_.data(), /*probe=*/false));
+  // Pools made before logs/ was private: make it so (postgres logs hold data).
+  // Best effort: a user who may open the pool but not chmod it still can.
+  if (os::PathExists(layout_.logs())) os::Chmod(layout_.logs(), 0700).IgnoreError();
   if (config_.pg_major > 0 && os::PathExists(config_.pg_bindir + "/postgres")) {
     // Known from init: no need to run `postgres --version` on every command.
     installation_ = pg::Installation{config_.pg_bindir, config_.pg_major};
@@ -99,17 +103,27 @@ Status Pool::StartInstance(catalog::Branch& branch) {
   RETURN_IF_ERROR(control_->Start(spec));
   spdlog::debug("branch {}: postgres accepting connections after {:.1f} ms", branch.name,
                 timer.LapMs());
-  // Every start re-asserts the branch's credentials: data cloned from a
-  // parent carries the parent's password until this runs. A standby is
-  // read-only and keeps its primary's roles.
-  if (!pg::IsStandby(spec.pgdata)) {
-    RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
-    RETURN_IF_ERROR(GrantDetachedData(branch));
-  }
+  CrashPoint("branch.start.before_credentials");
+  RETURN_IF_ERROR(ApplyCredentials(branch));
   branch.state = catalog::BranchState::kRunning;
   branch.last_used_at = clock_.NowSeconds();
   if (!branch.running_since) branch.running_since = branch.last_used_at;
   branch.stop_reason.clear();
+  return Status::Ok();
+}
+
+Status Pool::ApplyCredentials(const catalog::Branch& branch) {
+  const pg::InstanceSpec spec = Spec(branch);
+  // Data cloned from a parent carries the parent's password until this runs;
+  // TCP stays refused until then. A standby is read-only and keeps its
+  // primary's roles.
+  if (!control_->IsStandby(spec.pgdata)) {
+    RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
+    RETURN_IF_ERROR(GrantDetachedData(branch));
+  }
+  Stopwatch timer;
+  RETURN_IF_ERROR(control_->OpenTcp(spec));
+  spdlog::debug("branch {}: TCP opened (pg_hba reloaded) in {:.1f} ms", branch.name, timer.LapMs());
   return Status::Ok();
 }
 

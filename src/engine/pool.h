@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,11 @@ struct PoolStatus {
   std::optional<uint64_t> free_bytes;
 };
 
+// Free space a pool keeps before it copies data: a checkpoint or WAL switch
+// on a full disk stops postgres (issue 11: a create on a full pool crashed
+// the parent's postgres in pg_backup_start).
+inline constexpr uint64_t kMinFreeBytes = uint64_t{256} << 20;
+
 class Pool {
  public:
   static Result<std::unique_ptr<Pool>> Init(const InitOptions& options,
@@ -180,6 +186,9 @@ class Pool {
   Status Reconcile();
   // Everything repaired since the pool was opened, one line each.
   const std::vector<std::string>& repairs() const { return repairs_; }
+  // Paths under data/ that Layout does not recognise, found by the last
+  // Reconcile: left alone (a warning is logged), never destroyed.
+  const std::vector<std::string>& unknown_datasets() const { return unknown_datasets_; }
 
   // Creates and starts a branch. ResourceExhausted (naming the quota) when
   // the pool's or the owner's quota is used up.
@@ -274,6 +283,10 @@ class Pool {
   pg::InstanceSpec SpecAt(const catalog::Branch& branch, const std::string& pgdata) const;
   Result<pg::Connection> Superuser(const catalog::Branch& branch, const std::string& db);
   Status StartInstance(catalog::Branch& branch);
+  // Sets the branch's own password on its running instance (not on a
+  // standby), then lets TCP clients in (InstanceControl::OpenTcp). Every
+  // start runs it; reconcile runs it for a running branch whose TCP is shut.
+  Status ApplyCredentials(const catalog::Branch& branch);
   // After the first start of a copy of a standby: grants the branch's role
   // read and write on data the primary's roles own.
   Status GrantDetachedData(const catalog::Branch& branch);
@@ -297,6 +310,9 @@ class Pool {
   Status DestroySnapshot(const catalog::Snapshot& snapshot);
   Status DeleteOne(const catalog::Branch& branch);
   Status CheckQuotas(const std::string& owner);
+  // OutOfSpace (naming the pool and what to do) when the pool's filesystem
+  // has less than kMinFreeBytes free; `what` names the refused operation.
+  Status CheckFreeSpace(const std::string& what);
   BranchCost CostOf(const catalog::Branch& b, double price_gib_month, double price_running_hour);
   // Marks `b` stopped and adds the run that just ended to its running time.
   void MarkStopped(catalog::Branch& b, const std::string& reason);
@@ -309,8 +325,19 @@ class Pool {
   // Of `running` (the runs marked running), those into `b` whose process
   // died are marked failed.
   Status ReconcileSyncStaging(const catalog::Branch& b, const std::vector<catalog::SyncRun>& runs);
-  // Swaps the complete dataset at BranchStaging(b) in for b's data and starts b.
+  // Swaps the complete dataset at BranchStaging(b) in for b's (stopped) data:
+  // live -> BranchOld, staging -> live, then BranchOld is destroyed. Each step
+  // leaves a state FinishSwap completes; there is always one complete copy.
+  // On an error (not a crash) before the new data is in place, the old data
+  // is put back and the staging dataset is left for the caller.
   Status SwapInStaging(catalog::Branch& b);
+  // Reconcile: completes or rolls back an interrupted swap of `b` from what is
+  // on disk (see SwapInStaging); never destroys the only complete copy.
+  Status FinishSwap(const catalog::Branch& b);
+  // Reconcile: removes datasets Layout classifies whose owner is gone; leaves
+  // unclassified ones alone and lists them in unknown_datasets().
+  Status RemoveOrphanDatasets(const std::set<int64_t>& branch_ids,
+                              const std::set<int64_t>& snapshot_ids);
   // The branch, its sync lock (FailedPrecondition when a sync holds it) and
   // the spec of its staging dataset, for BeginSync and BeginStandbySync.
   Result<SyncTarget> ClaimSyncTarget(const std::string& branch);
@@ -329,6 +356,7 @@ class Pool {
   pg::Installation installation_;
   std::optional<os::OsUser> run_as_;
   std::vector<std::string> repairs_;
+  std::vector<std::string> unknown_datasets_;
 };
 
 }  // namespace spur::engine

@@ -11,23 +11,10 @@
 namespace spur::engine {
 namespace {
 
-// Dataset directory names are ids; anything else in the folder is foreign.
-std::optional<int64_t> IdOf(const std::string& name) {
-  if (name.empty() || name.size() > 18) return std::nullopt;
-  for (char c : name) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  return std::stoll(name);
-}
-
-// "<snapshot id>.diff-<pid>": a throw-away instance `spur diff` runs on a
-// clone of a snapshot (engine/diff_sides.cc). In use while that process lives.
-bool DiffInstanceInUse(const std::string& name) {
-  const auto at = name.find(".diff-");
-  if (at == std::string::npos) return false;
-  const std::string pid = name.substr(at + 6);
-  if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) return false;
-  return ::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM;
+// `spur diff` runs a throw-away instance of a snapshot; in use while the
+// process that made it lives.
+bool ProcessLives(int64_t pid) {
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
 }  // namespace
@@ -38,11 +25,18 @@ Status Pool::Reconcile() {
   std::set<int64_t> branch_ids, snapshot_ids;
   for (auto& b : branches) {
     const std::string live = layout_.BranchData(b.id);
-    const std::string staging = layout_.BranchStaging(b.id);
+    if (b.state == catalog::BranchState::kCreating && !b.parent_id) {
+      // `spur init` died before main was ready: there is nothing to roll
+      // back to, and removing main would leave a pool nothing can be made from.
+      return FailedPrecondition("spur init of the pool at " + layout_.root +
+                                " was interrupted; stop any postgres under it, remove the "
+                                "directory and run `spur init` again");
+    }
     if (b.state == catalog::BranchState::kCreating) {
       control_->Stop(live).IgnoreError();
-      RETURN_IF_ERROR(driver_->DestroyDataset(live));
-      RETURN_IF_ERROR(driver_->DestroyDataset(staging));
+      for (const std::string& ds : {live, layout_.BranchStaging(b.id), layout_.BranchOld(b.id)}) {
+        RETURN_IF_ERROR(driver_->DestroyDataset(ds));
+      }
       RETURN_IF_ERROR(store_->DeleteBranch(b.id));
       Repaired("removed half-created branch \"" + b.name + "\"");
       continue;
@@ -57,19 +51,20 @@ Status Pool::Reconcile() {
     }
     branch_ids.insert(b.id);
     RETURN_IF_ERROR(ReconcileSyncStaging(b, sync_runs));
-    if (!driver_->DatasetExists(live) && driver_->DatasetExists(staging)) {
-      RETURN_IF_ERROR(driver_->RenameDataset(staging, live));
-      Repaired("finished interrupted reset of branch \"" + b.name + "\"");
-    } else if (driver_->DatasetExists(staging)) {
-      RETURN_IF_ERROR(driver_->DestroyDataset(staging));
-      Repaired("removed leftovers of an interrupted reset of branch \"" + b.name + "\"");
-    }
+    RETURN_IF_ERROR(FinishSwap(b));
     if (!driver_->DatasetExists(live)) {
       Repaired("branch \"" + b.name + "\" has lost its data directory " + live +
                "; delete it with `spur branch delete " + b.name + "`");
       continue;
     }
     bool alive = control_->IsRunning(live);
+    if (alive && !control_->TcpOpen(live)) {
+      // Started, then interrupted before its own credentials were set: TCP
+      // is still refused. Set them and let clients in.
+      RETURN_IF_ERROR(ApplyCredentials(b));
+      Repaired("set the credentials of branch \"" + b.name +
+               "\" (an interrupted start left them unset; TCP was refused meanwhile)");
+    }
     if (!alive && !control_->PortFree(b.port)) {
       Repaired("port " + std::to_string(b.port) + " of branch \"" + b.name +
                "\" is held by another program; the branch cannot start until it is freed");
@@ -101,29 +96,74 @@ Status Pool::Reconcile() {
     }
     snapshot_ids.insert(s.id);
   }
-  // Orphan datasets: on disk with no row (a command died between steps).
-  struct Folder {
-    std::string dir;
-    const std::set<int64_t>* ids;
-    const char* what;
-  };
-  for (const Folder& f : {Folder{layout_.branches(), &branch_ids, "branch"},
-                          Folder{layout_.snapshots(), &snapshot_ids, "snapshot"}}) {
-    auto names = driver_->ListDatasets(f.dir);
+  return RemoveOrphanDatasets(branch_ids, snapshot_ids);
+}
+
+Status Pool::FinishSwap(const catalog::Branch& b) {
+  const std::string live = layout_.BranchData(b.id);
+  const std::string next = layout_.BranchStaging(b.id);
+  const std::string old = layout_.BranchOld(b.id);
+  const std::string quoted = "\"" + b.name + "\"";
+  // The live data is moved away only once the new data is complete: with no
+  // live data, a staging copy is complete and goes in; else the old one returns.
+  if (!driver_->DatasetExists(live) && driver_->DatasetExists(next)) {
+    RETURN_IF_ERROR(driver_->RenameDataset(next, live));
+    Repaired("finished the interrupted swap (reset or sync) of branch " + quoted +
+             ": its new data is in place");
+  } else if (!driver_->DatasetExists(live) && driver_->DatasetExists(old)) {
+    RETURN_IF_ERROR(driver_->RenameDataset(old, live));
+    Repaired("put back the data of branch " + quoted + " that an interrupted swap moved away");
+  }
+  if (!driver_->DatasetExists(live)) return Status::Ok();  // reported by the caller
+  if (driver_->DatasetExists(old)) {
+    control_->Stop(old).IgnoreError();
+    RETURN_IF_ERROR(driver_->DestroyDataset(old));
+    Repaired("removed the previous data of branch " + quoted + " left by a finished swap");
+  }
+  if (driver_->DatasetExists(next)) {
+    control_->Stop(next).IgnoreError();
+    RETURN_IF_ERROR(driver_->DestroyDataset(next));
+    Repaired("removed the unfinished data of an interrupted reset of branch " + quoted +
+             "; the branch kept its data");
+  }
+  return Status::Ok();
+}
+
+Status Pool::RemoveOrphanDatasets(const std::set<int64_t>& branch_ids,
+                                  const std::set<int64_t>& snapshot_ids) {
+  using K = DatasetName::Kind;
+  unknown_datasets_.clear();
+  for (const std::string& dir : {layout_.branches(), layout_.snapshots()}) {
+    auto names = driver_->ListDatasets(dir);
     if (!names.ok()) continue;
     for (const auto& n : *names) {
-      auto id = IdOf(n);
-      bool staging = false;
-      for (const std::string suffix : {".new", ".sync"}) {
-        if (n.size() <= suffix.size() || n.substr(n.size() - suffix.size()) != suffix) continue;
-        auto owner = IdOf(n.substr(0, n.size() - suffix.size()));
-        staging = staging || (owner && f.ids->count(*owner));
+      const std::string path = dir + "/" + n;
+      const DatasetName ds = layout_.Classify(path);
+      bool orphan = false;
+      switch (ds.kind) {
+        case K::kBranch:
+        case K::kBranchStaging:
+        case K::kBranchOld:
+        case K::kBranchSync:
+          orphan = branch_ids.count(ds.id) == 0;
+          break;
+        case K::kSnapshot:
+          orphan = snapshot_ids.count(ds.id) == 0;
+          break;
+        case K::kSnapshotDiff:
+          orphan = !ProcessLives(ds.pid);
+          break;
+        case K::kUnknown:
+          // Not spur's name: maybe a newer spur's, maybe an operator's. Never destroyed.
+          spdlog::warn("left alone: {} is not a dataset name spur knows", path);
+          unknown_datasets_.push_back(path);
+          break;
       }
-      if ((id && f.ids->count(*id)) || staging || DiffInstanceInUse(n)) continue;
-      const std::string path = f.dir + "/" + n;
+      if (!orphan) continue;
       control_->Stop(path).IgnoreError();
       RETURN_IF_ERROR(driver_->DestroyDataset(path));
-      Repaired(std::string("removed orphan ") + f.what + " data " + path);
+      Repaired("removed orphan " + std::string(dir == layout_.branches() ? "branch" : "snapshot") +
+               " data " + path);
     }
   }
   return Status::Ok();

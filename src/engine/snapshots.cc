@@ -10,6 +10,7 @@
 
 #include "common/crash_point.h"
 #include "common/names.h"
+#include "common/units.h"
 #include "engine/pool.h"
 #include "os/fs.h"
 #include "pg/xid_range.h"
@@ -60,8 +61,20 @@ std::string InflightRange(Result<pg::Connection>& conn, std::optional<uint64_t> 
 
 }  // namespace
 
+Status Pool::CheckFreeSpace(const std::string& what) {
+  ASSIGN_OR_RETURN(uint64_t free, driver_->FreeBytes(layout_.data()));
+  if (free >= kMinFreeBytes) return Status::Ok();
+  return ResourceExhausted("pool " + layout_.root + " has " + FormatBytes(free) +
+                           " free, under the " + FormatBytes(kMinFreeBytes) +
+                           " spur keeps for postgres's WAL and checkpoints; " + what +
+                           " refused; delete branches or snapshots you no longer need, or grow "
+                           "the pool's filesystem");
+}
+
 Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, const std::string& name,
                                              bool implicit, const std::string& dst_arg) {
+  // A checkpoint (pg_backup_start) on a full disk takes the source down.
+  RETURN_IF_ERROR(CheckFreeSpace("snapshot of branch \"" + source.name + "\""));
   catalog::Snapshot snap;
   snap.name = name;
   snap.branch_id = source.id;

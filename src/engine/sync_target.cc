@@ -69,11 +69,7 @@ Result<SyncTarget> Pool::BeginSync(const std::string& name) {
     control_->Stop(staging).IgnoreError();
     RETURN_IF_ERROR(driver_->DestroyDataset(staging));
     RETURN_IF_ERROR(driver_->CreateDataset(staging));
-    RETURN_IF_ERROR(os::MakeDirs(t.spec.socket_dir, 0755));
-    if (run_as_) {
-      RETURN_IF_ERROR(os::Chown(staging, run_as_->uid, run_as_->gid));
-      RETURN_IF_ERROR(os::Chown(t.spec.socket_dir, run_as_->uid, run_as_->gid));
-    }
+    if (run_as_) RETURN_IF_ERROR(os::Chown(staging, run_as_->uid, run_as_->gid));
     RETURN_IF_ERROR(control_->InitDb(t.spec));
     RETURN_IF_ERROR(control_->PrepareDataDirectory(t.spec));
     RETURN_IF_ERROR(control_->Start(t.spec));
@@ -133,6 +129,9 @@ Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& sna
   const std::string next = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(next).IgnoreError();
   RETURN_IF_ERROR(driver_->RenameDataset(staging, next));
+  // A crash from here to the swap leaves <id>.new beside intact live data:
+  // reconcile drops it and the branch keeps its data (the run is failed).
+  CrashPoint("sync.after_staging_rename");
   RETURN_IF_ERROR(SwapInStaging(b));
   CrashPoint("sync.after_swap");
   b.state = catalog::BranchState::kStopped;
@@ -172,7 +171,7 @@ Status Pool::ReconcileSyncStaging(const catalog::Branch& b,
     if (r.branch != b.name) continue;
     r.state = "failed";
     r.finished_at = clock_.NowSeconds();
-    r.error = "interrupted (the sync process died); the branch kept its data";
+    r.error = "interrupted (the sync process died) before it finished";
     RETURN_IF_ERROR(store_->UpdateSyncRun(r));
   }
   if (!driver_->DatasetExists(staging)) return Status::Ok();

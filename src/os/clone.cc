@@ -9,13 +9,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "os/errno_status.h"
 #include "os/fs.h"
 
 namespace spur::os {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
-  return Internal(what + " " + path + ": " + std::strerror(errno));
+  return os::ErrnoStatus(errno, what + " " + path);
 }
 
 Status CopyBytes(int in, int out, off_t size, const std::string& src) {

@@ -11,11 +11,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include "os/errno_status.h"
+
 namespace spur::os {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
-  return Internal(what + " " + path + ": " + std::strerror(errno));
+  return os::ErrnoStatus(errno, what + " " + path);
 }
 
 Status WriteAll(int fd, const std::string& data, const std::string& path) {

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "common/stopwatch.h"
 #include "os/fs.h"
@@ -41,6 +43,29 @@ class PostgresControl final : public InstanceControl {
   }
 
   Status Stop(const std::string& pgdata) override { return pg::Stop(pgdata); }
+
+  Status OpenTcp(const InstanceSpec& spec) override {
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    ASSIGN_OR_RETURN(std::string before, conn.QueryValue("SELECT pg_conf_load_time()::text"));
+    RETURN_IF_ERROR(pg::WriteHba(spec, /*tcp_open=*/true));
+    RETURN_IF_ERROR(conn.Exec("SELECT pg_reload_conf()"));
+    // A new session starts with the postmaster's load time, set as the
+    // postmaster reloads (pg_hba.conf included): a later one means TCP is open.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      ASSIGN_OR_RETURN(Connection probe, Superuser(spec));
+      ASSIGN_OR_RETURN(std::string now, probe.QueryValue("SELECT pg_conf_load_time()::text"));
+      if (now != before) return Status::Ok();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return Unavailable("postgres on " + spec.pgdata +
+                       " did not reload pg_hba.conf within 10 s; TCP stays refused; see " +
+                       spec.log_path);
+  }
+
+  bool TcpOpen(const std::string& pgdata) override { return pg::HbaLetsTcpIn(pgdata); }
+
+  bool IsStandby(const std::string& pgdata) override { return pg::IsStandby(pgdata); }
 
   std::optional<int> RunningPid(const std::string& pgdata) override {
     return pg::RunningPid(pgdata);

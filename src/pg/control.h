@@ -28,8 +28,22 @@ class InstanceControl {
   virtual Status PrepareDataDirectory(const InstanceSpec& spec) = 0;
 
   // Writes spur's config for `spec` and starts postgres; OK once it accepts
-  // connections (or when it already runs and answers).
+  // connections on its socket (or when it already runs and answers). TCP
+  // clients are refused until OpenTcp.
   virtual Status Start(const InstanceSpec& spec) = 0;
+
+  // Lets TCP clients in with a password (pg::WriteHba(spec, true) and a
+  // reload); OK once new connections see the new rules. Call it only once the
+  // instance holds the branch's own credentials. Unavailable when it is not
+  // running or does not reload within 10 s (TCP then stays refused).
+  virtual Status OpenTcp(const InstanceSpec& spec) = 0;
+
+  // True when the instance on `pgdata` lets TCP clients in (OpenTcp ran
+  // since the last Start); reconcile finishes the credentials otherwise.
+  virtual bool TcpOpen(const std::string& pgdata) = 0;
+
+  // True when `pgdata` is a streaming standby (it keeps its primary's roles).
+  virtual bool IsStandby(const std::string& pgdata) = 0;
 
   // Stops the instance on `pgdata`; OK when it was not running.
   virtual Status Stop(const std::string& pgdata) = 0;

@@ -44,7 +44,10 @@ std::string SpurConf(const InstanceSpec& spec) {
   return c.str();
 }
 
-constexpr const char* kHba =
+// The socket directory is 0700 and owned by the user postgres runs as, so
+// only that user and root reach the trusting local lines (docs/security.md,
+// "Local superuser socket"). TCP always needs a password.
+constexpr const char* kHbaOpen =
     "# Written by spur. The socket directory is private to the pool's owner;\n"
     "# TCP always needs a password (SCRAM).\n"
     "local   all           all                 trust\n"
@@ -53,6 +56,18 @@ constexpr const char* kHba =
     "host    all           all   ::/0          scram-sha-256\n"
     "host    replication   all   0.0.0.0/0     scram-sha-256\n"
     "host    replication   all   ::/0          scram-sha-256\n";
+
+// Until the branch's own credentials are set: a data directory cloned from a
+// parent holds the parent's passwords, so TCP is refused outright.
+constexpr const char* kHbaClosed =
+    "# Written by spur. TCP is refused until this branch's own credentials are\n"
+    "# set; spur then rewrites this file and reloads (pg/instance.h, WriteHba).\n"
+    "local   all           all                 trust\n"
+    "local   replication   all                 trust\n"
+    "host    all           all   0.0.0.0/0     reject\n"
+    "host    all           all   ::/0          reject\n"
+    "host    replication   all   0.0.0.0/0     reject\n"
+    "host    replication   all   ::/0          reject\n";
 
 os::RunOptions AsUser(const InstanceSpec& spec) {
   os::RunOptions o;
@@ -125,15 +140,24 @@ Status WriteConfig(const InstanceSpec& spec) {
   std::string spur_conf = spec.pgdata + "/spur.conf";
   RETURN_IF_ERROR(os::WriteFileAtomic(spur_conf, SpurConf(spec), 0600));
   RETURN_IF_ERROR(Chowned(spec, spur_conf));
-  std::string hba = spec.pgdata + "/pg_hba.conf";
-  RETURN_IF_ERROR(os::WriteFileAtomic(hba, kHba, 0600));
-  RETURN_IF_ERROR(Chowned(spec, hba));
+  RETURN_IF_ERROR(WriteHba(spec, /*tcp_open=*/false));
   std::string ident = spec.pgdata + "/pg_ident.conf";
   if (!os::PathExists(ident)) {
     RETURN_IF_ERROR(os::WriteFileAtomic(ident, "", 0600));
     RETURN_IF_ERROR(Chowned(spec, ident));
   }
   return Status::Ok();
+}
+
+Status WriteHba(const InstanceSpec& spec, bool tcp_open) {
+  const std::string hba = spec.pgdata + "/pg_hba.conf";
+  RETURN_IF_ERROR(os::WriteFileAtomic(hba, tcp_open ? kHbaOpen : kHbaClosed, 0600));
+  return Chowned(spec, hba);
+}
+
+bool HbaLetsTcpIn(const std::string& pgdata) {
+  auto content = os::ReadFile(pgdata + "/pg_hba.conf");
+  return content.ok() && *content == kHbaOpen;
 }
 
 Status Start(const InstanceSpec& spec, int timeout_s) {
@@ -145,12 +169,14 @@ Status Start(const InstanceSpec& spec, int timeout_s) {
   }
   RETURN_IF_ERROR(ClearRunState(spec.pgdata));
   RETURN_IF_ERROR(RemoveStaleSockets(spec.socket_dir));
+  // Private to postgres's user (and root): the local lines of pg_hba trust.
   RETURN_IF_ERROR(os::MakeDirs(spec.socket_dir, 0700));
+  RETURN_IF_ERROR(os::Chmod(spec.socket_dir, 0700));
   RETURN_IF_ERROR(Chowned(spec, spec.socket_dir));
-  if (!os::PathExists(spec.log_path)) {
-    RETURN_IF_ERROR(os::AppendFile(spec.log_path, ""));
-    RETURN_IF_ERROR(Chowned(spec, spec.log_path));
-  }
+  // The log holds statements and their errors (data): owner only.
+  if (!os::PathExists(spec.log_path)) RETURN_IF_ERROR(os::AppendFile(spec.log_path, ""));
+  RETURN_IF_ERROR(os::Chmod(spec.log_path, 0600));
+  RETURN_IF_ERROR(Chowned(spec, spec.log_path));
   auto opts = AsUser(spec);
   ASSIGN_OR_RETURN(pid_t pid,
                    os::SpawnDetached({spec.installation.Binary("postgres"), "-D", spec.pgdata},

@@ -39,12 +39,22 @@ struct InstanceSpec {
 // the socket and SCRAM on TCP.
 Status InitDb(const InstanceSpec& spec);
 
-// Writes spur.conf (port, socket, listen, settings) and pg_hba.conf, and makes
-// postgresql.conf include spur.conf (creating a minimal one if missing).
+// Writes spur.conf (port, socket, listen, settings) and a pg_hba.conf that
+// refuses TCP (WriteHba(spec, false)), and makes postgresql.conf include
+// spur.conf (creating a minimal one if missing).
 Status WriteConfig(const InstanceSpec& spec);
 
-// Starts postgres detached and waits until it accepts connections (up to
-// `timeout_s`). On failure, the error carries the last lines of the log.
+// Writes pg_hba.conf: trust on the socket (its directory is 0700, postgres's
+// user), and on TCP either SCRAM (`tcp_open`) or reject. A started instance
+// refuses TCP until its owner has set the branch's credentials and opened it
+// (InstanceControl::OpenTcp), so a copy never answers on its parent's password.
+Status WriteHba(const InstanceSpec& spec, bool tcp_open);
+
+// True when pg_hba.conf of `pgdata` is the one WriteHba(spec, true) writes.
+bool HbaLetsTcpIn(const std::string& pgdata);
+
+// Starts postgres detached (socket directory 0700, log 0600) and waits until it accepts connections
+// (up to `timeout_s`). On failure, the error carries the last lines of the log.
 Status Start(const InstanceSpec& spec, int timeout_s = 120);
 
 // Fast shutdown (SIGINT), escalating to immediate after `timeout_s`. OK when

@@ -61,6 +61,10 @@ class StorageDriver {
 
   // Bytes exclusive to the dataset and shared with other datasets.
   virtual Result<os::SpaceUsage> Usage(const std::string& path) = 0;
+
+  // Bytes free for new data in folder `dir` (its filesystem's, for an
+  // unprivileged writer).
+  virtual Result<uint64_t> FreeBytes(const std::string& dir) = 0;
 };
 
 // Creates the driver called `name` for a pool whose datasets live under

@@ -1,14 +1,19 @@
 // Pool-level guarantees: bad input changes nothing, interrupted commands are
 // reconciled, concurrent commands serialize, the image re-mounts itself,
 // postgres runs unprivileged.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
+#include <string_view>
 #include <thread>
 
+#include "common/crash_point.h"
 #include "os/fs.h"
 #include "os/mount.h"
+#include "os/user.h"
 #include "pool_fixture.h"
 
 namespace spur::testing {
@@ -86,6 +91,7 @@ TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
       {"branch.create.after_insert", {"branch", "create", "crashy"}},
       {"branch.create.after_clone", {"branch", "create", "crashy"}},
       {"branch.create.after_start", {"branch", "create", "crashy"}},
+      {"branch.start.before_credentials", {"branch", "create", "crashy"}},
   };
   for (const auto& c : cases) {
     CliResult crashed = pool_->Run(c.command, {{"SPUR_CRASH_POINT", c.point}});
@@ -103,9 +109,10 @@ TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
       pool_->Run({"branch", "delete", "crashy"});
     EXPECT_EQ(Inventory(), before) << c.point;
   }
-  // Reset: interrupted before or after the old data was destroyed, the
-  // branch ends up running on complete data either way.
-  for (const char* point : {"branch.reset.after_stage", "branch.reset.after_destroy"}) {
+  // Reset: interrupted at any step of building or swapping in the new data,
+  // the branch ends up running on complete data either way.
+  for (const char* point : {"branch.reset.after_stage", "branch.swap.after_move_away",
+                            "branch.swap.after_rename_in", "branch.start.before_credentials"}) {
     Exec(pool_->Uri("main"), std::string("CREATE TABLE \"") + point + "\"(x int)");
     EXPECT_EQ(pool_->Run({"branch", "reset", "base"}, {{"SPUR_CRASH_POINT", point}}).exit_code, 99);
     ASSERT_EQ(pool_->Run({"branch", "start", "base"}).exit_code, 0) << point;
@@ -121,6 +128,129 @@ TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
     EXPECT_EQ(pool_->Run({"branch", "create", "doomed"}).exit_code, 0) << point;
     EXPECT_EQ(pool_->Run({"branch", "delete", "doomed"}).exit_code, 0) << point;
   }
+}
+
+// Every named crash point (common/crash_point.h) is exercised by a test:
+// those of the engine above and below, sync's in sync_test.cc, the daemon's
+// in serve_test.cc. A point added to the list must be added to a test.
+TEST(CrashPoints, EveryNamedPointIsTested) {
+  const std::set<std::string_view> tested = {
+      // PoolTest.EveryCrashPointIsReconciledOnTheNextCommand, KillDuring*, KillAfterStart*
+      "snapshot.after_insert", "snapshot.after_clone", "branch.create.after_insert",
+      "branch.create.after_clone", "branch.create.after_start", "branch.start.before_credentials",
+      "branch.reset.after_stage", "branch.swap.after_move_away", "branch.swap.after_rename_in",
+      "branch.delete.after_stop", "branch.delete.after_destroy",
+      // SyncTest.InterruptedSyncLeavesTheBranchAsItWas, KillDuringSyncSwapKeepsBranch
+      "sync.after_load", "sync.before_swap", "sync.after_staging_rename", "sync.after_swap",
+      // ServeTest crash cases
+      "pr.after_branch", "hook.after_store", "hook.before_finish"};
+  EXPECT_EQ(tested, std::set<std::string_view>(kCrashPoints.begin(), kCrashPoints.end()));
+}
+
+// Issue 11, item 6: SIGKILL while the old data directory was being removed
+// left it half deleted; the next command removed the complete new copy and
+// the branch could not start (PG_VERSION missing).
+TEST_F(PoolTest, KillDuringResetOldDataRemovalKeepsBranch) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "base"}).exit_code, 0);
+  for (const char* point : {"branch.swap.after_move_away", "branch.swap.after_rename_in"}) {
+    const std::string table = std::string("t_") + (point + 12);
+    Exec(pool_->Uri("main"), "CREATE TABLE \"" + table + "\" AS SELECT 7 AS x");
+    EXPECT_EQ(pool_->Run({"branch", "reset", "base"}, {{"SPUR_CRASH_POINT", point}}).exit_code, 99)
+        << point;
+    CliResult next = pool_->Run({"branch", "list"});
+    EXPECT_EQ(next.exit_code, 0) << point << ": " << next.err;
+    EXPECT_NE(next.err.find("reconciled:"), std::string::npos) << point << ": " << next.err;
+    auto names = os::ListDir(pool_->pool() + "/data/branches");
+    ASSERT_TRUE(names.ok());
+    for (const auto& n : *names) {
+      EXPECT_EQ(n.find('.'), std::string::npos) << point << ": left " << n;
+    }
+    ASSERT_EQ(pool_->Run({"branch", "start", "base"}).exit_code, 0) << point;
+    // The reset finished forward: the new data, complete.
+    EXPECT_EQ(QueryValue(pool_->Uri("base"), "SELECT x FROM \"" + table + "\""), "7") << point;
+    EXPECT_EQ(QueryValue(pool_->Uri("base"), "SELECT count(*) FROM customers"), "1000") << point;
+  }
+}
+
+// Issue 11, item 7: a kill just after a branch's postgres started (create or
+// reset) left it accepting TCP logins with its parent's password.
+TEST_F(PoolTest, KillAfterStartBeforePasswordDoesNotAcceptParentPassword) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "pw"}).exit_code, 0);
+  const std::string own = pool_->Uri("pw");
+  const std::string parent = pool_->Uri("main");
+  const std::string port = std::to_string(pool_->Show("pw")["port"].get<int>());
+  // main's role and password, at the branch's port.
+  const auto colon = parent.rfind(':');
+  const auto slash = parent.find('/', colon);
+  const std::string parent_at_branch = parent.substr(0, colon + 1) + port + parent.substr(slash);
+  EXPECT_EQ(pool_
+                ->Run({"branch", "reset", "pw"},
+                      {{"SPUR_CRASH_POINT", "branch.start.before_credentials"}})
+                .exit_code,
+            99);
+  EXPECT_FALSE(pg::Connection::Open(parent_at_branch).ok()) << "the parent's password logs in";
+  EXPECT_FALSE(pg::Connection::Open(own).ok()) << "TCP open before the credentials were set";
+  CliResult next = pool_->Run({"branch", "list"});  // reconciles
+  EXPECT_NE(next.err.find("set the credentials of branch \"pw\""), std::string::npos) << next.err;
+  EXPECT_FALSE(pg::Connection::Open(parent_at_branch).ok()) << "the parent's password logs in";
+  EXPECT_EQ(QueryValue(own, "SELECT 1"), "1");
+}
+
+// Issue 11, item 11: branch logs were 0644 in a world-readable folder; the
+// trusted local socket must be reachable by postgres's user (and root) only.
+TEST_F(PoolTest, BranchLogIsNotWorldReadable) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "private"}).exit_code, 0);
+  auto postgres = os::LookupUser("postgres");
+  ASSERT_TRUE(postgres.ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((pool_->pool() + "/logs").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u) << std::oct << st.st_mode;
+  auto logs = os::ListDir(pool_->pool() + "/logs");
+  ASSERT_TRUE(logs.ok());
+  EXPECT_GE(logs->size(), 2u);  // main's and private's
+  for (const auto& n : *logs) {
+    ASSERT_EQ(::stat((pool_->pool() + "/logs/" + n).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0077, 0u) << n << ": " << std::oct << st.st_mode;
+  }
+  auto sockets = os::ListDir(pool_->pool() + "/run");
+  ASSERT_TRUE(sockets.ok());
+  int socket_dirs = 0;
+  for (const auto& n : *sockets) {
+    ASSERT_EQ(::stat((pool_->pool() + "/run/" + n).c_str(), &st), 0);
+    if (!S_ISDIR(st.st_mode)) continue;
+    ++socket_dirs;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << n << ": " << std::oct << st.st_mode;
+    EXPECT_EQ(st.st_uid, postgres->uid) << n;
+  }
+  EXPECT_GE(socket_dirs, 2);
+}
+
+// Issue 11, item 11: on a full pool a create crashed the parent's postgres
+// (pg_backup_start: server closed the connection unexpectedly) and exited 1.
+TEST_F(PoolTest, FullPoolCreateFailsCleanlyAndParentKeepsRunning) {
+  const std::string before = Inventory();
+  const std::string filler = pool_->pool() + "/data/filler";
+  auto free = os::FreeBytes(pool_->pool() + "/data");
+  ASSERT_TRUE(free.ok());
+  const uint64_t keep = 64ull << 20;  // well under the pool's 256 MiB margin
+  ASSERT_GT(*free, keep);
+  int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::posix_fallocate(fd, 0, static_cast<off_t>(*free - keep)), 0);
+  ::close(fd);
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"branch", "create", "full"},
+        std::vector<std::string>{"snapshot", "create", "main", "--name", "full"}}) {
+    CliResult r = pool_->Run(cmd);
+    EXPECT_EQ(r.exit_code, 8) << r.err;
+    EXPECT_NE(r.err.find("pool " + pool_->pool() + " has"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_EQ(QueryValue(pool_->Uri("main"), "SELECT count(*) FROM customers"), "1000");
+  EXPECT_EQ(pool_->Show("main")["state"], "running");
+  EXPECT_EQ(Inventory(), before);
+  ASSERT_EQ(::unlink(filler.c_str()), 0);
+  EXPECT_EQ(pool_->Run({"branch", "create", "full"}).exit_code, 0);
 }
 
 TEST_F(PoolTest, KilledPostgresIsNoticedAndRestarts) {

@@ -221,6 +221,36 @@ TEST_F(SyncTest, InterruptedSyncLeavesTheBranchAsItWas) {
   EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300");
 }
 
+// Issue 11, item 6 for sync's swap: killed once the synced data is complete,
+// the branch never loses both copies: before the live data is moved away it
+// keeps its data; after, the sync's data is swapped in by reconcile.
+TEST_F(SyncTest, KillDuringSyncSwapKeepsBranch) {
+  struct Case {
+    const char* point;
+    bool synced;  // the branch holds the synced data afterwards
+  };
+  for (const Case& c :
+       {Case{"sync.after_staging_rename", false}, Case{"branch.swap.after_move_away", true},
+        Case{"branch.swap.after_rename_in", true}, Case{"sync.after_swap", true}}) {
+    Exec(Main(), "DROP TABLE IF EXISTS before_sync; CREATE TABLE before_sync AS SELECT 42 AS x");
+    CliResult crashed =
+        pool_->Run({"sync", "prod", "--mask", mask_}, {{"SPUR_CRASH_POINT", c.point}});
+    EXPECT_EQ(crashed.exit_code, 99) << c.point << crashed.err;
+    CliResult status = pool_->Run({"branch", "list"});  // reconciles
+    EXPECT_EQ(status.exit_code, 0) << c.point << status.err;
+    auto names = os::ListDir(pool_->pool() + "/data/branches");
+    ASSERT_TRUE(names.ok());
+    for (const auto& n : *names) EXPECT_EQ(n.find('.'), std::string::npos) << c.point << ": " << n;
+    ASSERT_EQ(pool_->Run({"branch", "start", "main"}).exit_code, 0) << c.point;
+    EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM pg_tables WHERE tablename = 'before_sync'"),
+              c.synced ? "0" : "1")
+        << c.point;
+    if (c.synced) {
+      EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300") << c.point;
+    }
+  }
+}
+
 TEST_F(SyncTest, PhysicalSourceIsFollowedAndItsSnapshotsMakeWritableBranches) {
   ASSERT_EQ(
       pool_->Run({"source", "add", "replica", "--mode", "physical", "--url", source_->Url("shop")})

@@ -2,13 +2,38 @@
 // snapshots, rollback on failure, reconciliation. No disk, process or clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "catalog/store.h"
+#include "common/crash_point.h"
 #include "engine/pool.h"
 #include "pg/fake/fake_control.h"
 #include "storage/fake/fake_driver.h"
 
 namespace spur::engine {
 namespace {
+
+// What a kill at an armed crash point leaves: the fakes as they are.
+struct SimulatedCrash {
+  std::string point;
+};
+void ThrowCrash(std::string_view point) { throw SimulatedCrash{std::string(point)}; }
+
+// Runs `step` with crash point `point` armed; true when it died there.
+template <typename F>
+bool CrashesAt(const std::string& point, F step) {
+  ArmCrashPointForTesting(point, &ThrowCrash);
+  bool crashed = false;
+  try {
+    step();
+  } catch (const SimulatedCrash& c) {
+    crashed = c.point == point;
+  }
+  ArmCrashPointForTesting("", nullptr);
+  return crashed;
+}
 
 class FixedClock final : public os::Clock {
  public:
@@ -44,6 +69,7 @@ class EngineTest : public ::testing::Test {
     spec.pgdata = main_data_;
     spec.port = 5500;
     ASSERT_TRUE(control_->Start(spec).ok());
+    ASSERT_TRUE(control_->OpenTcp(spec).ok());
     PoolConfig config;
     config.driver = "fake";
     auto pool = Pool::OpenWith(
@@ -221,7 +247,9 @@ TEST_F(EngineTest, ReconcileRepairsWhatInterruptedCommandsLeft) {
   std::string all;
   for (const auto& r : pool_->repairs()) all += r + "\n";
   EXPECT_NE(all.find("removed half-created branch \"half\""), std::string::npos) << all;
-  EXPECT_NE(all.find("finished interrupted reset of branch \"live\""), std::string::npos) << all;
+  EXPECT_NE(all.find("finished the interrupted swap (reset or sync) of branch \"live\""),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("\"live\" was not running"), std::string::npos) << all;
   EXPECT_NE(all.find("removed orphan branch data /pool/data/branches/77"), std::string::npos);
   EXPECT_NE(all.find("removed orphan snapshot data /pool/data/snapshots/78"), std::string::npos);
@@ -236,6 +264,158 @@ TEST_F(EngineTest, ReconcileRepairsWhatInterruptedCommandsLeft) {
   ASSERT_TRUE(pool_->Reconcile().ok());
   EXPECT_EQ(pool_->repairs().size(), repairs);
   ASSERT_TRUE(pool_->StartBranch("live").ok());
+}
+
+}  // namespace
+}  // namespace spur::engine
+
+namespace spur::engine {
+namespace {
+
+// Issue 11, item 6: a kill while the old data was being removed left a
+// half-deleted directory, and reconcile then destroyed the complete new copy.
+TEST_F(EngineTest, KillDuringResetOldDataRemovalKeepsBranch) {
+  struct Case {
+    const char* point;
+    const char* expect;  // the branch's data after reconcile
+  };
+  for (const Case& c :
+       {Case{"branch.reset.after_stage", "old"}, Case{"branch.swap.after_move_away", "new"},
+        Case{"branch.swap.after_rename_in", "new"}}) {
+    ASSERT_TRUE(driver_->WriteFile(main_data_, "version", "old").ok());
+    auto b = Create("feat");
+    ASSERT_TRUE(b.ok()) << b.status().message();
+    const std::string data = layout_.BranchData(b->id);
+    ASSERT_TRUE(driver_->WriteFile(main_data_, "version", "new").ok());
+    EXPECT_TRUE(CrashesAt(c.point, [&] { (void)pool_->ResetBranch("feat", std::nullopt); }))
+        << c.point;
+    ASSERT_TRUE(pool_->Reconcile().ok()) << c.point;
+    ASSERT_TRUE(driver_->Exists(data)) << c.point;
+    EXPECT_EQ(*driver_->ReadFile(data, "version"), c.expect) << c.point;
+    EXPECT_EQ(*driver_->ReadFile(data, "base/1/1259"), "catalog") << c.point << ": incomplete";
+    EXPECT_FALSE(driver_->Exists(layout_.BranchStaging(b->id))) << c.point;
+    EXPECT_FALSE(driver_->Exists(layout_.BranchOld(b->id))) << c.point;
+    auto started = pool_->StartBranch("feat");
+    ASSERT_TRUE(started.ok()) << c.point << ": " << started.status().message();
+    EXPECT_EQ(control_->Password(data, "app"), b->password) << c.point;
+    ASSERT_TRUE(pool_->DeleteBranch("feat", false).ok());
+  }
+}
+
+// Reconcile never destroys the only complete copy: old data moved away with
+// no new data beside it goes back into place.
+TEST_F(EngineTest, SwapWithNoNewDataPutsTheOldDataBack) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok());
+  const std::string data = layout_.BranchData(b->id);
+  ASSERT_TRUE(driver_->WriteFile(data, "mine", "precious").ok());
+  control_->Crash(data);
+  ASSERT_TRUE(driver_->RenameDataset(data, layout_.BranchOld(b->id)).ok());
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  EXPECT_EQ(*driver_->ReadFile(data, "mine"), "precious");
+  EXPECT_FALSE(driver_->Exists(layout_.BranchOld(b->id)));
+}
+
+// Issue 11, item 7: a start interrupted before the branch's own password was
+// set must not accept TCP; reconcile sets it and only then opens TCP.
+TEST_F(EngineTest, KillAfterStartBeforePasswordDoesNotAcceptParentPassword) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok());
+  const std::string data = layout_.BranchData(b->id);
+  EXPECT_TRUE(control_->TcpOpen(data));
+  ASSERT_TRUE(pool_->StopBranch("feat").ok());
+  for (const char* op : {"start", "reset"}) {
+    EXPECT_TRUE(CrashesAt("branch.start.before_credentials", [&] {
+      if (std::string(op) == "start") {
+        (void)pool_->StartBranch("feat");
+      } else {
+        (void)pool_->ResetBranch("feat", std::nullopt);
+      }
+    })) << op;
+    EXPECT_TRUE(control_->IsRunning(data)) << op;
+    EXPECT_FALSE(control_->TcpOpen(data)) << op << ": TCP open on the parent's password";
+    ASSERT_TRUE(pool_->Reconcile().ok()) << op;
+    EXPECT_TRUE(control_->TcpOpen(data)) << op;
+    EXPECT_EQ(control_->Password(data, "app"), b->password) << op;
+    ASSERT_TRUE(pool_->StopBranch("feat").ok());
+  }
+}
+
+// Issue 11: reconcile destroyed every dataset whose name it did not know.
+TEST_F(EngineTest, ReconcileLeavesUnknownDatasetsAlone) {
+  const std::vector<std::string> foreign = {
+      layout_.branches() + "/feature-x", layout_.branches() + "/2.bak", layout_.branches() + "/007",
+      layout_.snapshots() + "/3.diff-x", layout_.snapshots() + "/abc"};
+  for (const auto& path : foreign) ASSERT_TRUE(driver_->CreateDataset(path).ok()) << path;
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  for (const auto& path : foreign) EXPECT_TRUE(driver_->Exists(path)) << path;
+  auto unknown = pool_->unknown_datasets();
+  std::sort(unknown.begin(), unknown.end());
+  auto expected = foreign;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(unknown, expected);
+  for (const auto& r : pool_->repairs()) EXPECT_EQ(r.find("orphan"), std::string::npos) << r;
+}
+
+TEST(LayoutTest, EveryDatasetNameRoundTripsThroughClassify) {
+  using K = DatasetName::Kind;
+  const Layout layout{"/srv/pool"};
+  for (int64_t id : {int64_t{0}, int64_t{1}, int64_t{42}, int64_t{123456789012}}) {
+    struct Case {
+      std::string path;
+      K kind;
+    };
+    for (const Case& c :
+         {Case{layout.BranchData(id), K::kBranch},
+          Case{layout.BranchStaging(id), K::kBranchStaging},
+          Case{layout.BranchOld(id), K::kBranchOld}, Case{layout.BranchSync(id), K::kBranchSync},
+          Case{layout.SnapshotData(id), K::kSnapshot},
+          Case{layout.SnapshotDiffData(id, 4242), K::kSnapshotDiff}}) {
+      const DatasetName n = layout.Classify(c.path);
+      EXPECT_EQ(n.kind, c.kind) << c.path;
+      EXPECT_EQ(n.id, id) << c.path;
+      if (c.kind == K::kSnapshotDiff) {
+        EXPECT_EQ(n.pid, 4242) << c.path;
+      }
+    }
+  }
+  for (const std::string& other :
+       {layout.branches() + "/x", layout.branches() + "/1.new.new", layout.branches() + "/01",
+        layout.branches() + "/-1", layout.branches() + "/1/2", layout.snapshots() + "/1.new",
+        layout.snapshots() + "/1.diff-", layout.data() + "/1", layout.BranchLog(1),
+        std::string("/elsewhere/data/branches/1"), layout.branches() + "/",
+        layout.branches() + "/1.old.sync"}) {
+    EXPECT_EQ(layout.Classify(other).kind, K::kUnknown) << other;
+  }
+}
+
+}  // namespace
+}  // namespace spur::engine
+
+namespace spur::engine {
+namespace {
+
+// Issue 11, item 11: a create on a full pool crashed the parent's postgres
+// (pg_backup_start) and exited 1; now refused before anything is copied.
+TEST_F(EngineTest, FullPoolCreateFailsCleanlyAndParentKeepsRunning) {
+  ASSERT_TRUE(Create("before").ok());
+  const auto datasets = *driver_->ListDatasets(layout_.branches());
+  const size_t snapshots = CountSnapshots();
+  driver_->SetFreeBytes(kMinFreeBytes - 1);
+  auto full = Create("feat");
+  EXPECT_EQ(full.status().code(), Code::kResourceExhausted);
+  EXPECT_NE(full.status().message().find("pool /pool has"), std::string::npos)
+      << full.status().message();
+  EXPECT_EQ(pool_->ResetBranch("before", std::nullopt).status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(pool_->CreateSnapshot("main", std::string("s")).status().code(),
+            Code::kResourceExhausted);
+  EXPECT_EQ(control_->backups(), 1) << "a backup was started on a full pool";
+  EXPECT_TRUE(control_->IsRunning(main_data_));
+  EXPECT_EQ(*driver_->ListDatasets(layout_.branches()), datasets);
+  EXPECT_EQ(CountSnapshots(), snapshots);
+  EXPECT_FALSE(store_->GetBranch("feat").ok());
+  driver_->SetFreeBytes(kMinFreeBytes);
+  EXPECT_TRUE(Create("feat").ok());
 }
 
 }  // namespace

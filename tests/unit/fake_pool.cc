@@ -30,6 +30,7 @@ Result<std::unique_ptr<FakePool>> FakePool::Make(int64_t now) {
   spec.pgdata = data;
   spec.port = main.port;
   RETURN_IF_ERROR(control->Start(spec));
+  RETURN_IF_ERROR(control->OpenTcp(spec));
 
   engine::PoolConfig config;
   config.driver = "fake";

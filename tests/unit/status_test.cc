@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "os/errno_status.h"
+
 namespace spur {
 namespace {
 
@@ -26,6 +28,17 @@ TEST(Status, HelpersSetTheirCodeAndMessage) {
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(st.code(), Code::kInternal);
   EXPECT_EQ(st.message(), "mkdir /x failed");
+}
+
+// Issue 11: "No space left on device" exited 1 (internal).
+TEST(Status, FullDiskIsOutOfSpaceWithWhatToDo) {
+  for (int err : {ENOSPC, EDQUOT}) {
+    Status s = os::ErrnoStatus(err, "cannot write /pool/data/x");
+    EXPECT_EQ(s.code(), Code::kResourceExhausted);
+    EXPECT_NE(s.message().find("cannot write /pool/data/x: "), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("delete branches or snapshots"), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(os::ErrnoStatus(EIO, "read").code(), Code::kInternal);
 }
 
 TEST(Status, WithContextPrefixesTheMessageAndKeepsTheCode) {

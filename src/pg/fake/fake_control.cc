@@ -29,12 +29,21 @@ Status FakeControl::Start(const InstanceSpec& spec) {
   }
   running_.insert(spec.pgdata);
   ports_[spec.pgdata] = spec.port;
+  tcp_open_.erase(spec.pgdata);
+  return Status::Ok();
+}
+
+Status FakeControl::OpenTcp(const InstanceSpec& spec) {
+  RETURN_IF_ERROR(Take(Op::kOpenTcp, spec.pgdata));
+  if (!IsRunning(spec.pgdata)) return Unavailable("not running: " + spec.pgdata);
+  tcp_open_.insert(spec.pgdata);
   return Status::Ok();
 }
 
 Status FakeControl::Stop(const std::string& pgdata) {
   RETURN_IF_ERROR(Take(Op::kStop, pgdata));
   running_.erase(pgdata);
+  tcp_open_.erase(pgdata);
   ports_.erase(pgdata);
   return Status::Ok();
 }

@@ -16,12 +16,16 @@ namespace spur::pg {
 
 class FakeControl final : public InstanceControl {
  public:
-  enum class Op { kInitDb, kPrepare, kStart, kStop, kSetPassword, kBackup };
+  enum class Op { kInitDb, kPrepare, kStart, kStop, kSetPassword, kBackup, kOpenTcp };
 
   Status InitDb(const InstanceSpec& spec) override;
   Status PrepareDataDirectory(const InstanceSpec& spec) override;
   Status Start(const InstanceSpec& spec) override;
   Status Stop(const std::string& pgdata) override;
+  // Start closes TCP; OpenTcp (running instances only) opens it.
+  Status OpenTcp(const InstanceSpec& spec) override;
+  bool TcpOpen(const std::string& pgdata) override { return tcp_open_.count(pgdata) != 0; }
+  bool IsStandby(const std::string& pgdata) override { return standbys_.count(pgdata) != 0; }
   // Running instances get made-up pids (1000 + their port).
   std::optional<int> RunningPid(const std::string& pgdata) override {
     if (running_.count(pgdata) == 0) return std::nullopt;
@@ -46,8 +50,11 @@ class FakeControl final : public InstanceControl {
   // Like kill -9: the instance is gone and its port free.
   void Crash(const std::string& pgdata) {
     running_.erase(pgdata);
+    tcp_open_.erase(pgdata);
     ports_.erase(pgdata);
   }
+  // Makes IsStandby(pgdata) true.
+  void MarkStandby(const std::string& pgdata) { standbys_.insert(pgdata); }
   void OccupyPort(int port) { foreign_ports_.insert(port); }
   // Client connections ClientConnections() reports for `pgdata`.
   void SetConnections(const std::string& pgdata, int n) { connections_[pgdata] = n; }
@@ -63,6 +70,8 @@ class FakeControl final : public InstanceControl {
 
   std::map<Op, int> armed_;
   std::set<std::string> running_;
+  std::set<std::string> tcp_open_;
+  std::set<std::string> standbys_;
   std::map<std::string, int> ports_;  // pgdata -> port while running
   std::set<int> foreign_ports_;
   std::map<std::string, std::string> passwords_;  // pgdata + "|" + role

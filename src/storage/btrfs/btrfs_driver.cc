@@ -118,4 +118,6 @@ Result<std::vector<std::string>> BtrfsDriver::ListDatasets(const std::string& di
 
 Result<os::SpaceUsage> BtrfsDriver::Usage(const std::string& path) { return os::MeasureTree(path); }
 
+Result<uint64_t> BtrfsDriver::FreeBytes(const std::string& dir) { return os::FreeBytes(dir); }
+
 }  // namespace spur::storage

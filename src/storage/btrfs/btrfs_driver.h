@@ -20,6 +20,7 @@ class BtrfsDriver final : public StorageDriver {
   Status RenameDataset(const std::string& from, const std::string& to) override;
   Result<std::vector<std::string>> ListDatasets(const std::string& dir) override;
   Result<os::SpaceUsage> Usage(const std::string& path) override;
+  Result<uint64_t> FreeBytes(const std::string& dir) override;
 };
 
 }  // namespace spur::storage

@@ -205,4 +205,14 @@ Result<const FakeDriver::Dataset*> FakeDriver::Find(const std::string& path) con
   return &it->second;
 }
 
+Result<uint64_t> FakeDriver::FreeBytes(const std::string&) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return free_bytes_;
+}
+
+void FakeDriver::SetFreeBytes(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  free_bytes_ = bytes;
+}
+
 }  // namespace spur::storage

@@ -58,6 +58,9 @@ class FakeDriver final : public StorageDriver {
   // an empty list, not NotFound, when there are none).
   Result<std::vector<std::string>> ListDatasets(const std::string& dir) override;
   Result<os::SpaceUsage> Usage(const std::string& path) override;
+  // What SetFreeBytes set (1 TiB until then).
+  Result<uint64_t> FreeBytes(const std::string& dir) override;
+  void SetFreeBytes(uint64_t bytes);
 
   // Makes the next call of `op` fail with Internal without changing anything.
   // Calls add up: FailNext twice fails the next two calls.
@@ -88,6 +91,7 @@ class FakeDriver final : public StorageDriver {
   mutable std::mutex mu_;
   std::map<std::string, Dataset> datasets_;  // absolute path -> files; guarded by mu_
   std::map<Op, int> armed_failures_;         // guarded by mu_
+  uint64_t free_bytes_ = uint64_t{1} << 40;  // guarded by mu_
 };
 
 }  // namespace spur::storage

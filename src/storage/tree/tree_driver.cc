@@ -45,4 +45,6 @@ Result<std::vector<std::string>> TreeDriver::ListDatasets(const std::string& dir
 
 Result<os::SpaceUsage> TreeDriver::Usage(const std::string& path) { return os::MeasureTree(path); }
 
+Result<uint64_t> TreeDriver::FreeBytes(const std::string& dir) { return os::FreeBytes(dir); }
+
 }  // namespace spur::storage

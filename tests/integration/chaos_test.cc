@@ -1,0 +1,139 @@
+// Chaos: random create/delete/reset/snapshot commands on the CLI, each
+// SIGKILLed at a random moment, then the pool must be whole: every branch
+// starts and answers with its own password (and not its parent's), passes
+// pg_amcheck, nothing is on disk that spur does not list, and the audit log
+// verifies. Bounded by default (SPUR_CHAOS_KILLS, default 12, sets the number
+// of killed commands; SPUR_CHAOS_SEED replays a run).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "os/fs.h"
+#include "pool_fixture.h"
+
+namespace spur::testing {
+namespace {
+
+// Runs spur with `args` and SIGKILLs it after `kill_after` (it may finish
+// first); true when it was killed.
+bool RunAndKill(const std::vector<std::string>& args, std::chrono::milliseconds kill_after) {
+  std::vector<std::string> argv = {SPUR_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  if (pid < 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + kill_after;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return WIFSIGNALED(status);
+}
+
+// "host=... port=..." values from a key=value conninfo.
+std::string ConninfoValue(const std::string& conninfo, const std::string& key) {
+  auto at = conninfo.find(key + "=");
+  if (at == std::string::npos) return "";
+  at += key.size() + 1;
+  const bool quoted = conninfo[at] == '\'';
+  if (quoted) ++at;
+  auto end = conninfo.find(quoted ? '\'' : ' ', at);
+  return conninfo.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
+  if (!IsRoot()) GTEST_SKIP() << "image pools need root";
+  PoolFixture pool("reflink");
+  ASSERT_TRUE(pool.ok()) << pool.error();
+  const char* kills_env = std::getenv("SPUR_CHAOS_KILLS");
+  const int kills = kills_env ? std::atoi(kills_env) : 12;
+  const char* seed_env = std::getenv("SPUR_CHAOS_SEED");
+  const unsigned seed =
+      seed_env ? static_cast<unsigned>(std::atoll(seed_env)) : std::random_device{}();
+  std::mt19937 rng(seed);
+  SCOPED_TRACE("SPUR_CHAOS_SEED=" + std::to_string(seed));
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const std::string parent = pool.Uri("main");
+  int killed = 0;
+  for (int i = 0; i < kills; ++i) {
+    const std::string b = "c" + std::to_string(pick(4));
+    const std::string s = "s" + std::to_string(pick(3));
+    std::vector<std::string> cmd = {"--pool", pool.pool()};
+    switch (pick(5)) {
+      case 0:
+      case 1:
+        cmd.insert(cmd.end(), {"branch", "create", b});
+        break;
+      case 2:
+        cmd.insert(cmd.end(), {"branch", "reset", b});
+        break;
+      case 3:
+        cmd.insert(cmd.end(), {"branch", "delete", b, "--recursive"});
+        break;
+      default:
+        cmd.insert(cmd.end(), {"snapshot", "create", pick(2) ? "main" : b, "--name", s});
+        break;
+    }
+    killed += RunAndKill(cmd, std::chrono::milliseconds(pick(600))) ? 1 : 0;
+  }
+  std::printf("chaos: %d commands, %d killed mid-run (seed %u)\n", kills, killed, seed);
+  CliResult list = pool.Run({"--json", "branch", "list"});  // reconciles
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::set<std::string> branches;
+  for (const auto& b : list.json()) branches.insert(b["name"].get<std::string>());
+  for (const auto& name : branches) {
+    SCOPED_TRACE(name);
+    CliResult started = pool.Run({"branch", "start", name});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    const std::string own = pool.Uri(name);
+    EXPECT_EQ(QueryValue(own, "SELECT count(*) FROM customers"), "1000");
+    if (name != "main") {
+      const std::string port = std::to_string(pool.Show(name)["port"].get<int>());
+      const auto colon = parent.rfind(':');
+      const auto slash = parent.find('/', colon);
+      EXPECT_FALSE(
+          pg::Connection::Open(parent.substr(0, colon + 1) + port + parent.substr(slash)).ok())
+          << "the parent's password logs in";
+    }
+    const std::string su = pool.SuperuserConninfo(name, "app");
+    auto amcheck =
+        RunPgTool("pg_amcheck", {"--install-missing", "-h", ConninfoValue(su, "host"), "-p",
+                                 ConninfoValue(su, "port"), "-U", "postgres", "app"});
+    EXPECT_EQ(amcheck.exit_code, 0) << amcheck.out << amcheck.err;
+  }
+  // Nothing on disk that spur does not list.
+  auto branch_dirs = os::ListDir(pool.pool() + "/data/branches");
+  ASSERT_TRUE(branch_dirs.ok());
+  EXPECT_EQ(branch_dirs->size(), branches.size());
+  for (const auto& n : *branch_dirs) EXPECT_EQ(n.find('.'), std::string::npos) << n;
+  size_t named = 0;
+  for (const auto& s : pool.Run({"--json", "snapshot", "list"}).json()) {
+    named += s["implicit"].get<bool>() ? 0 : 1;
+  }
+  auto snapshot_dirs = os::ListDir(pool.pool() + "/data/snapshots");
+  ASSERT_TRUE(snapshot_dirs.ok());
+  EXPECT_EQ(snapshot_dirs->size(), named);
+  CliResult audit = pool.Run({"audit", "--verify"});
+  EXPECT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+}
+
+}  // namespace
+}  // namespace spur::testing
