@@ -3,10 +3,13 @@
 // raw control character or invalid UTF-8 in a message.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
+#include "common/units.h"
 #include "common/untrusted_json.h"
 #include "common/untrusted_text.h"
+#include "engine/pg_settings_policy.h"
 
 namespace spur {
 namespace {
@@ -83,6 +86,40 @@ TEST(UntrustedText, ErrorMessageNeverCarriesRawNewlineFromInput) {
   EXPECT_EQ(Quote(std::string(100, 'x'), 10), "\"xxxxxxxxxx...\"");
   EXPECT_EQ(Quote("\xc2\x85"), "\"\\xC2\\x85\"");  // C1 NEL
   EXPECT_EQ(ValidUtf8("ok\n\xff"), "ok\n\\xFF");
+}
+
+// Random bytes biased towards the characters parsers care about: nothing
+// crashes, and every refusal is one line of valid UTF-8.
+TEST(UntrustedInput, RandomInputNeverCrashesAndErrorsAreOneLine) {
+  std::mt19937 rng(11);
+  const std::string alphabet = "0123456789.-+eExXkKmMgGtTbBiIsShHdDwW{}[]\":,\\'\n\r\t #\xff\xc3";
+  auto one_line = [](const Status& st) {
+    if (st.ok()) return;
+    EXPECT_TRUE(IsValidUtf8(st.message())) << st.message();
+    EXPECT_EQ(st.message().find('\n'), std::string::npos) << st.message();
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    size_t len = rng() % 24;
+    for (size_t k = 0; k < len; ++k) {
+      text += rng() % 8 == 0 ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
+    }
+    one_line(ParseDuration(text).status());
+    one_line(ParseSize(text).status());
+    one_line(ParseInteger("n", text, -5, 1000).status());
+    one_line(ParseDecimal("price", text, 0, 1e6).status());
+    one_line(ParseUntrustedJson(text, "body").status());
+    for (const char* name : {"work_mem", "statement_timeout", "random_page_cost", "jit",
+                             "log_statement", "timezone", "max_connections"}) {
+      auto r = engine::CheckSettings({{name, text}}, engine::SettingsCaller::kOperator, {});
+      one_line(r.status());
+      if (r.ok()) {
+        for (char c : r->begin()->second) {
+          EXPECT_TRUE(c >= 0x20 && c != '\'' && c != '\\' && c != '#') << name << "=" << text;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
