@@ -99,7 +99,7 @@ Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params
   ASSIGN_OR_RETURN(auto owner, OptString(call.body, "owner"));
   q.owner = owner.value_or("");
   if (!q.owner.empty()) RETURN_IF_ERROR(ValidateName("owner", q.owner));
-  ASSIGN_OR_RETURN(q.max_branches, OptInt(call.body, "max_branches"));
+  ASSIGN_OR_RETURN(q.max_branches, OptInt(call.body, "max_branches", 0, engine::kMaxQuotaBranches));
   ASSIGN_OR_RETURN(q.max_bytes, OptSize(call.body, "max_bytes"));
   if (!q.max_branches && !q.max_bytes) {
     return InvalidArgument("give --max-branches and/or --max-bytes");

@@ -1,6 +1,7 @@
 #include "api/body.h"
 
 #include "common/units.h"
+#include "common/untrusted_text.h"
 
 namespace spur::api {
 namespace {
@@ -38,19 +39,29 @@ Result<std::optional<bool>> OptBool(const nlohmann::json& body, const char* key)
   return std::optional<bool>(f->get<bool>());
 }
 
-Result<std::optional<int64_t>> OptInt(const nlohmann::json& body, const char* key) {
+Result<std::optional<int64_t>> OptInt(const nlohmann::json& body, const char* key, int64_t min,
+                                      int64_t max) {
   const auto* f = Field(body, key);
   if (!f) return std::optional<int64_t>();
-  if (!f->is_number_integer()) return WrongType(key, "an integer");
-  return std::optional<int64_t>(f->get<int64_t>());
+  const std::string range =
+      "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  // Unsigned JSON numbers above INT64_MAX would wrap in get<int64_t>().
+  if (!f->is_number_integer() ||
+      (f->is_number_unsigned() && f->get<uint64_t>() > static_cast<uint64_t>(max))) {
+    return WrongType(key, range.c_str());
+  }
+  int64_t v = f->get<int64_t>();
+  if (v < min || v > max) return WrongType(key, range.c_str());
+  return std::optional<int64_t>(v);
 }
 
 Result<std::optional<int64_t>> OptDuration(const nlohmann::json& body, const char* key) {
   const auto* f = Field(body, key);
   if (!f) return std::optional<int64_t>();
-  if (f->is_number_integer()) {
-    if (f->get<int64_t>() < 0) return WrongType(key, "a positive duration");
-    return std::optional<int64_t>(f->get<int64_t>());
+  if (f->is_number()) {
+    // Seconds; 0 means none. Anything else goes through the one range check.
+    ASSIGN_OR_RETURN(auto secs, OptInt(body, key, 0, kMaxDurationSeconds));
+    return secs;
   }
   if (!f->is_string()) return WrongType(key, "a duration like \"3d\" or seconds");
   if (f->get<std::string>() == "0" || f->get<std::string>() == "off") {
@@ -64,9 +75,9 @@ Result<std::optional<int64_t>> OptDuration(const nlohmann::json& body, const cha
 Result<std::optional<int64_t>> OptSize(const nlohmann::json& body, const char* key) {
   const auto* f = Field(body, key);
   if (!f) return std::optional<int64_t>();
-  if (f->is_number_integer()) {
-    if (f->get<int64_t>() < 0) return WrongType(key, "a positive size");
-    return std::optional<int64_t>(f->get<int64_t>());
+  if (f->is_number()) {
+    ASSIGN_OR_RETURN(auto bytes, OptInt(body, key, 0, static_cast<int64_t>(kMaxSizeBytes)));
+    return bytes;
   }
   if (!f->is_string()) return WrongType(key, "a size like \"10G\" or bytes");
   auto s = ParseSize(f->get<std::string>());
@@ -96,8 +107,32 @@ Status OnlyKeys(const nlohmann::json& body, const std::vector<std::string>& know
     if (!ok) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      return InvalidArgument("unknown field \"" + it.key() +
-                             "\"; known fields: " + (list.empty() ? "none" : list));
+      return InvalidArgument("unknown field " + Quote(it.key()) +
+                             "; known fields: " + (list.empty() ? "none" : list));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckUtf8(const nlohmann::json& body) {
+  std::vector<const nlohmann::json*> todo = {&body};
+  while (!todo.empty()) {
+    const nlohmann::json* j = todo.back();
+    todo.pop_back();
+    if (j->is_string() && !IsValidUtf8(j->get_ref<const std::string&>())) {
+      return InvalidArgument("request has text that is not valid UTF-8: " +
+                             Quote(j->get_ref<const std::string&>(), 40));
+    }
+    if (j->is_object()) {
+      for (auto it = j->begin(); it != j->end(); ++it) {
+        if (!IsValidUtf8(it.key())) {
+          return InvalidArgument("request has a key that is not valid UTF-8: " +
+                                 Quote(it.key(), 40));
+        }
+        todo.push_back(&it.value());
+      }
+    } else if (j->is_array()) {
+      for (const auto& v : *j) todo.push_back(&v);
     }
   }
   return Status::Ok();

@@ -7,6 +7,7 @@
 #include "api/views.h"
 #include "common/metrics.h"
 #include "engine/options.h"
+#include "engine/pg_settings_policy.h"
 
 namespace spur::api {
 namespace {
@@ -18,6 +19,13 @@ std::vector<std::string> KeyValues(const std::map<std::string, std::string>& map
   std::vector<std::string> out;
   for (const auto& [k, v] : map) out.push_back(k + "=" + v);
   return out;
+}
+
+// Whose settings policy applies: the local CLI runs as admin too (the pool's
+// operator widens what admins may set with allowed_settings).
+engine::SettingsCaller SettingsCallerFor(const Principal& who) {
+  return who.role == Role::kAdmin ? engine::SettingsCaller::kAdmin
+                                  : engine::SettingsCaller::kDeveloper;
 }
 
 bool MaySeeSecrets(const Principal& who, const catalog::Branch& b) {
@@ -135,9 +143,6 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
   }
   o.owner = owner.value_or(who.owner);
   o.is_protected = is_protected.value_or(false);
-  if (pg) {
-    ASSIGN_OR_RETURN(o.pg_settings, engine::ParseSettings(KeyValues(*pg)));
-  }
   if (labels) {
     ASSIGN_OR_RETURN(o.labels, engine::ParseLabels(KeyValues(*labels)));
   }
@@ -147,6 +152,10 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
+    if (pg) {
+      ASSIGN_OR_RETURN(o.pg_settings, engine::CheckSettings(*pg, SettingsCallerFor(who),
+                                                            options.allowed_settings));
+    }
     if (!o.ttl_seconds && !o.is_protected && options.default_ttl > 0) {
       o.ttl_seconds = options.default_ttl;
     }

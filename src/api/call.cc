@@ -1,5 +1,7 @@
 #include "api/call.h"
 
+#include "common/untrusted_text.h"
+
 namespace spur::api {
 
 const char* ToString(Role role) {
@@ -82,7 +84,9 @@ const char* CodeName(Code code) {
 Reply ErrorReply(const Status& status) {
   Reply r;
   r.status = HttpStatusFor(status.code());
-  r.body = {{"error", {{"code", CodeName(status.code())}, {"message", status.message()}}}};
+  // Valid UTF-8 whatever a message echoes, so the reply always serializes.
+  r.body = {
+      {"error", {{"code", CodeName(status.code())}, {"message", ValidUtf8(status.message())}}}};
   return r;
 }
 

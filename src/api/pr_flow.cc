@@ -7,6 +7,7 @@
 #include "api/service.h"
 #include "common/crash_point.h"
 #include "common/metrics.h"
+#include "common/untrusted_json.h"
 #include "engine/credentials.h"
 #include "engine/options.h"
 #include "hooks/comment.h"
@@ -24,8 +25,9 @@ Status ValidateRepoName(const std::string& name) {
 }
 
 std::string RepoNameOf(const std::string& body, const std::string& forge) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_object()) return "";
+  auto parsed = ParseUntrustedJson(body, "webhook body");
+  if (!parsed.ok() || !parsed->is_object()) return "";
+  const nlohmann::json& j = *parsed;
   const char* outer = forge == "github" ? "repository" : "project";
   const char* inner = forge == "github" ? "full_name" : "path_with_namespace";
   if (j.contains(outer) && j[outer].is_object() && j[outer].contains(inner) &&

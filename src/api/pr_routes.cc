@@ -7,6 +7,8 @@
 #include "api/service.h"
 #include "api/views.h"
 #include "common/crash_point.h"
+#include "common/units.h"
+#include "common/untrusted_text.h"
 #include "hooks/comment.h"
 #include "hooks/github.h"
 #include "hooks/gitlab.h"
@@ -140,8 +142,8 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
     return Status::Ok();
   });
   if (!found.ok() || repo.forge != forge) {
-    return Unauthenticated("no " + forge + " webhook secret is configured for repository \"" +
-                           repo_name + "\"; add it with `spur repo add`");
+    return Unauthenticated("no " + forge + " webhook secret is configured for repository " +
+                           Quote(repo_name) + "; add it with `spur repo add`");
   }
   RETURN_IF_ERROR(github ? hooks::VerifyGitHubSignature(repo.secret, call.raw_body, signature)
                          : hooks::VerifyGitLabToken(repo.secret, signature));
@@ -192,11 +194,8 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
 Result<Reply> Service::ListDeliveries(const Call& call, const Principal&, const Params&) {
   int limit = 50;
   if (call.query.count("limit")) {
-    try {
-      limit = std::stoi(call.query.at("limit"));
-    } catch (const std::exception&) {
-      return InvalidArgument("limit must be a number");
-    }
+    ASSIGN_OR_RETURN(int64_t n, ParseInteger("limit", call.query.at("limit"), 1, 100000));
+    limit = static_cast<int>(n);
   }
   nlohmann::json arr = nlohmann::json::array();
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {

@@ -4,7 +4,9 @@
 
 #include <sstream>
 
+#include "api/body.h"
 #include "common/metrics.h"
+#include "common/untrusted_text.h"
 #include "http/message.h"
 
 namespace spur::api {
@@ -122,7 +124,14 @@ Reply Service::Handle(const Call& call, const Principal& who, bool count) {
   try {
     reply = Dispatch(call, who);
   } catch (const std::exception& e) {  // a third-party throw must not kill the server
-    reply = ErrorReply(Internal(std::string("unexpected error: ") + e.what()));
+    // The text is for the operator's log only: it may name internals.
+    spdlog::error("{} {}: unexpected exception: {}", ValidUtf8(call.method.substr(0, 16)),
+                  ValidUtf8(call.path.substr(0, 200)), ValidUtf8(e.what()));
+    reply = ErrorReply(Internal("internal error; the server's log has the details"));
+  } catch (...) {
+    spdlog::error("{} {}: unexpected non-standard exception", ValidUtf8(call.method.substr(0, 16)),
+                  ValidUtf8(call.path.substr(0, 200)));
+    reply = ErrorReply(Internal("internal error; the server's log has the details"));
   }
   if (options_.metrics && count) {
     options_.metrics->CounterAdd("spur_api_requests_total",
@@ -133,7 +142,16 @@ Reply Service::Handle(const Call& call, const Principal& who, bool count) {
 
 Reply Service::Dispatch(const Call& call, const Principal& who) {
   bool path_known = false;
-  auto segments = Segments(call.path).value_or(std::vector<std::string>{});
+  auto decoded = Segments(call.path);
+  if (!decoded) return ErrorReply(InvalidArgument("request path has a malformed %-escape"));
+  for (const auto& segment : *decoded) {
+    if (!IsValidUtf8(segment)) {
+      return ErrorReply(InvalidArgument("request path is not valid UTF-8; names are ASCII"));
+    }
+  }
+  // Outside text reaches the handlers (and the audit log) only as UTF-8.
+  if (Status utf8 = CheckUtf8(call.body); !utf8.ok()) return ErrorReply(utf8);
+  const auto& segments = *decoded;
   for (const auto& route : Routes()) {
     Params params;
     if (!Match(route.pattern, segments, params)) continue;
@@ -150,10 +168,11 @@ Reply Service::Dispatch(const Call& call, const Principal& who) {
     return *result;
   }
   if (path_known) {
-    return ErrorReply(InvalidArgument(call.method + " is not allowed on " + call.path));
+    return ErrorReply(InvalidArgument("method " + Quote(call.method, 16) + " is not allowed on " +
+                                      Quote(call.path)));
   }
-  Reply r =
-      ErrorReply(NotFound("no API route " + call.method + " " + call.path + "; see docs/api.md"));
+  Reply r = ErrorReply(NotFound("no API route " + Quote(call.method, 16) + " " + Quote(call.path) +
+                                "; see docs/api.md"));
   return r;
 }
 

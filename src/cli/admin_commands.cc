@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "common/units.h"
+#include "engine/options.h"
 
 namespace spur::cli {
 namespace {
@@ -88,12 +89,12 @@ void AddQuotaCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
     nlohmann::json body = nlohmann::json::object();
     if (!a->owner.empty()) body["owner"] = a->owner;
     if (!a->max_branches.empty()) {
-      try {
-        body["max_branches"] = std::stoll(a->max_branches);
-      } catch (const std::exception&) {
-        *exit_code = Fail(g, InvalidArgument("--max-branches must be a number"));
+      auto n = ParseInteger("--max-branches", a->max_branches, 0, engine::kMaxQuotaBranches);
+      if (!n.ok()) {
+        *exit_code = Fail(g, n.status());
         return;
       }
+      body["max_branches"] = *n;
     }
     if (!a->max_bytes.empty()) body["max_bytes"] = a->max_bytes;
     *exit_code = PrintDone(g, CallApi(g, "PUT", "/quotas", body), "quota set");

@@ -8,6 +8,7 @@
 #include "api/pool_access.h"
 #include "api/service.h"
 #include "audit/log.h"
+#include "common/untrusted_json.h"
 #include "http/client.h"
 #include "http/message.h"
 
@@ -44,8 +45,11 @@ Result<api::Reply> Remote(const GlobalOptions& g, const std::string& server, con
   r.status = resp.status;
   r.content_type = resp.content_type;
   if (resp.content_type.rfind("application/json", 0) == 0) {
-    r.body = nlohmann::json::parse(resp.body, nullptr, false);
-    if (r.body.is_discarded()) {
+    // Replies nest what requests held (audit details) a few levels deeper.
+    auto body = ParseUntrustedJson(resp.body, "server reply",
+                                   {.max_bytes = resp.body.size(), .max_depth = 512});
+    if (body.ok()) r.body = std::move(*body);
+    if (!body.ok()) {
       return Unavailable("server " + server + " answered HTTP " + std::to_string(resp.status) +
                          " with a body that is not JSON; is it a spur server?");
     }

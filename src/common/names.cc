@@ -2,25 +2,15 @@
 
 #include <string>
 
+#include "common/untrusted_text.h"
+
 namespace spur {
 namespace {
 
 bool IsLeadChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool IsBodyChar(char c) { return IsLeadChar(c) || c == '.' || c == '_' || c == '-'; }
 
-// Shows a bad name safely: quoted, control characters escaped, long ones cut.
-std::string Printable(std::string_view name) {
-  std::string out;
-  for (char c : name.substr(0, 40)) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += '?';
-    } else {
-      out += c;
-    }
-  }
-  if (name.size() > 40) out += "...";
-  return "\"" + out + "\"";
-}
+std::string Printable(std::string_view name) { return Quote(name, 40); }
 
 }  // namespace
 
@@ -48,12 +38,13 @@ Status ValidateName(std::string_view what, std::string_view name) {
 
 Status ValidateLabel(std::string_view key, std::string_view value) {
   RETURN_IF_ERROR(ValidateName("label key", key));
-  bool printable = value.size() <= 200;
+  bool printable = value.size() <= 200 && IsValidUtf8(value);
   for (unsigned char c : value) printable = printable && c >= 0x20 && c != 0x7f;
   if (!printable) {
-    return InvalidArgument("label \"" + std::string(key) +
-                           "\" has a value that is too long or not printable; use at most 200 "
-                           "printable characters on one line");
+    return InvalidArgument(
+        "label \"" + std::string(key) +
+        "\" has a value that is too long, not printable or not UTF-8; use at most 200 "
+        "printable UTF-8 characters on one line");
   }
   return Status::Ok();
 }

@@ -1,8 +1,12 @@
 #include "common/units.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
+
+#include "common/untrusted_text.h"
 
 namespace spur {
 namespace {
@@ -23,14 +27,27 @@ bool SplitNumber(std::string_view text, uint64_t* number, std::string_view* unit
   return true;
 }
 
+// 1000000 -> "1000000", 0.5 -> "0.5".
+std::string FormatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+namespace {
+
+const char kDurationRange[] = "use 1s to 36500d (a century), like 90m, 12h, 3d or 2w";
+const char kSizeRange[] = "use 0 to 1048576T (one EiB), like 512M, 20G or 1T";
+
 }  // namespace
 
 Result<int64_t> ParseDuration(std::string_view text) {
-  const std::string hint = "; use a number and a unit, like 90m, 12h, 3d or 2w";
   uint64_t n = 0;
   std::string_view unit;
   if (!SplitNumber(text, &n, &unit)) {
-    return InvalidArgument("invalid duration \"" + std::string(text) + "\"" + hint);
+    return InvalidArgument("invalid duration " + Quote(text) + "; " + kDurationRange);
   }
   uint64_t scale = 0;
   if (unit.empty() || unit == "s")
@@ -44,20 +61,41 @@ Result<int64_t> ParseDuration(std::string_view text) {
   else if (unit == "w")
     scale = 7 * 86400;
   else
-    return InvalidArgument("invalid duration unit in \"" + std::string(text) + "\"" + hint);
-  if (n == 0) return InvalidArgument("duration \"" + std::string(text) + "\" is zero" + hint);
-  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / scale / 1000) {
-    return InvalidArgument("duration \"" + std::string(text) + "\" is too long" + hint);
+    return InvalidArgument("invalid duration unit in " + Quote(text) + "; " + kDurationRange);
+  if (n == 0) return InvalidArgument("duration " + Quote(text) + " is zero; " + kDurationRange);
+  if (n > static_cast<uint64_t>(kMaxDurationSeconds) / scale) {
+    return InvalidArgument("duration " + Quote(text) + " is too long; " + kDurationRange);
   }
   return static_cast<int64_t>(n * scale);
 }
 
+Result<int64_t> CheckDuration(std::string_view what, int64_t seconds) {
+  if (seconds < 1 || seconds > kMaxDurationSeconds) {
+    return InvalidArgument(std::string(what) + " of " + std::to_string(seconds) +
+                           " seconds is out of range; " + kDurationRange);
+  }
+  return seconds;
+}
+
+Result<int64_t> ExpiryAfter(int64_t now, int64_t seconds) {
+  ASSIGN_OR_RETURN(int64_t checked, CheckDuration("ttl", seconds));
+  if (now > std::numeric_limits<int64_t>::max() - checked) {
+    return InvalidArgument("ttl reaches past the end of time; " + std::string(kDurationRange));
+  }
+  return now + checked;
+}
+
+int64_t SaturatingAdd(int64_t t, int64_t seconds) {
+  int64_t out = 0;
+  if (!__builtin_add_overflow(t, seconds, &out)) return out;
+  return seconds > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
 Result<uint64_t> ParseSize(std::string_view text) {
-  const std::string hint = "; use a number and a unit, like 512M, 20G or 1T";
   uint64_t n = 0;
   std::string_view unit;
   if (!SplitNumber(text, &n, &unit)) {
-    return InvalidArgument("invalid size \"" + std::string(text) + "\"" + hint);
+    return InvalidArgument("invalid size " + Quote(text) + "; " + kSizeRange);
   }
   std::string u(unit);
   for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -70,13 +108,58 @@ Result<uint64_t> ParseSize(std::string_view text) {
     auto pos = letters.find(u[0]);
     if (pos != std::string::npos) shift = 10 * static_cast<int>(pos + 1);
   }
-  if (shift < 0) {
-    return InvalidArgument("invalid size unit in \"" + std::string(text) + "\"" + hint);
-  }
-  if (n > (std::numeric_limits<uint64_t>::max() >> shift)) {
-    return InvalidArgument("size \"" + std::string(text) + "\" is too large" + hint);
+  if (shift < 0) return InvalidArgument("invalid size unit in " + Quote(text) + "; " + kSizeRange);
+  if (n > (kMaxSizeBytes >> shift)) {
+    return InvalidArgument("size " + Quote(text) + " is too large; " + kSizeRange);
   }
   return n << shift;
+}
+
+Result<int64_t> ParseInteger(std::string_view what, std::string_view text, int64_t min,
+                             int64_t max) {
+  const std::string range = "; use a whole number from " + std::to_string(min) + " to " +
+                            std::to_string(max) + " in plain digits";
+  bool negative = !text.empty() && text[0] == '-' && min < 0;
+  std::string_view digits = negative ? text.substr(1) : text;
+  bool all_digits = !digits.empty();
+  for (char c : digits) all_digits = all_digits && c >= '0' && c <= '9';
+  if (!all_digits) {
+    return InvalidArgument(std::string(what) + " " + Quote(text) + " is not a whole number" +
+                           range);
+  }
+  uint64_t n = 0;
+  std::string_view rest;
+  const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  bool fits = SplitNumber(digits, &n, &rest) && n <= limit;  // SplitNumber fails on overflow
+  int64_t v = fits ? static_cast<int64_t>(n) : 0;
+  if (negative) v = -v;
+  if (!fits || v < min || v > max) {
+    return InvalidArgument(std::string(what) + " " + Quote(text) + " is out of range" + range);
+  }
+  return v;
+}
+
+Result<double> ParseDecimal(std::string_view what, std::string_view text, double min, double max) {
+  const std::string range = "; use a plain decimal number from " + FormatNumber(min) + " to " +
+                            FormatNumber(max) + ", like 0.25";
+  size_t i = 0, int_digits = 0, frac_digits = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i, ++int_digits;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      ++i, ++frac_digits;
+    }
+    if (frac_digits == 0) int_digits = 0;  // "5." is not plain
+  }
+  if (int_digits == 0 || i != text.size() || int_digits > 15) {
+    return InvalidArgument(std::string(what) + " " + Quote(text) + " is not a decimal number" +
+                           range);
+  }
+  double v = std::strtod(std::string(text).c_str(), nullptr);
+  if (!(v >= min && v <= max)) {
+    return InvalidArgument(std::string(what) + " " + Quote(text) + " is out of range" + range);
+  }
+  return v;
 }
 
 std::string FormatBytes(uint64_t bytes) {

@@ -16,6 +16,8 @@
 #include "audit/log.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/units.h"
+#include "common/untrusted_json.h"
 #include "daemon/sync_scheduler.h"
 #include "engine/options.h"
 #include "http/server.h"
@@ -60,15 +62,11 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  int port = -1;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-  }
-  if (port < 0 || port > 65535 || host.empty()) {
+  auto port = ParseInteger("--listen port", listen.substr(colon + 1), 0, 65535);
+  if (!port.ok() || host.empty()) {
     return InvalidArgument("--listen must be HOST:PORT (like 127.0.0.1:7432) or none");
   }
-  return std::make_pair(host, port);
+  return std::make_pair(host, static_cast<int>(*port));
 }
 
 void DescribeMetrics(Metrics& m) {
@@ -188,10 +186,9 @@ Status Serve(const ServeOptions& o) {
     call.headers = req.headers;
     call.raw_body = req.body;
     if (!req.body.empty() && req.path.rfind("/hooks/", 0) != 0) {
-      call.body = nlohmann::json::parse(req.body, nullptr, false);
-      if (call.body.is_discarded()) {
-        return ToHttp(api::ErrorReply(InvalidArgument("request body is not valid JSON")));
-      }
+      auto body = ParseUntrustedJson(req.body, "request body");
+      if (!body.ok()) return ToHttp(api::ErrorReply(body.status()));
+      call.body = std::move(*body);
     }
     api::Principal who;
     if (req.path.rfind("/hooks/", 0) != 0) {

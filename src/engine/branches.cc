@@ -6,7 +6,9 @@
 #include "common/crash_point.h"
 #include "common/names.h"
 #include "common/stopwatch.h"
+#include "common/units.h"
 #include "engine/credentials.h"
+#include "engine/pg_settings_policy.h"
 #include "engine/pool.h"
 
 namespace spur::engine {
@@ -38,6 +40,13 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
                          o.name + "`");
   }
   if (o.from && o.snapshot) return InvalidArgument("pass --from or --snapshot, not both");
+  // The API checked the caller's role; this is the floor for every path in
+  // (pull requests, ci): known settings, canonical values, never a forbidden one.
+  ASSIGN_OR_RETURN(auto pg_settings, CheckSettings(o.pg_settings, SettingsCaller::kOperator, {}));
+  if (o.ttl_seconds) RETURN_IF_ERROR(CheckDuration("ttl", *o.ttl_seconds).status());
+  if (o.idle_expiry_seconds) {
+    RETURN_IF_ERROR(CheckDuration("idle expiry", *o.idle_expiry_seconds).status());
+  }
   RETURN_IF_ERROR(CheckQuotas(o.owner));
   RETURN_IF_ERROR(CheckFreeSpace("branch create"));
   Stopwatch timer;
@@ -61,11 +70,13 @@ Result<catalog::Branch> Pool::CreateBranch(const CreateBranchOptions& o) {
   b.password = RandomPassword();
   b.database = parent.database;
   b.owner = o.owner;
-  b.settings_json = SettingsToJson(o.pg_settings);
+  b.settings_json = SettingsToJson(pg_settings);
   b.labels_json = SettingsToJson(o.labels);
   b.created_at = b.last_used_at = clock_.NowSeconds();
   b.ttl_seconds = o.ttl_seconds;
-  if (o.ttl_seconds) b.expires_at = b.created_at + *o.ttl_seconds;
+  if (o.ttl_seconds) {
+    ASSIGN_OR_RETURN(b.expires_at, ExpiryAfter(b.created_at, *o.ttl_seconds));
+  }
   b.is_protected = o.is_protected;
   b.idle_expiry_seconds = o.idle_expiry_seconds;
   RETURN_IF_ERROR(store_->InsertBranch(b));
@@ -176,7 +187,7 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
   std::optional<int64_t> old_snapshot = b.snapshot_id;
   b.snapshot_id = snap.id;
   b.state = catalog::BranchState::kStopped;
-  if (b.ttl_seconds) b.expires_at = clock_.NowSeconds() + *b.ttl_seconds;
+  if (b.ttl_seconds) b.expires_at = SaturatingAdd(clock_.NowSeconds(), *b.ttl_seconds);
   b.warned_at.reset();
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   RETURN_IF_ERROR(StartInstance(b));

@@ -4,6 +4,7 @@
 
 #include "common/units.h"
 #include "engine/credentials.h"
+#include "engine/pg_settings_policy.h"
 #include "engine/pool.h"
 #include "engine/sample_data.h"
 #include "engine/sources.h"
@@ -73,6 +74,9 @@ void CleanUpFailedInit(const Layout& layout, bool created_root) {
 Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& clock) {
   Layout layout{os::AbsolutePath(o.root)};
   RETURN_IF_ERROR(CheckOptions(o, layout));
+  // The operator sets the pool-wide defaults: any known setting but the
+  // forbidden ones, canonicalized before anything is created.
+  ASSIGN_OR_RETURN(auto pg_settings, CheckSettings(o.pg_settings, SettingsCaller::kOperator, {}));
   ASSIGN_OR_RETURN(pg::Installation inst, pg::FindInstallation(o.pg_bindir));
   std::optional<os::OsUser> run_as;
   if (os::IsRoot()) {
@@ -134,7 +138,7 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     config.run_as = run_as ? run_as->name : "";
     config.pg_bindir = inst.bindir;
     config.pg_major = inst.major_version;
-    config.pg_settings = o.pg_settings;
+    config.pg_settings = pg_settings;
     config.port_base = o.port_base;
     config.listen_addresses = o.listen_addresses;
     config.advertise_host = o.advertise_host;

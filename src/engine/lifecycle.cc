@@ -23,7 +23,7 @@ bool HasLabel(const catalog::Branch& b, const std::string& label) {
 std::optional<int64_t> Deadline(const catalog::Branch& b) {
   std::optional<int64_t> at = b.expires_at;
   if (b.idle_expiry_seconds) {
-    int64_t idle_at = b.last_used_at + *b.idle_expiry_seconds;
+    int64_t idle_at = SaturatingAdd(b.last_used_at, *b.idle_expiry_seconds);
     if (!at || idle_at < *at) at = idle_at;
   }
   return at;
@@ -37,8 +37,7 @@ Result<catalog::Branch> Pool::ExtendBranch(const std::string& name, int64_t seco
   if (b.is_protected) {
     return FailedPrecondition("branch \"" + name + "\" is protected and never expires");
   }
-  if (seconds <= 0) return InvalidArgument("extend by a positive duration, like 3d");
-  b.expires_at = clock_.NowSeconds() + seconds;
+  ASSIGN_OR_RETURN(b.expires_at, ExpiryAfter(clock_.NowSeconds(), seconds));
   b.ttl_seconds = seconds;
   b.warned_at.reset();
   b.last_used_at = clock_.NowSeconds();  // renewing counts as use for idle expiry
@@ -53,14 +52,17 @@ Result<catalog::Branch> Pool::PatchBranch(const std::string& name, const BranchP
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
   if (p.is_protected) b.is_protected = *p.is_protected;
   if (p.ttl_seconds) {
-    if (*p.ttl_seconds < 0) return InvalidArgument("ttl must be positive, or 0 for none");
     b.ttl_seconds = *p.ttl_seconds ? p.ttl_seconds : std::nullopt;
-    b.expires_at =
-        b.ttl_seconds ? std::optional<int64_t>(clock_.NowSeconds() + *b.ttl_seconds) : std::nullopt;
+    b.expires_at.reset();
+    if (b.ttl_seconds) {
+      ASSIGN_OR_RETURN(b.expires_at, ExpiryAfter(clock_.NowSeconds(), *b.ttl_seconds));
+    }
     b.warned_at.reset();
   }
   if (p.idle_expiry_seconds) {
-    if (*p.idle_expiry_seconds < 0) return InvalidArgument("idle expiry must be positive");
+    if (*p.idle_expiry_seconds != 0) {
+      RETURN_IF_ERROR(CheckDuration("idle expiry", *p.idle_expiry_seconds).status());
+    }
     b.idle_expiry_seconds = *p.idle_expiry_seconds ? p.idle_expiry_seconds : std::nullopt;
   }
   if (p.labels) b.labels_json = SettingsToJson(*p.labels);

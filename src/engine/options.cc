@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "common/units.h"
+#include "common/untrusted_text.h"
+#include "engine/pg_settings_policy.h"
 
 namespace spur::engine {
 namespace {
@@ -14,14 +16,7 @@ Result<int64_t> DurationOrOff(const std::string& v) {
   return ParseDuration(v);
 }
 
-Result<double> Price(const std::string& v) {
-  char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(d >= 0 && d <= 1e6)) {  // NaN fails too
-    return InvalidArgument("\"" + v + "\" is not a price; use a number like 0.25");
-  }
-  return d;
-}
+Result<double> Price(const std::string& v) { return ParseDecimal("price", v, 0, 1e6); }
 
 struct OptionDef {
   const char* key;
@@ -58,6 +53,12 @@ const std::vector<OptionDef>& Defs() {
        [](PoolOptions& o, const std::string& v) { return SetPrice(o.price_gib_month, v); }},
       {"price_running_hour", "0.02", "price of one hour of a running branch",
        [](PoolOptions& o, const std::string& v) { return SetPrice(o.price_running_hour, v); }},
+      {"allowed_settings", DefaultAdminSettings(),
+       "postgres settings admins may set on branches, comma-separated (docs/settings.md)",
+       [](PoolOptions& o, const std::string& v) -> Status {
+         ASSIGN_OR_RETURN(o.allowed_settings, ParseAllowedSettings(v));
+         return Status::Ok();
+       }},
       {"currency", "USD", "currency the prices are in (three letters)",
        [](PoolOptions& o, const std::string& v) {
          bool ok = v.size() == 3;
@@ -105,7 +106,7 @@ Status SetOption(catalog::Store& store, const std::string& key, const std::strin
     if (!st.ok()) return InvalidArgument(key + ": " + st.message());
     return store.SetSetting("option." + key, value);
   }
-  return InvalidArgument("unknown option \"" + key + "\"; known options: " + Keys());
+  return InvalidArgument("unknown option " + Quote(key) + "; known options: " + Keys());
 }
 
 }  // namespace spur::engine

@@ -12,6 +12,9 @@
 
 namespace spur::engine {
 
+// The largest `max_branches` a quota may have (CLI and API alike).
+inline constexpr int64_t kMaxQuotaBranches = 1'000'000;
+
 struct PoolOptions {
   int64_t warn_before = 3600;        // expiry warning this long before (seconds)
   int64_t idle_suspend = 0;          // stop a branch idle this long; 0 = never
@@ -20,6 +23,10 @@ struct PoolOptions {
   double price_gib_month = 0.10;     // exclusive storage, per GiB-month
   double price_running_hour = 0.02;  // per hour a branch's postgres runs
   std::string currency = "USD";
+  // Postgres settings admins may set on branches, beyond the ones every
+  // developer may (engine/pg_settings_policy.h); the pool's operator widens
+  // or narrows it with `spur config set allowed_settings a,b,c`.
+  std::vector<std::string> allowed_settings;
 };
 
 // One option as shown by `spur config list`.

@@ -5,6 +5,7 @@
 #include "common/crash_point.h"
 #include "common/stopwatch.h"
 #include "engine/credentials.h"
+#include "engine/pg_settings_policy.h"
 #include "os/fs.h"
 #include "os/mount.h"
 #include "os/user.h"
@@ -83,6 +84,12 @@ pg::InstanceSpec Pool::SpecAt(const catalog::Branch& branch, const std::string& 
   spec.settings = PoolConfig::DefaultPgSettings(installation_.major_version);
   for (const auto& [k, v] : config_.pg_settings) spec.settings[k] = v;
   for (const auto& [k, v] : SettingsFromJson(branch.settings_json)) spec.settings[k] = v;
+  // Stored before engine/pg_settings_policy existed: never written again.
+  std::erase_if(spec.settings, [&](const auto& kv) {
+    bool forbidden = IsForbiddenSetting(kv.first);
+    if (forbidden) spdlog::warn("branch {}: ignoring forbidden setting {}", branch.name, kv.first);
+    return forbidden;
+  });
   spec.run_as = run_as_;
   return spec;
 }

@@ -1,9 +1,11 @@
 #include "engine/pool_config.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "common/names.h"
+#include "common/untrusted_text.h"
 
 namespace spur::engine {
 namespace {
@@ -93,10 +95,11 @@ Result<std::map<std::string, std::string>> ParseSettings(const std::vector<std::
   for (const auto& kv : kvs) {
     auto eq = kv.find('=');
     std::string key = eq == std::string::npos ? kv : kv.substr(0, eq);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (eq == std::string::npos || !ValidSettingName(key) || eq + 1 == kv.size() ||
-        kv.find_first_of("\n\r") != std::string::npos) {
-      return InvalidArgument("invalid postgres setting \"" + kv +
-                             "\"; use NAME=VALUE, like shared_buffers=256MB");
+        kv.find_first_of(std::string("\n\r\0", 3)) != std::string::npos) {
+      return InvalidArgument("invalid postgres setting " + Quote(kv) +
+                             "; use NAME=VALUE, like work_mem=64MB");
     }
     out[key] = kv.substr(eq + 1);
   }
@@ -108,7 +111,7 @@ Result<std::map<std::string, std::string>> ParseLabels(const std::vector<std::st
   for (const auto& kv : kvs) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) {
-      return InvalidArgument("invalid label \"" + kv + "\"; use KEY=VALUE, like team=payments");
+      return InvalidArgument("invalid label " + Quote(kv) + "; use KEY=VALUE, like team=payments");
     }
     RETURN_IF_ERROR(ValidateLabel(kv.substr(0, eq), kv.substr(eq + 1)));
     out[kv.substr(0, eq)] = kv.substr(eq + 1);

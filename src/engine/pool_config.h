@@ -32,7 +32,9 @@ struct PoolConfig {
 Result<PoolConfig> LoadConfig(catalog::Store& store);
 Status SaveConfig(catalog::Store& store, const PoolConfig& config);
 
-// "k=v" strings into a map; InvalidArgument names the bad one.
+// "k=v" strings into a map (names lower-cased); InvalidArgument names the bad
+// one. Syntax only: which settings and values are allowed is
+// engine/pg_settings_policy.h's CheckSettings.
 Result<std::map<std::string, std::string>> ParseSettings(const std::vector<std::string>& kvs);
 // "key=value" labels; keys follow the name rule, values are one printable
 // line of at most 200 characters.

@@ -3,6 +3,8 @@
 #include <limits>
 #include <utility>
 
+#include "common/untrusted_json.h"
+
 namespace spur::hooks {
 
 Result<Payload> Payload::Parse(std::string_view forge, std::string_view body) {
@@ -11,17 +13,7 @@ Result<Payload> Payload::Parse(std::string_view forge, std::string_view body) {
     return InvalidArgument(what +
                            " is form-encoded; set the webhook's content type to application/json");
   }
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::exception& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
-    std::string detail = e.what();
-    if (auto close = detail.find("] "); detail.starts_with("[") && close != std::string::npos) {
-      detail = detail.substr(close + 2);
-    }
-    return InvalidArgument(what + " is not valid JSON: " + detail);
-  }
+  ASSIGN_OR_RETURN(nlohmann::json root, ParseUntrustedJson(body, what));
   if (!root.is_object()) {
     return InvalidArgument(what + " is JSON " + std::string(root.type_name()) + ", not an object");
   }

@@ -17,31 +17,38 @@ namespace {
 
 constexpr const char* kIncludeLine = "include_if_exists = 'spur.conf'";
 
+// A postgresql.conf string literal that nothing can break out of: quotes
+// doubled, backslashes escaped, newline/CR/tab as escapes postgres reads
+// back, other control bytes (NUL included) dropped. The settings policy
+// already refuses such values; this is the second line of defence.
 std::string ConfQuote(const std::string& v) {
   std::string out = "'";
   for (char c : v) {
-    if (c == '\'') out += '\'';
-    out += c;
+    if (c == '\'') {
+      out += "''";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+      out += c;
+    }
   }
   return out + "'";
 }
 
-std::string SpurConf(const InstanceSpec& spec) {
-  std::ostringstream c;
-  c << "# Written by spur for this branch; spur rewrites it on create, reset and start.\n"
-    << "port = " << spec.port << "\n"
-    << "unix_socket_directories = " << ConfQuote(spec.socket_dir) << "\n"
-    << "listen_addresses = " << ConfQuote(spec.listen_addresses) << "\n"
-    << "hba_file = " << ConfQuote(spec.pgdata + "/pg_hba.conf") << "\n"
-    << "ident_file = " << ConfQuote(spec.pgdata + "/pg_ident.conf") << "\n"
-    << "logging_collector = off\n"
-    << "password_encryption = 'scram-sha-256'\n"
-    // Copy-on-write filesystems: zero-filling or recycling WAL segments only
-    // unshares blocks (PostgreSQL docs recommend off on CoW filesystems).
-    << "wal_init_zero = off\n"
-    << "wal_recycle = off\n";
-  for (const auto& [k, v] : spec.settings) c << k << " = " << ConfQuote(v) << "\n";
-  return c.str();
+// A setting name postgres could read as one: [a-z_][a-z0-9_.]* (no '=',
+// spaces, quotes, '#' or newlines).
+bool PlainSettingName(const std::string& k) {
+  if (k.empty() || k.size() > 63 || (k[0] >= '0' && k[0] <= '9') || k[0] == '.') return false;
+  for (char c : k) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return false;
+  }
+  return true;
 }
 
 // The socket directory is 0700 and owned by the user postgres runs as, so
@@ -108,6 +115,27 @@ bool PostmasterReady(const std::string& pgdata, pid_t pid) {
 }
 
 }  // namespace
+
+std::string SpurConf(const InstanceSpec& spec) {
+  std::ostringstream c;
+  c << "# Written by spur for this branch; spur rewrites it on create, reset and start.\n";
+  // The branch's settings first: spur's own lines below come later and win.
+  for (const auto& [k, v] : spec.settings) {
+    if (PlainSettingName(k)) c << k << " = " << ConfQuote(v) << "\n";
+  }
+  c << "port = " << spec.port << "\n"
+    << "unix_socket_directories = " << ConfQuote(spec.socket_dir) << "\n"
+    << "listen_addresses = " << ConfQuote(spec.listen_addresses) << "\n"
+    << "hba_file = " << ConfQuote(spec.pgdata + "/pg_hba.conf") << "\n"
+    << "ident_file = " << ConfQuote(spec.pgdata + "/pg_ident.conf") << "\n"
+    << "logging_collector = off\n"
+    << "password_encryption = 'scram-sha-256'\n"
+    // Copy-on-write filesystems: zero-filling or recycling WAL segments only
+    // unshares blocks (PostgreSQL docs recommend off on CoW filesystems).
+    << "wal_init_zero = off\n"
+    << "wal_recycle = off\n";
+  return c.str();
+}
 
 Status InitDb(const InstanceSpec& spec) {
   std::vector<std::string> argv = {spec.installation.Binary("initdb"),

@@ -39,6 +39,12 @@ struct InstanceSpec {
 // the socket and SCRAM on TCP.
 Status InitDb(const InstanceSpec& spec);
 
+// The text of spur.conf for `spec`: its settings (names that are not plain
+// identifiers skipped, values quoted so nothing can break out of a line),
+// then spur's own port, socket, listen and file lines, which come last and so
+// win over any setting of the same name.
+std::string SpurConf(const InstanceSpec& spec);
+
 // Writes spur.conf (port, socket, listen, settings) and a pg_hba.conf that
 // refuses TCP (WriteHba(spec, false)), and makes postgresql.conf include
 // spur.conf (creating a minimal one if missing).

@@ -110,5 +110,72 @@ TEST(CliTest, InitListenAddressesReachPostgresAndTheUris) {
   StopPostgresUnder(pool);
 }
 
+// Issue 11: `--pg` goes through the settings policy (the local CLI is an
+// admin), labels must be UTF-8, numbers are strict; each refusal is one line
+// with its exit code and nothing is created.
+TEST(CliTest, PgFlagIsAllowlistedAndNothingIsCreatedOnRefusal) {
+  PoolFixture p("copy", /*sample_data=*/false);
+  ASSERT_TRUE(p.ok()) << p.error();
+  auto names = [&p] {
+    std::vector<std::string> out;
+    for (const auto& b : p.Run({"--json", "branch", "list"}).json()) out.push_back(b["name"]);
+    return out;
+  };
+  const std::vector<std::string> before = names();
+  struct Refused {
+    std::vector<std::string> args;
+    int exit_code;
+  };
+  const std::vector<Refused> refused = {
+      {{"--pg", "archive_command=id > /tmp/spur-pwned"}, 7},
+      {{"--pg", "unix_socket_directories=/tmp"}, 7},
+      {{"--pg", "listen_addresses=0.0.0.0"}, 7},
+      {{"--pg", "fsync=off"}, 7},  // not in the default allowed_settings
+      {{"--pg", "no_such_setting=1"}, 2},
+      {{"--pg", "work_mem=64MB'\narchive_command='id'"}, 2},
+      {{"--pg", "work_mem=64MB # x"}, 2},
+      {{"--label", "team=\xff"}, 2},
+      {{"--ttl", "9223372036854775807"}, 2},
+  };
+  for (const auto& r : refused) {
+    std::vector<std::string> cmd = {"branch", "create", "x"};
+    cmd.insert(cmd.end(), r.args.begin(), r.args.end());
+    CliResult c = p.Run(cmd);
+    EXPECT_EQ(c.exit_code, r.exit_code) << r.args[1] << ": " << c.err;
+    EXPECT_EQ(std::count(c.err.begin(), c.err.end(), '\n'), 1) << c.err;
+  }
+  EXPECT_EQ(names(), before);
+  EXPECT_EQ(before, std::vector<std::string>{"main"});
+
+  CliResult ok = p.Run({"branch", "create", "tuned", "--pg", "work_mem=64mb", "--pg",
+                        "Statement_Timeout=30s", "--pg", "shared_buffers=32MB"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW work_mem"), "64MB");
+  EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW statement_timeout"), "30s");
+  EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW archive_mode"), "off");
+}
+
+TEST(CliTest, QuotaMaxBranchesOneEThreeAndHexPriceAreRefused) {
+  PoolFixture p("copy", /*sample_data=*/false);
+  ASSERT_TRUE(p.ok()) << p.error();
+  for (const char* n : {"1e3", "0x10", "+5", "5.0", "99999999999999999999"}) {
+    CliResult q = p.Run({"quota", "set", "--max-branches", n});
+    EXPECT_EQ(q.exit_code, 2) << n << ": " << q.err;
+  }
+  EXPECT_EQ(p.Run({"--json", "quota", "list"}).json(), nlohmann::json::array());
+  CliResult price = p.Run({"config", "set", "price_running_hour", "0x10"});
+  EXPECT_EQ(price.exit_code, 2) << price.err;
+  CliResult list = p.Run({"config", "list"});
+  EXPECT_EQ(list.out.find("0x10"), std::string::npos) << list.out;
+}
+
+TEST(CliTest, InitRefusesForbiddenPgSettingsAndLeavesNothing) {
+  TempDir dir;
+  const std::string pool = dir.path() + "/pool";
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--pg", "archive_command=id"}).exit_code, 7);
+  EXPECT_EQ(Spur({"--pool", pool, "init", "--pg", "bogus_setting=1"}).exit_code, 2);
+  EXPECT_FALSE(os::PathExists(pool));
+}
+
 }  // namespace
 }  // namespace spur::testing

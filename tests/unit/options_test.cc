@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -69,8 +70,10 @@ TEST_F(OptionsTest, DefaultsWhenNothingIsSet) {
   EXPECT_DOUBLE_EQ(o.price_gib_month, 0.10);
   EXPECT_DOUBLE_EQ(o.price_running_hour, 0.02);
   EXPECT_EQ(o.currency, "USD");
+  EXPECT_NE(std::find(o.allowed_settings.begin(), o.allowed_settings.end(), "shared_buffers"),
+            o.allowed_settings.end());
   auto listed = Listed();
-  EXPECT_EQ(listed.size(), 7u);
+  EXPECT_EQ(listed.size(), 8u);
   for (const auto& [k, info] : listed) {
     EXPECT_TRUE(info.is_default) << k;
     EXPECT_FALSE(info.description.empty()) << k;

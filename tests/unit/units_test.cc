@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace spur {
@@ -106,9 +107,55 @@ TEST(ParseSize, RejectsOverflow) {
   EXPECT_EQ(ParseSize("16777216T").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseSize("99999999999999999999").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseSize("18446744073709551616").status().code(), Code::kInvalidArgument);
-  Result<uint64_t> max_t = ParseSize("16777215T");
+  // Sizes are capped at one EiB (kMaxSizeBytes), so they always fit an int64.
+  EXPECT_EQ(ParseSize("16777215T").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseSize("1048577T").status().code(), Code::kInvalidArgument);
+  Result<uint64_t> max_t = ParseSize("1048576T");
   ASSERT_TRUE(max_t.ok());
-  EXPECT_EQ(*max_t, 16777215 * kTiB);
+  EXPECT_EQ(*max_t, 1048576 * kTiB);
+}
+
+TEST(ParseDuration, HugeDurationsAreRefusedWithTheAllowedRange) {
+  for (const char* huge : {"9223372036854775807", "36501d", "5215w", "1e30", "3153600001"}) {
+    Result<int64_t> r = ParseDuration(huge);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << huge;
+    EXPECT_NE(r.status().message().find("1s to 36500d"), std::string::npos) << r.status().message();
+  }
+  EXPECT_TRUE(ParseDuration("36500d").ok());
+}
+
+TEST(ExpiryAfter, NeverOverflows) {
+  EXPECT_EQ(ExpiryAfter(1000, 60).value(), 1060);
+  EXPECT_FALSE(ExpiryAfter(1000, std::numeric_limits<int64_t>::max()).ok());
+  EXPECT_FALSE(ExpiryAfter(1000, 0).ok());
+  EXPECT_FALSE(ExpiryAfter(1000, -5).ok());
+  EXPECT_FALSE(ExpiryAfter(std::numeric_limits<int64_t>::max() - 10, 3600).ok());
+  EXPECT_EQ(SaturatingAdd(std::numeric_limits<int64_t>::max() - 1, 5),
+            std::numeric_limits<int64_t>::max());
+}
+
+TEST(ParseInteger, QuotaMaxBranchesOneEThreeIsRefusedNotOne) {
+  for (const char* bad :
+       {"1e3", "0x10", "+5", " 5", "5 ", "5.0", "", "-", "--1", "1_000", "99999999999999999999"}) {
+    Result<int64_t> r = ParseInteger("--max-branches", bad, 0, 1000);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;
+    EXPECT_NE(r.status().message().find("from 0 to 1000"), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_EQ(ParseInteger("n", "1000", 0, 1000).value(), 1000);
+  EXPECT_EQ(ParseInteger("n", "007", 0, 1000).value(), 7);
+  EXPECT_FALSE(ParseInteger("n", "1001", 0, 1000).ok());
+  EXPECT_FALSE(ParseInteger("n", "-1", 0, 1000).ok());
+  EXPECT_EQ(ParseInteger("n", "-1", -1, 10).value(), -1);
+}
+
+TEST(ParseDecimal, PriceZeroXTenIsRefusedNotSixteen) {
+  for (const char* bad : {"0x10", "1e3", "inf", "nan", "-1", "+1", ".5", "5.", "1,5", " 1", ""}) {
+    EXPECT_EQ(ParseDecimal("price", bad, 0, 1e6).status().code(), Code::kInvalidArgument) << bad;
+  }
+  EXPECT_DOUBLE_EQ(ParseDecimal("price", "0.25", 0, 1e6).value(), 0.25);
+  EXPECT_DOUBLE_EQ(ParseDecimal("price", "16", 0, 1e6).value(), 16);
+  EXPECT_FALSE(ParseDecimal("price", "1000001", 0, 1e6).ok());
 }
 
 TEST(FormatBytes, PicksTheLargestUnitWithOneDecimalBelowTen) {

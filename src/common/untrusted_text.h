@@ -1,0 +1,26 @@
+// Text that comes from outside (request paths, bodies, flags, payloads):
+// checking that it is UTF-8, and echoing it into error messages safely.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace spur {
+
+// True when `text` is well-formed UTF-8 (no overlongs, surrogates or code
+// points above U+10FFFF). NUL bytes are valid UTF-8 and allowed here.
+bool IsValidUtf8(std::string_view text);
+
+// `input` in double quotes, safe to put into a one-line error message: at
+// most `max_chars` bytes of it (then "..."), control characters, quotes,
+// backslashes and bytes that are not UTF-8 written as escapes (\n, \", \\,
+// \xNN). The result is always valid UTF-8 with no control characters. Every
+// message that echoes outside input uses this.
+std::string Quote(std::string_view input, size_t max_chars = 80);
+
+// `text` with every byte that is not part of valid UTF-8 written as \xNN and
+// every other character kept (newlines too): makes any message serializable
+// as JSON.
+std::string ValidUtf8(std::string_view text);
+
+}  // namespace spur
