@@ -708,9 +708,10 @@ TEST_F(ServeTest, HostileRequestsLeaveAuditAndMetricsSmall) {
   EXPECT_EQ(records.dump().find(std::string(200, 'j')), std::string::npos);
 
   auto junk = [](int i) { return "X" + std::to_string(i * 7919) + std::string(200, 'Q'); };
-  for (int i = 0; i < 50; ++i) serve_->TryCall(junk(i), "/" + junk(i), "").IgnoreError();
+  for (int i = 0; i < 50; ++i) serve_->TryCall(junk(i), "/" + junk(i), "").status().IgnoreError();
   const size_t before = serve_->Call("GET", "/metrics", "").body.size();
-  for (int i = 50; i < 2000; ++i) serve_->TryCall(junk(i), "/" + junk(i), "").IgnoreError();
+  for (int i = 50; i < 2000; ++i)
+    serve_->TryCall(junk(i), "/" + junk(i), "").status().IgnoreError();
   const std::string after = serve_->Call("GET", "/metrics", "").body;
   EXPECT_LT(after.size(), before + 16) << after;
   EXPECT_EQ(after.find("QQQQ"), std::string::npos);
