@@ -1,4 +1,8 @@
 // Administration: /tokens, /quotas, /schedules, /config, /audit.
+#include <charconv>
+#include <cstdint>
+#include <optional>
+
 #include "api/auth.h"
 #include "api/body.h"
 #include "api/service.h"
@@ -25,10 +29,16 @@ Status CheckKeptHead(audit::AuditLog& log, const std::string& expect, audit::Ver
         "--expect takes SEQ:HASH as printed by an earlier `spur audit --verify`");
   }
   std::string hash = expect.substr(colon + 1);
-  ASSIGN_OR_RETURN(auto records, log.List(audit::AuditFilter{}));
-  for (const auto& r : records) {
-    if (r.seq != seq) continue;
-    if (r.hash == hash) return Status::Ok();
+  std::optional<std::string> found;  // the hash of record `seq`
+  audit::AuditFilter f;
+  f.before = seq < INT64_MAX ? seq + 1 : seq;
+  f.limit = 1;
+  RETURN_IF_ERROR(log.Scan(f, [&](const audit::AuditRecord& r) {
+    if (r.seq == seq) found = r.hash;
+    return false;
+  }));
+  if (found && *found == hash) return Status::Ok();
+  if (found) {
     report.ok = false;
     report.first_bad_seq = seq;
     report.problem = "record " + std::to_string(seq) +
@@ -40,6 +50,24 @@ Status CheckKeptHead(audit::AuditLog& log, const std::string& expect, audit::Ver
   report.problem = "record " + std::to_string(seq) + " is gone: the log ends at record " +
                    std::to_string(report.records) + " (records were cut off its end)";
   return Status::Ok();
+}
+
+constexpr int64_t kAuditDefaultLimit = 50;
+constexpr int64_t kAuditMaxLimit = 1000;
+
+// Query parameter `key` of GET /audit: a whole number from 1 to `max`;
+// `fallback` when absent.
+Result<int64_t> AuditQueryNumber(const Call& call, const char* key, int64_t fallback, int64_t max) {
+  auto it = call.query.find(key);
+  if (it == call.query.end()) return fallback;
+  const std::string& text = it->second;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) {
+    return InvalidArgument(std::string(key) + " must be a whole number from 1 to " +
+                           std::to_string(max) + "; page back with before=SEQ for older records");
+  }
+  return v;
 }
 
 }  // namespace
@@ -197,24 +225,29 @@ Result<Reply> Service::ListAudit(const Call& call, const Principal&, const Param
   f.actor = q("actor");
   f.action = q("action");
   f.target = q("target");
-  if (!q("limit").empty()) {
-    try {
-      f.limit = std::stoi(q("limit"));
-    } catch (const std::exception&) {
-      return InvalidArgument("--limit must be a number");
-    }
+  ASSIGN_OR_RETURN(int64_t limit,
+                   AuditQueryNumber(call, "limit", kAuditDefaultLimit, kAuditMaxLimit));
+  f.limit = static_cast<size_t>(limit);
+  if (call.query.count("before")) {
+    ASSIGN_OR_RETURN(f.before, AuditQueryNumber(call, "before", 0, INT64_MAX));
   }
-  ASSIGN_OR_RETURN(auto records, audit_.List(f));
+  // Newest first from the end of the file, at most `limit` records of at most
+  // a few KiB each; answered oldest first.
+  std::vector<audit::AuditRecord> records;
+  RETURN_IF_ERROR(audit_.Scan(f, [&](const audit::AuditRecord& r) {
+    records.push_back(r);
+    return true;
+  }));
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& r : records) {
-    arr.push_back({{"seq", r.seq},
-                   {"time", r.time},
-                   {"actor", r.actor},
-                   {"action", r.action},
-                   {"target", r.target},
-                   {"result", r.result},
-                   {"detail", r.detail},
-                   {"hash", r.hash}});
+  for (auto r = records.rbegin(); r != records.rend(); ++r) {
+    arr.push_back({{"seq", r->seq},
+                   {"time", r->time},
+                   {"actor", r->actor},
+                   {"action", r->action},
+                   {"target", r->target},
+                   {"result", r->result},
+                   {"detail", r->detail},
+                   {"hash", r->hash}});
   }
   return JsonReply(arr);
 }

@@ -291,12 +291,8 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
     bool suspended = info.branch.stop_reason == "idle" || info.branch.stop_reason == "schedule";
     if (!info.running && suspended && who.role != Role::kViewer) {
       nlohmann::json why = {{"reason", "woken by a connection request"}};
-      RETURN_IF_ERROR(AuditAppend(who.actor, "branch.wake", p.at("name"), "started", why));
-      Status woke = pool.StartBranch(p.at("name")).status();
-      AuditAppend(who.actor, "branch.wake", p.at("name"),
-                  woke.ok() ? "ok" : "error: " + woke.message(), why)
-          .IgnoreError();
-      RETURN_IF_ERROR(woke);
+      RETURN_IF_ERROR(RunAudited(who.actor, "branch.wake", p.at("name"), why,
+                                 [&] { return pool.StartBranch(p.at("name")).status(); }));
     }
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
     return Status::Ok();

@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
 #include <sstream>
 
 #include "api/body.h"
+#include "audit/record.h"
+#include "audit/summary.h"
 #include "common/metrics.h"
 #include "common/untrusted_text.h"
 #include "http/message.h"
@@ -47,15 +51,14 @@ bool Match(const std::string& pattern, const std::vector<std::string>& got,
   return true;
 }
 
-// The body as recorded in the audit log: secrets left out.
+// What the audit log records of a request: never the body, only its size,
+// SHA-256 and a bounded summary without secrets (audit/summary.h), with the
+// query and path parameters.
 nlohmann::json AuditDetail(const Call& call, const Service::Params& params) {
-  nlohmann::json d = call.body.is_object() ? call.body : nlohmann::json::object();
-  for (const char* secret : {"secret", "password", "token"}) {
-    if (d.contains(secret)) d[secret] = "(redacted)";
-  }
-  for (const auto& [k, v] : call.query) d["query." + k] = v;
-  for (const auto& [k, v] : params) d[k] = v;
-  return d;
+  std::map<std::string, std::string> extra;
+  for (const auto& [k, v] : call.query) extra["query." + k] = v;
+  for (const auto& [k, v] : params) extra[k] = v;
+  return audit::RequestDetail(call.body, call.raw_body, extra);
 }
 
 std::string Target(const Call& call, const Service::Params& params) {
@@ -67,14 +70,18 @@ std::string Target(const Call& call, const Service::Params& params) {
       return call.body[k].get<std::string>();
     }
   }
-  if (call.body.is_object() && call.body.contains("pr")) return "pr " + call.body["pr"].dump();
+  if (call.body.is_object() && call.body.contains("pr")) {
+    return "pr " + audit::CanonicalJson(call.body["pr"]);  // never throws on bad UTF-8
+  }
   return "";
 }
 
 }  // namespace
 
 Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions options)
-    : pool_(pool), audit_(audit), options_(std::move(options)) {}
+    : pool_(pool), audit_(audit), options_(std::move(options)) {
+  if (options_.metrics) DescribeMetrics(*options_.metrics);
+}
 
 const std::vector<Service::Route>& Service::Routes() {
   using R = Role;
@@ -133,11 +140,44 @@ Reply Service::Handle(const Call& call, const Principal& who, bool count) {
                   ValidUtf8(call.path.substr(0, 200)));
     reply = ErrorReply(Internal("internal error; the server's log has the details"));
   }
-  if (options_.metrics && count) {
-    options_.metrics->CounterAdd("spur_api_requests_total",
-                                 {{"method", call.method}, {"code", std::to_string(reply.status)}});
-  }
+  if (count) CountRequest(call.method, call.path, reply.status);
   return reply;
+}
+
+namespace {
+const char* const kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+}  // namespace
+
+void Service::DescribeMetrics(Metrics& m) {
+  m.Describe(kRequestsMetric, MetricType::kCounter,
+             "API requests by method, route (its template) and HTTP status");
+  m.DeclareLabel(kRequestsMetric, "method", {std::begin(kMethods), std::end(kMethods)});
+  std::vector<std::string> routes = {"unmatched"};
+  for (const auto& route : Routes()) routes.push_back(route.pattern);
+  m.DeclareLabel(kRequestsMetric, "route", routes);
+  std::vector<std::string> codes;
+  for (int code = 100; code <= 599; ++code) codes.push_back(std::to_string(code));
+  m.DeclareLabel(kRequestsMetric, "code", codes);
+}
+
+void Service::CountRequest(const std::string& method, const std::string& path, int status) {
+  if (!options_.metrics) return;
+  std::string route = "unmatched";
+  if (auto segments = Segments(path)) {
+    for (const auto& r : Routes()) {
+      Params ignored;
+      if (Match(r.pattern, *segments, ignored)) {
+        route = r.pattern;
+        break;
+      }
+    }
+  }
+  // The Metrics declarations fold anything else to "other"; this keeps the
+  // raw method out of even the argument.
+  bool known = std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
+  options_.metrics->CounterAdd(kRequestsMetric, {{"method", known ? method : kOtherLabelValue},
+                                                 {"route", route},
+                                                 {"code", std::to_string(status)}});
 }
 
 Reply Service::Dispatch(const Call& call, const Principal& who) {
@@ -183,10 +223,30 @@ Result<Reply> Service::Audited(const Route& route, const Call& call, const Princ
   // "started" first: a crash in the middle still leaves a record of the
   // attempt; what reconciliation repairs afterwards is recorded by actor
   // "reconcile" (AuditRepairs).
-  RETURN_IF_ERROR(AuditAppend(who.actor, route.action, target, "started", detail));
-  auto result = (this->*route.handler)(call, who, params);
-  std::string outcome = result.ok() ? "ok" : "error: " + result.status().message();
-  Status logged = AuditAppend(who.actor, route.action, target, outcome, detail);
+  std::optional<Reply> reply;
+  RETURN_IF_ERROR(RunAudited(who.actor, route.action, target, detail, [&]() -> Status {
+    ASSIGN_OR_RETURN(reply, (this->*route.handler)(call, who, params));
+    return Status::Ok();
+  }));
+  return std::move(*reply);
+}
+
+Status Service::RunAudited(const std::string& actor, const std::string& action,
+                           const std::string& target, const nlohmann::json& detail,
+                           const std::function<Status()>& fn) {
+  RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", detail));
+  // Whatever happens in `fn`, the started record gets its outcome: a throw
+  // (from a third-party library) becomes an error here, not above us.
+  Status result;
+  try {
+    result = fn();
+  } catch (const std::exception& e) {
+    result = Internal(std::string("unexpected error: ") + e.what());
+  } catch (...) {
+    result = Internal("unexpected error");
+  }
+  std::string outcome = result.ok() ? "ok" : "error: " + result.message();
+  Status logged = AuditAppend(actor, action, target, outcome, detail);
   if (!logged.ok()) spdlog::error("audit log: {}", logged.message());
   return result;
 }

@@ -47,6 +47,16 @@ class Service {
   // `count`: false for the daemon's own calls (metrics gauges), which must not
   // show up as API requests.
   Reply Handle(const Call& call, const Principal& who, bool count = true);
+  // Counts one request in spur_api_requests_total{method, route, code}
+  // (when ServiceOptions::metrics is set): the method as one of GET POST PUT
+  // PATCH DELETE HEAD OPTIONS or "other", the route as its template from the
+  // route table or "unmatched", never the raw path. For requests refused
+  // before Handle (authentication) too.
+  void CountRequest(const std::string& method, const std::string& path, int status);
+  // Describes spur_api_requests_total on `m` with the declared values of its
+  // labels (done by the constructor when ServiceOptions::metrics is set).
+  static void DescribeMetrics(Metrics& m);
+  static constexpr char kRequestsMetric[] = "spur_api_requests_total";
   // Records reconciliation's repairs in the audit log (actor "reconcile").
   void AuditRepairs(const std::vector<std::string>& repairs);
 
@@ -129,6 +139,13 @@ class Service {
   void ForgetUsage(int64_t branch_id);
   Status AuditAppend(const std::string& actor, const std::string& action, const std::string& target,
                      const std::string& result, const nlohmann::json& detail);
+  // Runs `fn` between a "started" audit record and its outcome record: the
+  // outcome ("ok" or "error: <message>") is written whatever `fn` does,
+  // returning an error or throwing (a throw becomes Internal). Returns what
+  // `fn` returned; when the started record cannot be written, that error,
+  // and `fn` does not run. Every started record goes through here.
+  Status RunAudited(const std::string& actor, const std::string& action, const std::string& target,
+                    const nlohmann::json& detail, const std::function<Status()>& fn);
   Result<Reply> Hook(const Call& call, const std::string& forge);
   // Opens/refreshes or closes the branch of a pull request; runs the migrate
   // command when asked. Returns the PR's state as JSON.

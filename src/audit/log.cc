@@ -8,11 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
+#include <fstream>
 #include <functional>
 #include <string_view>
 #include <utility>
 
+#include "audit/summary.h"
 #include "common/crypto.h"
 
 namespace spur::audit {
@@ -127,6 +128,129 @@ Result<bool> ScanLines(int fd, const std::string& path,
   return !pending.empty();
 }
 
+// Calls `fn(begin, length, line)` for each complete line of the first `size`
+// bytes, last first, until it returns false; bytes after the last '\n' (a
+// torn tail) are skipped. `line` holds the line when it is at most `max_held`
+// bytes long and is empty otherwise (the caller reads such a line from the
+// file itself). Reads backwards in 64 KiB chunks: memory is O(chunk +
+// max_held) whatever the size of the file.
+Status ReverseLines(int fd, const std::string& path, off_t size, size_t max_held,
+                    const std::function<bool(off_t, off_t, std::string_view)>& fn) {
+  constexpr size_t kChunk = 64 * 1024;
+  std::string chunk(kChunk, '\0');
+  std::string held;        // the bytes of the current line read so far
+  bool oversized = false;  // the current line is longer than max_held
+  off_t line_end = -1;     // the '\n' that ends the current line; -1 in the torn tail
+  off_t pos = size;        // bytes at and after pos are done
+  auto keep = [&](const char* data, size_t n, off_t begin) {
+    if (line_end < 0 || oversized) return;
+    if (line_end - begin > static_cast<off_t>(max_held)) {
+      oversized = true;
+      std::string().swap(held);
+      return;
+    }
+    held.insert(0, data, n);
+  };
+  // The '\n' at `nl` ends the line before it and begins (after it) the one
+  // being read; emits that one. Returns whether to go on.
+  auto at_newline = [&](off_t nl) {
+    bool go_on = true;
+    if (line_end >= 0)
+      go_on =
+          fn(nl + 1, line_end - nl - 1, oversized ? std::string_view() : std::string_view(held));
+    held.clear();
+    oversized = false;
+    line_end = nl;
+    return go_on;
+  };
+  while (pos > 0) {
+    size_t n = static_cast<size_t>(std::min<off_t>(pos, static_cast<off_t>(kChunk)));
+    const off_t base = pos - static_cast<off_t>(n);
+    RETURN_IF_ERROR(ReadAt(fd, chunk.data(), n, base, path));
+    size_t i = n;  // chunk[0, i) not yet looked at
+    while (i > 0) {
+      const void* found = ::memrchr(chunk.data(), '\n', i);
+      if (found == nullptr) {
+        keep(chunk.data(), i, base);
+        break;
+      }
+      size_t k = static_cast<size_t>(static_cast<const char*>(found) - chunk.data());
+      keep(chunk.data() + k + 1, i - k - 1, base + static_cast<off_t>(k) + 1);
+      if (!at_newline(base + static_cast<off_t>(k))) return Status::Ok();
+      i = k;
+    }
+    pos = base;
+  }
+  at_newline(-1);  // the first line of the file
+  return Status::Ok();
+}
+
+// Reads the top-level fields of one record from a stream without building
+// its detail (SAX: no recursion, nothing kept below the top level).
+class RecordFieldsSax : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit RecordFieldsSax(AuditRecord* r) : r_(r) {}
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t v) override { return Int(v); }
+  bool number_unsigned(number_unsigned_t v) override { return Int(static_cast<int64_t>(v)); }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool string(string_t& v) override {
+    if (depth_ != 1) return true;
+    for (auto [name, field] : {std::pair{"actor", &r_->actor},
+                               {"action", &r_->action},
+                               {"target", &r_->target},
+                               {"result", &r_->result},
+                               {"prev", &r_->prev},
+                               {"hash", &r_->hash}}) {
+      if (key_ == name) {
+        *field = Truncate(v, kMaxRecordBytes);
+      }
+    }
+    return true;
+  }
+  bool start_object(std::size_t) override { return ++depth_, true; }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override { return ++depth_, true; }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& k) override {
+    if (depth_ == 1) key_ = k;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool Int(int64_t v) {
+    if (depth_ == 1 && key_ == "seq") r_->seq = v;
+    if (depth_ == 1 && key_ == "time") r_->time = v;
+    return true;
+  }
+  AuditRecord* r_;
+  int depth_ = 0;
+  std::string key_;
+};
+
+// The record on the line [begin, begin + length) of `path`, parsed as a
+// stream; its detail is left out. InvalidArgument when it is not a record.
+Result<AuditRecord> ReadLongRecord(const std::string& path, off_t begin, off_t length) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Internal("cannot reopen audit log " + path);
+  in.seekg(begin);
+  AuditRecord r;
+  r.seq = 0;
+  RecordFieldsSax sax(&r);
+  bool ok = nlohmann::json::sax_parse(in, &sax, nlohmann::json::input_format_t::json,
+                                      /*strict=*/false);
+  if (!ok || r.seq <= 0 || r.hash.empty() || r.action.empty()) {
+    return InvalidArgument("not an audit record");
+  }
+  r.detail = {{"omitted_bytes", length}};
+  return r;
+}
+
 Status SyncDirectoryOf(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -179,6 +303,46 @@ Status WriteOnce(int fd, const std::string& line, const std::string& path) {
   }
 }
 
+// Cuts what the caller gave to the documented bounds (see Append in log.h).
+void Bound(AuditRecord& r) {
+  r.actor = Truncate(r.actor, 256);
+  r.action = Truncate(r.action, 128);
+  r.target = Truncate(r.target, 256);
+  r.result = Truncate(r.result, 1024);
+  constexpr size_t kMaxDetailBytes = 2048;
+  const std::string detail = CanonicalJson(r.detail);
+  if (detail.size() > kMaxDetailBytes) {
+    r.detail = {{"truncated", true},
+                {"bytes", detail.size()},
+                {"sha256", Sha256Hex(detail)},
+                {"summary", Summarize(r.detail, SummaryLimits{64, 8, 2, 1024})}};
+  }
+}
+
+// The last resort when the line is still over kMaxRecordBytes (strings full
+// of characters that JSON escapes six times over): short strings, no summary.
+void BoundHard(AuditRecord& r) {
+  for (std::string* s : {&r.actor, &r.action, &r.target, &r.result}) *s = Truncate(*s, 64);
+  nlohmann::json small = {{"truncated", true}};
+  if (r.detail.contains("bytes")) small["bytes"] = r.detail["bytes"];
+  if (r.detail.contains("sha256")) small["sha256"] = r.detail["sha256"];
+  r.detail = std::move(small);
+}
+
+// The line for `r` (its hash filled in), within kMaxRecordBytes.
+std::string LineFor(AuditRecord& r) {
+  Bound(r);
+  for (bool hard : {false, true}) {
+    if (hard) BoundHard(r);
+    nlohmann::json j = RecordToJson(r, /*with_hash=*/false);
+    r.hash = HashOf(j);
+    j["hash"] = r.hash;
+    std::string line = CanonicalJson(j) + "\n";
+    if (line.size() <= kMaxRecordBytes || hard) return line;
+  }
+  return {};  // not reached
+}
+
 }  // namespace
 
 Result<AuditLog> AuditLog::Open(const std::string& path) {
@@ -219,10 +383,7 @@ Result<AuditRecord> AuditLog::Append(AuditRecord r) {
     r.seq = last.record->seq + 1;
     r.prev = last.record->hash;
   }
-  nlohmann::json j = RecordToJson(r, /*with_hash=*/false);
-  r.hash = HashOf(j);
-  j["hash"] = r.hash;
-  const std::string line = CanonicalJson(j) + "\n";
+  const std::string line = LineFor(r);
   Status written = WriteOnce(fd.get(), line, path_);
   if (!written.ok()) {
     // Leave no partial line behind; the next Append would cut it off anyway.
@@ -238,27 +399,45 @@ Result<AuditRecord> AuditLog::Append(AuditRecord r) {
   return std::move(stored.record).value();
 }
 
-Result<std::vector<AuditRecord>> AuditLog::List(const AuditFilter& f) const {
+Status AuditLog::Scan(const AuditFilter& f, const Visitor& visit) const {
   ASSIGN_OR_RETURN(int raw_fd, OpenLocked(path_, O_RDONLY, LOCK_SH));
   ScopedFd fd(raw_fd);
-  std::deque<AuditRecord> matches;
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path_);
   Status bad;
-  Result<bool> scanned = ScanLines(fd.get(), path_, [&](std::string_view line, int64_t n) {
-    ParsedLine p = ParseLine(line, n);
-    if (!p.record.ok()) {
-      bad = FailedPrecondition("audit log " + path_ + ": " + p.record.status().message() +
-                               "; run `spur audit verify`");
-      return false;
-    }
-    if (!Matches(f, *p.record)) return true;
-    matches.push_back(std::move(p.record).value());
-    if (f.limit > 0 && matches.size() > f.limit) matches.pop_front();
+  size_t visited = 0;
+  RETURN_IF_ERROR(ReverseLines(fd.get(), path_, st.st_size, kMaxReadLineBytes,
+                               [&](off_t begin, off_t length, std::string_view line) {
+                                 Result<AuditRecord> r = InvalidArgument("");
+                                 if (static_cast<size_t>(length) > kMaxReadLineBytes) {
+                                   r = ReadLongRecord(path_, begin, length);
+                                 } else {
+                                   r = ParseLine(line, 0).record;
+                                   if (r.ok()) r->detail = Summarize(r->detail, kReadLimits);
+                                 }
+                                 if (!r.ok()) {
+                                   bad = FailedPrecondition(
+                                       "audit log " + path_ + ": the line at byte " +
+                                       std::to_string(begin) +
+                                       " is not an audit record; run `spur audit --verify`");
+                                   return false;
+                                 }
+                                 if (f.before && r->seq >= *f.before) return true;
+                                 if (!Matches(f, *r)) return true;
+                                 ++visited;
+                                 return visit(*r) && (f.limit == 0 || visited < f.limit);
+                               }));
+  return bad;
+}
+
+Result<std::vector<AuditRecord>> AuditLog::List(const AuditFilter& f) const {
+  std::vector<AuditRecord> out;
+  RETURN_IF_ERROR(Scan(f, [&](const AuditRecord& r) {
+    out.push_back(r);
     return true;
-  });
-  if (!scanned.ok()) return scanned.status();
-  RETURN_IF_ERROR(bad);
-  return std::vector<AuditRecord>(std::make_move_iterator(matches.begin()),
-                                  std::make_move_iterator(matches.end()));
+  }));
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 Result<VerifyReport> AuditLog::Verify() const {

@@ -14,6 +14,7 @@ struct AdminArgs {
   std::string role = "developer", owner, note, id, name, label, stop, start, key, value;
   std::string max_branches, max_bytes, by = "branch", actor, action, target, expect;
   int limit = 50;
+  int64_t before = 0;  // audit --before SEQ; 0 is none
   bool verify = false;
 };
 
@@ -194,6 +195,7 @@ int RunAudit(const GlobalOptions& g, const AdminArgs& a) {
     return ok ? 0 : 9;
   }
   std::map<std::string, std::string> q = {{"limit", std::to_string(a.limit)}};
+  if (a.before > 0) q["before"] = std::to_string(a.before);
   if (!a.actor.empty()) q["actor"] = a.actor;
   if (!a.action.empty()) q["action"] = a.action;
   if (!a.target.empty()) q["target"] = a.target;
@@ -262,7 +264,11 @@ void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   audit->add_option("--expect", a->expect,
                     "With --verify: a head SEQ:HASH printed by an earlier verify and kept "
                     "elsewhere; fails if that record is gone or changed");
-  audit->add_option("--limit", a->limit, "Newest N records")->capture_default_str();
+  audit->add_option("--limit", a->limit, "Newest N records (1 to 1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  audit->add_option("--before", a->before,
+                    "Only records older than this SEQ (page back from an earlier list)");
   audit->add_option("--actor", a->actor, "Only this actor, e.g. local:alice or token:3(ci)");
   audit->add_option("--action", a->action, "Only actions starting with this, e.g. branch.");
   audit->add_option("--target", a->target, "Only this target, e.g. a branch name");

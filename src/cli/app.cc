@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "common/log.h"
 
 namespace spur::cli {
@@ -21,6 +22,7 @@ int Run(int argc, char** argv) {
                  "instead of the local pool (default: $SPUR_SERVER)");
   app.add_option("--token", g.token, "API token for --server (default: $SPUR_TOKEN)");
   app.add_flag("--json", g.json, "Print results as JSON on stdout");
+  app.add_flag("--wide", g.wide, "Show table cells whole (by default cut at 60 characters)");
   app.add_flag("-v,--verbose", g.verbose, "Log more detail to stderr");
   app.add_flag("-q,--quiet", g.quiet, "Log only warnings and errors");
   app.footer(
@@ -42,6 +44,7 @@ int Run(int argc, char** argv) {
   AddMaskCommands(app, g, &exit_code);
   AddServeCommand(app, g, &exit_code);
   app.parse_complete_callback([&g] {
+    Table::SetMaxCellWidth(g.wide ? 0 : Table::kDefaultMaxCellWidth);
     SetUpLogging(g.verbose ? LogLevel::kVerbose : (g.quiet ? LogLevel::kQuiet : LogLevel::kNormal));
   });
 

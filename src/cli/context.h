@@ -16,6 +16,7 @@ struct GlobalOptions {
   std::string server;  // --server (else $SPUR_SERVER): use a daemon instead of the pool
   std::string token;   // --token (else $SPUR_TOKEN)
   bool json = false;
+  bool wide = false;  // --wide: table cells whole (cli/table.h)
   bool verbose = false;
   bool quiet = false;
 };

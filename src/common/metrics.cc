@@ -129,19 +129,44 @@ void Metrics::Describe(const std::string& name, std::string_view type, const std
   }
 }
 
+void Metrics::DeclareLabel(const std::string& name, const std::string& label,
+                           std::vector<std::string> values) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::sort(values.begin(), values.end());
+  declared_[name][label] = std::move(values);
+}
+
+Labels Metrics::Bounded(const std::string& name, const Family& f, const Labels& labels) const {
+  Labels out = labels;
+  auto declared = declared_.find(name);
+  for (auto& [label, value] : out) {
+    if (declared == declared_.end()) break;
+    auto allowed = declared->second.find(label);
+    if (allowed != declared->second.end() &&
+        !std::binary_search(allowed->second.begin(), allowed->second.end(), value)) {
+      value = kOtherLabelValue;
+    }
+  }
+  const size_t series = f.values.size() + f.histograms.size();
+  if (series >= kMaxSeriesPerMetric && !f.values.count(out) && !f.histograms.count(out)) {
+    for (auto& [label, value] : out) value = kOtherLabelValue;
+  }
+  return out;
+}
+
 void Metrics::CounterAdd(const std::string& name, const Labels& labels, double v) {
   if (!(v >= 0)) return;  // counters only go up; also rejects NaN
   std::lock_guard<std::mutex> lock(mu_);
   Family* f = FamilyFor(name, MetricType::kCounter);
   if (f == nullptr || !ValidLabels(labels, MetricType::kCounter)) return;
-  f->values[labels] += v;
+  f->values[Bounded(name, *f, labels)] += v;
 }
 
 void Metrics::GaugeSet(const std::string& name, const Labels& labels, double v) {
   std::lock_guard<std::mutex> lock(mu_);
   Family* f = FamilyFor(name, MetricType::kGauge);
   if (f == nullptr || !ValidLabels(labels, MetricType::kGauge)) return;
-  f->values[labels] = v;
+  f->values[Bounded(name, *f, labels)] = v;
 }
 
 void Metrics::GaugeClear(const std::string& name) {
@@ -154,7 +179,7 @@ void Metrics::HistogramObserve(const std::string& name, const Labels& labels, do
   std::lock_guard<std::mutex> lock(mu_);
   Family* f = FamilyFor(name, MetricType::kHistogram);
   if (f == nullptr || !ValidLabels(labels, MetricType::kHistogram)) return;
-  Histogram& h = f->histograms[labels];
+  Histogram& h = f->histograms[Bounded(name, *f, labels)];
   if (h.counts.empty()) h.counts.assign(f->buckets.size() + 1, 0);
   // The first bucket whose upper bound is >= v; NaN lands in +Inf.
   size_t i = static_cast<size_t>(std::lower_bound(f->buckets.begin(), f->buckets.end(), v) -

@@ -7,9 +7,18 @@
 // counter increment — is a programming error and is ignored, so that a bad
 // metric can never break a request or the scrape.
 //
+// Bounded by construction: label values often come from outside (an HTTP
+// method, a path), and every distinct value is a series kept forever. So a
+// label may be given its set of values with DeclareLabel; any other value is
+// recorded as kOtherLabelValue ("other"). And whatever is declared, a metric
+// holds at most kMaxSeriesPerMetric series: once full, a sample with a new
+// label set goes to the series whose every label is "other". Memory and the
+// size of Render() therefore do not grow with the number of distinct inputs.
+//
 // Thread-safety: every method may be called from any thread at any time.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,6 +26,11 @@
 #include <vector>
 
 namespace spur {
+
+// What a label value outside its declared set, or a series past the cap, becomes.
+inline constexpr char kOtherLabelValue[] = "other";
+// Series per metric (label sets); the next new one is folded into "other".
+inline constexpr size_t kMaxSeriesPerMetric = 500;
 
 enum class MetricType { kCounter, kGauge, kHistogram };
 
@@ -35,6 +49,12 @@ class Metrics {
   // "histogram"; any other kind is ignored.
   void Describe(const std::string& name, std::string_view type, const std::string& help,
                 std::vector<double> buckets = {});
+
+  // From now on, label `label` of metric `name` takes only `values`; any
+  // other value is recorded as "other" (which is always allowed). Samples
+  // already recorded are kept. Declaring again replaces the set.
+  void DeclareLabel(const std::string& name, const std::string& label,
+                    std::vector<std::string> values);
 
   // Adds `v` (>= 0) to the counter series `name{labels}`.
   void CounterAdd(const std::string& name, const Labels& labels, double v = 1);
@@ -70,9 +90,14 @@ class Metrics {
   // The family `name` of kind `type`, created when missing; nullptr when the
   // name is invalid or the family has another kind. Requires mu_.
   Family* FamilyFor(const std::string& name, MetricType type);
+  // `labels` with undeclared values folded, and folded entirely to "other"
+  // when `f` is full and they would make a new series. Requires mu_.
+  Labels Bounded(const std::string& name, const Family& f, const Labels& labels) const;
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  // metric -> label -> its declared values, sorted
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> declared_;
 };
 
 // A sample value as Prometheus writes it: "42", "0.25", "1e+300", "+Inf", "NaN".

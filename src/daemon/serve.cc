@@ -70,7 +70,7 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
 }
 
 void DescribeMetrics(Metrics& m) {
-  m.Describe("spur_api_requests_total", "counter", "API requests by method and HTTP status");
+  // spur_api_requests_total: api::Service::DescribeMetrics (its label sets).
   m.Describe("spur_branch_create_seconds", "histogram", "Branch create latency through the API",
              {0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30});
   m.Describe("spur_reaper_actions_total", "counter", "Reaper actions by kind and result");
@@ -194,9 +194,7 @@ Status Serve(const ServeOptions& o) {
     if (req.path.rfind("/hooks/", 0) != 0) {
       auto id = Identify(access, req, peer, pool_owner);
       if (!id.ok()) {
-        metrics.CounterAdd("spur_api_requests_total",
-                           {{"method", req.method},
-                            {"code", std::to_string(api::HttpStatusFor(id.status().code()))}});
+        service.CountRequest(req.method, call.path, api::HttpStatusFor(id.status().code()));
         return ToHttp(api::ErrorReply(id.status()));
       }
       who = *id;

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "audit/log.h"
 #include "os/fs.h"
 #include "serve_fixture.h"
 
@@ -682,10 +683,39 @@ TEST_F(ServeTest, ReaperExpiresAShortTtlBranchAndCountsIt) {
 // and each scrape used to count as an API request.
 TEST_F(ServeTest, MetricsScrapesAreNotCountedAsApiRequests) {
   StartDaemon();
-  const std::string gets = R"(spur_api_requests_total{code="200",method="GET"})";
+  ASSERT_EQ(serve_->Admin("GET", "/branches").status, 200);  // the series exists
+  const std::string gets = R"(spur_api_requests_total{code="200",method="GET",route="/branches"})";
   const double first = Metric(*serve_, gets);
+  EXPECT_GE(first, 1);
   const double second = Metric(*serve_, gets);
   EXPECT_EQ(second, first) << "two scrapes, no API call in between";
+}
+
+// Regression (issue 11, items 3 and 5): over real HTTP, a refused 9 MiB
+// request leaves two small audit records, and thousands of requests with
+// made-up methods and paths, without a token, do not grow /metrics.
+TEST_F(ServeTest, HostileRequestsLeaveAuditAndMetricsSmall) {
+  StartDaemon();
+  const auto dev = serve_->MakeToken("developer", "alice");
+  const std::string huge = R"({"name":"h1","junk":")" + std::string(9 << 20, 'j') + R"("})";
+  EXPECT_GE(serve_->Call("POST", "/branches", dev.secret, huge).status, 400);
+  http::Response newest = serve_->Admin("GET", "/audit?limit=2");
+  ASSERT_EQ(newest.status, 200) << newest.body;
+  EXPECT_LT(newest.body.size(), 4096u) << newest.body.substr(0, 2000);
+  json records = serve_->AuditRecords();
+  ASSERT_GE(records.size(), 2u);
+  for (const auto& r : records) EXPECT_LT(r.dump().size(), audit::kMaxRecordBytes);
+  EXPECT_EQ(records.dump().find(std::string(200, 'j')), std::string::npos);
+
+  auto junk = [](int i) { return "X" + std::to_string(i * 7919) + std::string(200, 'Q'); };
+  for (int i = 0; i < 50; ++i) serve_->TryCall(junk(i), "/" + junk(i), "").status().IgnoreError();
+  const size_t before = serve_->Call("GET", "/metrics", "").body.size();
+  for (int i = 50; i < 2000; ++i)
+    serve_->TryCall(junk(i), "/" + junk(i), "").status().IgnoreError();
+  const std::string after = serve_->Call("GET", "/metrics", "").body;
+  EXPECT_LT(after.size(), before + 16) << after;
+  EXPECT_EQ(after.find("QQQQ"), std::string::npos);
+  ExpectAuditVerifies();
 }
 
 // ------------------------------------------------------------------ load

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -21,6 +23,7 @@
 #include "api/service.h"
 #include "audit/log.h"
 #include "common/crypto.h"
+#include "common/metrics.h"
 #include "engine/pool_config.h"
 #include "fake_pool.h"
 
@@ -42,7 +45,7 @@ constexpr char kGitLabSecret[] = "fedcba9876543210fedcba9876543210";
 // A fake pool, the Service over it and an audit log in a fresh /tmp file.
 class Harness {
  public:
-  Harness() {
+  explicit Harness(Metrics* metrics = nullptr) {
     static std::atomic<int> counter{0};
     path_ = "/tmp/spur_api_service_test." + std::to_string(::getpid()) + "." +
             std::to_string(counter++) + ".audit";
@@ -60,7 +63,9 @@ class Harness {
     }
     audit_.emplace(std::move(*log));
     access_ = std::make_unique<HeldPoolAccess>(fp_->pool());
-    service_ = std::make_unique<Service>(*access_, *audit_, ServiceOptions{});
+    ServiceOptions options;
+    options.metrics = metrics;
+    service_ = std::make_unique<Service>(*access_, *audit_, options);
   }
   ~Harness() { std::remove(path_.c_str()); }
   Harness(const Harness&) = delete;
@@ -1080,6 +1085,167 @@ TEST_F(ApiServiceTest, CiUpRefusesABranchThatIsNotThePullRequests) {
   EXPECT_EQ(up.status, 409) << up.body.dump();
   EXPECT_EQ(Do("POST", "/ci/down", kAlice, {{"pr", 9}}).status, 409);
   EXPECT_EQ(h_->State(), before);
+}
+
+// --- Bounded audit records (issue 11, item 3) -------------------------------------
+
+size_t FileSize(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  return static_cast<size_t>(in.tellg());
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Regression: refused requests were recorded with their whole body. The
+// record holds the body's size, SHA-256 and a bounded summary, never the
+// body, and no secret at any depth.
+TEST_F(ApiServiceTest, RefusedRequestBodyNotStoredInAudit) {
+  const std::string marker = "MARKER" + std::string(5000, 'm');
+  json body = {{"name", "r1"},
+               {"pg", {{"archive_command", marker}, {"password", "hunter2-nested"}}},
+               {"token", "tok-top-level"},
+               {"surprise", "x"}};
+  Reply r = Do("POST", "/branches", kAlice, body);
+  ASSERT_GE(r.status, 400) << r.body.dump();
+  const std::string text = FileText(h_->audit_path());
+  EXPECT_EQ(text.find(marker), std::string::npos);
+  EXPECT_EQ(text.find("hunter2-nested"), std::string::npos);
+  EXPECT_EQ(text.find("tok-top-level"), std::string::npos);
+  auto records = h_->Records();
+  ASSERT_EQ(records.size(), 2u);
+  const json& d = records[0].detail;
+  EXPECT_EQ(d["body_bytes"], body.dump().size());
+  EXPECT_EQ(d["body_sha256"], Sha256Hex(body.dump()));
+  EXPECT_EQ(d["name"], "r1");
+  EXPECT_EQ(d["pg"]["password"], "(redacted)");
+  EXPECT_EQ(d["token"], "(redacted)");
+  EXPECT_LT(d["pg"]["archive_command"].get<std::string>().size(), 120u);
+  EXPECT_EQ(records[1].result.rfind("error: ", 0), 0u);
+}
+
+// Regression: each refused 10 MiB request added ~21 MB to audit.log.
+TEST_F(ApiServiceTest, AuditRecordSizeIsBounded) {
+  const size_t before = FileSize(h_->audit_path());
+  json body = {{"name", std::string(10 << 20, 'n')}, {"ttl", std::string(1 << 20, 't')}};
+  Reply r = Do("POST", "/branches", kAlice, body);
+  EXPECT_GE(r.status, 400);
+  const size_t added = FileSize(h_->audit_path()) - before;
+  EXPECT_LT(added, 2 * audit::kMaxRecordBytes) << added << " bytes for two records";
+  EXPECT_TRUE(h_->audit().Verify()->ok);
+}
+
+// Regression: a 48 KB nested body made GET /audit?limit=1 return 128 MB.
+TEST_F(ApiServiceTest, AuditReadOfDeepBodyIsSmall) {
+  json deep = "end";
+  for (int i = 0; i < 2000; ++i) {  // 25 bytes a level: about 48 KB
+    json outer = json::object();
+    outer["aaaaaaaaaaaaaaaaaaaa"] = std::move(deep);
+    deep = std::move(outer);
+  }
+  Reply refused = Do("POST", "/branches", kAlice, {{"name", "deep"}, {"labels", deep}});
+  EXPECT_GE(refused.status, 400);
+  Reply listed = Do("GET", "/audit", kAdmin, json::object(), {{"limit", "1"}});
+  ASSERT_EQ(listed.status, 200) << listed.body.dump();
+  EXPECT_LT(listed.body.dump(2).size(), 4096u) << listed.body.dump(2).substr(0, 2000);
+  if (!listed.body.empty()) {  // (unless the body was refused before the audit)
+    EXPECT_EQ(listed.body[0]["detail"]["labels"]["aaaaaaaaaaaaaaaaaaaa"]["aaaaaaaaaaaaaaaaaaaa"],
+              "{1 keys}");
+  }
+}
+
+// `limit` is a whole number from 1 to 1000 (50 when absent); `before` pages back.
+TEST_F(ApiServiceTest, AuditLimitIsRangeChecked) {
+  Make("a1", kAdmin);
+  Make("a2", kAdmin);
+  for (const char* bad : {"-1", "0", "1001", "1e3", "x", "", "99999999999999999999"}) {
+    Reply r = Do("GET", "/audit", kAdmin, json::object(), {{"limit", bad}});
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(ErrorMessage(r).find("from 1 to 1000"), std::string::npos) << ErrorMessage(r);
+  }
+  Reply all = Do("GET", "/audit", kAdmin);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.body.size(), 4u);
+  EXPECT_EQ(all.body[0]["seq"], 1);  // oldest first
+  Reply page = Do("GET", "/audit", kAdmin, json::object(), {{"limit", "2"}, {"before", "4"}});
+  ASSERT_EQ(page.status, 200);
+  ASSERT_EQ(page.body.size(), 2u);
+  EXPECT_EQ(page.body[0]["seq"], 2);
+  EXPECT_EQ(page.body[1]["seq"], 3);
+}
+
+// Regression (item 11): a non-UTF-8 --label threw inside the handler and
+// left a "started" record with no outcome. Every started record gets one.
+TEST_F(ApiServiceTest, AuditRecordAlwaysGetsOutcome) {
+  Call c;
+  c.method = "POST";
+  c.path = "/branches";
+  c.body = {{"name", "u1"}, {"labels", {{"team", "\xff\xfe"}}}};
+  c.raw_body = "{\"name\":\"u1\",\"labels\":{\"team\":\"\xff\xfe\"}}";
+  Reply r = h_->service().Handle(c, kAlice);
+  EXPECT_NE(r.status, 201);
+  // Refused up front (no record) or in the handler: every started record
+  // is followed by its outcome.
+  auto records = h_->Records();
+  ASSERT_EQ(records.size() % 2, 0u);
+  for (size_t i = 0; i < records.size(); i += 2) {
+    EXPECT_EQ(records[i].result, "started");
+    EXPECT_EQ(records[i + 1].action, records[i].action);
+    EXPECT_EQ(records[i + 1].result.rfind("error: ", 0), 0u) << records[i + 1].result;
+  }
+  EXPECT_TRUE(h_->audit().Verify()->ok);
+}
+
+// --- Bounded metrics (issue 11, item 5) -------------------------------------------
+
+// Regression: every distinct method was a series of its own.
+TEST(ApiServiceMetrics, UnknownHttpMethodCountsAsOther) {
+  Metrics m;
+  Harness h(&m);
+  ASSERT_TRUE(h.ready());
+  h.Do("BREW", "/branches/x", kViewer);
+  h.Do("GET", "/branches/some-name", kViewer);
+  h.Do("GET", "/no/such/path", kViewer);
+  std::string text = m.Render();
+  EXPECT_NE(
+      text.find(
+          "spur_api_requests_total{code=\"400\",method=\"other\",route=\"/branches/{name}\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "spur_api_requests_total{code=\"404\",method=\"GET\",route=\"/branches/{name}\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("method=\"GET\",route=\"unmatched\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("BREW"), std::string::npos);
+  EXPECT_EQ(text.find("some-name"), std::string::npos);
+  EXPECT_EQ(text.find("/no/such/path"), std::string::npos);
+}
+
+// Regression: 20,000 requests with random methods grew /metrics to 81 MB.
+TEST(ApiServiceMetrics, MetricsCardinalityIsBounded) {
+  Metrics m;
+  Harness h(&m);
+  ASSERT_TRUE(h.ready());
+  uint64_t seed = 42;
+  auto random_text = [&](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      s += static_cast<char>('A' + (seed >> 33) % 26);
+    }
+    return s;
+  };
+  auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+  for (int i = 0; i < 100; ++i) h.Do(random_text(64), "/" + random_text(64), kViewer);
+  const std::string early = m.Render();
+  for (int i = 0; i < 20000; ++i) h.Do(random_text(64), "/" + random_text(64), kViewer);
+  const std::string late = m.Render();
+  EXPECT_EQ(lines(late), lines(early)) << late;
+  EXPECT_LT(late.size(), early.size() + 16) << late;
 }
 
 }  // namespace

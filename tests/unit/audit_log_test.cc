@@ -69,6 +69,18 @@ class AuditLogTest : public ::testing::Test {
     std::ofstream out(path_, std::ios::trunc);
     out << text;
   }
+  // A record line as versions before bounded records wrote it: the whole
+  // detail, however big, with a valid hash.
+  static std::string LegacyLine(AuditRecord r, int64_t seq, const std::string& prev) {
+    r.seq = seq;
+    r.prev = prev;
+    nlohmann::json j = RecordToJson(r, /*with_hash=*/false);
+    j["hash"] = HashOf(j);
+    return CanonicalJson(j) + "\n";
+  }
+  static std::string HashOfLine(const std::string& line) {
+    return nlohmann::json::parse(line)["hash"].get<std::string>();
+  }
   void WriteLines(const std::vector<std::string>& lines) const {
     std::string text;
     for (const auto& l : lines) text += l + "\n";
@@ -297,7 +309,8 @@ TEST_F(AuditLogTest, VerifyAndListReportALineThatIsNotJson) {
   EXPECT_EQ(v.problem, "line 3 is not valid JSON");
   Result<std::vector<AuditRecord>> listed = log.List({});
   EXPECT_EQ(listed.status().code(), Code::kFailedPrecondition);
-  EXPECT_NE(listed.status().message().find("line 3 is not valid JSON"), std::string::npos);
+  EXPECT_NE(listed.status().message().find("is not an audit record"), std::string::npos)
+      << listed.status().message();
 
   lines[2] = "{\"seq\":3}";
   WriteLines(lines);
@@ -353,12 +366,15 @@ TEST_F(AuditLogTest, AppendRefusesToChainOntoADamagedLastRecord) {
   EXPECT_EQ(Lines().size(), 3u);
 }
 
+// Records written before records were bounded can be huge; new records chain
+// onto them, they verify, and List shows them without loading their detail.
 TEST_F(AuditLogTest, LongRecordsChainAcrossReadChunks) {
   AuditLog log = MustOpen();
   AuditRecord big = Make("a", "config.set", "x");
   big.detail = {{"value", std::string(100000, 'v')}, {"ratio", 0.1}, {"list", {1, 2, 3}}};
-  ASSERT_TRUE(log.Append(big).ok());
-  ASSERT_TRUE(log.Append(big).ok());
+  std::string first = LegacyLine(big, 1, kGenesisHash);
+  std::string second = LegacyLine(big, 2, HashOfLine(first));
+  WriteContents(first + second);
   Result<AuditRecord> small = log.Append(Make("a", "config.set", "y"));
   ASSERT_TRUE(small.ok()) << small.status().message();
   EXPECT_EQ(small->seq, 3);
@@ -366,8 +382,71 @@ TEST_F(AuditLogTest, LongRecordsChainAcrossReadChunks) {
   EXPECT_TRUE(v.ok) << v.problem;
   EXPECT_EQ(v.records, 3);
   Result<std::vector<AuditRecord>> listed = log.List({});
-  ASSERT_TRUE(listed.ok());
-  EXPECT_EQ((*listed)[0].detail, big.detail);
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[0].seq, 1);
+  EXPECT_EQ((*listed)[0].target, "x");
+  EXPECT_EQ((*listed)[0].hash, HashOfLine(first));
+  EXPECT_EQ((*listed)[0].detail, nlohmann::json({{"omitted_bytes", first.size() - 1}}));
+  EXPECT_EQ((*listed)[2].hash, small->hash);
+}
+
+// Regression (issue 11, item 3): a 10 MiB request made a 21 MB record.
+// Whatever a caller passes, one record is at most kMaxRecordBytes on disk and
+// still verifies; what was cut is described by its size and hash.
+TEST_F(AuditLogTest, AuditRecordSizeIsBounded) {
+  AuditLog log = MustOpen();
+  AuditRecord huge = Make(std::string(100000, 'a'), "branch.create", std::string(1 << 20, 't'));
+  huge.result = "error: " + std::string(1 << 20, 'e');
+  huge.detail = {{"body", std::string(10 << 20, 'b')}};
+  Result<AuditRecord> stored = log.Append(huge);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  EXPECT_LE(Contents().size(), kMaxRecordBytes);
+  EXPECT_EQ(stored->detail["truncated"], true);
+  EXPECT_EQ(stored->detail["sha256"], Sha256Hex(CanonicalJson(huge.detail)));
+  // Characters JSON escapes six times over ("\u0001") cannot get past the cap.
+  AuditRecord escaped = Make(std::string(4000, '\x01'), "branch.create", std::string(4000, '"'));
+  escaped.result = std::string(4000, '\x02');
+  escaped.detail = {{std::string(3000, '\x03'), std::string(3000, '\x04')}};
+  const size_t before = Contents().size();
+  ASSERT_TRUE(log.Append(escaped).ok());
+  EXPECT_LE(Contents().size() - before, kMaxRecordBytes);
+  VerifyReport v = MustVerify(log);
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.records, 2);
+}
+
+// Regression (issue 11, item 3): listing read every record into memory. Scan
+// goes newest first from the end and stops at the limit: a damaged line
+// older than what was asked for is never even looked at.
+TEST_F(AuditLogTest, AuditListStreams) {
+  AuditLog log = MustOpen();
+  AppendMany(log, 200);
+  std::vector<std::string> lines = Lines();
+  lines[0] = "not a record at all";
+  WriteLines(lines);
+  std::vector<int64_t> seen;
+  AuditFilter newest;
+  newest.limit = 3;
+  Status st = log.Scan(newest, [&](const AuditRecord& r) {
+    seen.push_back(r.seq);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(seen, (std::vector<int64_t>{200, 199, 198}));
+  // The visitor stops it too; `before` pages back.
+  seen.clear();
+  AuditFilter page;
+  page.before = 150;
+  ASSERT_TRUE(log.Scan(page,
+                       [&](const AuditRecord& r) {
+                         seen.push_back(r.seq);
+                         return seen.size() < 2;
+                       })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<int64_t>{149, 148}));
+  // Reading as far as the damaged line reports it.
+  EXPECT_EQ(log.List({}).status().code(), Code::kFailedPrecondition);
 }
 
 TEST_F(AuditLogTest, MissingFileIsNotFound) {

@@ -178,5 +178,34 @@ TEST(Metrics, CountsEveryIncrementFromManyThreads) {
   EXPECT_NE(text.find("spur_seconds_sum 8000\n"), std::string::npos) << text;
 }
 
+// Issue 11, item 5: label values from outside must not make a series each.
+TEST(Metrics, LabelValuesOutsideTheDeclaredSetAreOther) {
+  Metrics m;
+  m.DeclareLabel("spur_requests_total", "method", {"GET", "POST"});
+  m.CounterAdd("spur_requests_total", {{"method", "GET"}});
+  m.CounterAdd("spur_requests_total", {{"method", "BREW"}});
+  m.CounterAdd("spur_requests_total", {{"method", std::string(4096, 'X')}});
+  EXPECT_EQ(m.Render(),
+            "# TYPE spur_requests_total counter\n"
+            "spur_requests_total{method=\"GET\"} 1\n"
+            "spur_requests_total{method=\"other\"} 2\n");
+}
+
+TEST(Metrics, SeriesPerMetricAreCappedWhateverIsDeclared) {
+  Metrics m;
+  for (int i = 0; i < 5000; ++i) {
+    m.CounterAdd("spur_undeclared_total", {{"path", "/p" + std::to_string(i)}});
+    m.HistogramObserve("spur_undeclared_seconds", {{"path", "/p" + std::to_string(i)}}, 0.1);
+  }
+  const std::string text = m.Render();
+  EXPECT_EQ(text.find("/p" + std::to_string(kMaxSeriesPerMetric)), std::string::npos);
+  EXPECT_NE(text.find("spur_undeclared_total{path=\"other\"} " +
+                      std::to_string(5000 - kMaxSeriesPerMetric)),
+            std::string::npos);
+  // Series already there keep counting.
+  m.CounterAdd("spur_undeclared_total", {{"path", "/p0"}});
+  EXPECT_NE(m.Render().find("spur_undeclared_total{path=\"/p0\"} 2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace spur
