@@ -6,9 +6,9 @@
 
 namespace spur::api {
 
-Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner,
+Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner_as_typed,
                              const std::string& note, int64_t now) {
-  RETURN_IF_ERROR(ValidateName("owner", owner));
+  ASSIGN_OR_RETURN(std::string owner, OwnerName(owner_as_typed));
   if (note.size() > 200) return InvalidArgument("--note is longer than 200 characters");
   NewToken t;
   t.secret = "spur_" + engine::RandomToken(40);

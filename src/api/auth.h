@@ -14,7 +14,8 @@ struct NewToken {
   std::string secret;  // "spur_" + 40 random characters; never stored
 };
 
-// InvalidArgument for an invalid owner name.
+// The owner is normalized by OwnerName (common/names.h), like forge logins;
+// InvalidArgument when it cannot be an owner name.
 Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner,
                              const std::string& note, int64_t now);
 

@@ -2,10 +2,12 @@
 // connection.
 #include <chrono>
 
+#include "api/access.h"
 #include "api/body.h"
 #include "api/service.h"
 #include "api/views.h"
 #include "common/metrics.h"
+#include "common/names.h"
 #include "engine/options.h"
 #include "engine/pg_settings_policy.h"
 
@@ -129,6 +131,9 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
   ASSIGN_OR_RETURN(o.ttl_seconds, OptDuration(body, "ttl"));
   ASSIGN_OR_RETURN(o.idle_expiry_seconds, OptDuration(body, "idle_expiry"));
   ASSIGN_OR_RETURN(auto owner, OptString(body, "owner"));
+  if (owner) {
+    ASSIGN_OR_RETURN(*owner, OwnerName(*owner));
+  }
   ASSIGN_OR_RETURN(auto pg, OptStringMap(body, "pg"));
   ASSIGN_OR_RETURN(auto labels, OptStringMap(body, "labels"));
   ASSIGN_OR_RETURN(auto is_protected, OptBool(body, "protected"));
@@ -159,6 +164,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
     if (!o.ttl_seconds && !o.is_protected && options.default_ttl > 0) {
       o.ttl_seconds = options.default_ttl;
     }
+    RETURN_IF_ERROR(CheckMayCopy(pool.store(), who, o.from, o.snapshot));
     ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
     ForgetUsage(b.id);                                     // ids of deleted branches are reused
     if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
@@ -190,6 +196,9 @@ Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const
   ASSIGN_OR_RETURN(patch.idle_expiry_seconds, OptDuration(body, "idle_expiry"));
   ASSIGN_OR_RETURN(patch.labels, OptStringMap(body, "labels"));
   ASSIGN_OR_RETURN(patch.owner, OptString(body, "owner"));
+  if (patch.owner) {
+    ASSIGN_OR_RETURN(*patch.owner, OwnerName(*patch.owner));
+  }
   if (who.role != Role::kAdmin && (patch.is_protected || patch.owner)) {
     return PermissionDenied("only admins change protection or ownership");
   }
@@ -237,6 +246,7 @@ Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
+    RETURN_IF_ERROR(CheckMayResetFrom(pool.store(), who, p.at("name"), to));
     ASSIGN_OR_RETURN(auto b, pool.ResetBranch(p.at("name"), to, force.value_or(false)));
     ForgetUsage(b.id);
     if (options_.cache_usage) CachedUsage(pool, b, true);
@@ -289,7 +299,8 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto info, pool.ShowBranch(p.at("name"), false));
     bool suspended = info.branch.stop_reason == "idle" || info.branch.stop_reason == "schedule";
-    if (!info.running && suspended && who.role != Role::kViewer) {
+    // Only those who may connect (see the password) wake it.
+    if (!info.running && suspended && MaySeeSecrets(who, info.branch)) {
       nlohmann::json why = {{"reason", "woken by a connection request"}};
       RETURN_IF_ERROR(RunAudited(who.actor, "branch.wake", p.at("name"), why,
                                  [&] { return pool.StartBranch(p.at("name")).status(); }));

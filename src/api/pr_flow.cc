@@ -4,9 +4,12 @@
 
 #include <chrono>
 
+#include "api/access.h"
+#include "api/pr_events.h"
 #include "api/service.h"
 #include "common/crash_point.h"
 #include "common/metrics.h"
+#include "common/names.h"
 #include "common/untrusted_json.h"
 #include "engine/credentials.h"
 #include "engine/options.h"
@@ -49,7 +52,8 @@ nlohmann::json EventToJson(const hooks::PullRequestEvent& e) {
           {"base_ref", e.base_ref},
           {"title", e.title},
           {"author", e.author},
-          {"url", e.url}};
+          {"url", e.url},
+          {"updated_at", e.updated_at}};
 }
 
 Result<hooks::PullRequestEvent> EventFromJson(const std::string& json) {
@@ -72,6 +76,7 @@ Result<hooks::PullRequestEvent> EventFromJson(const std::string& json) {
   e.title = j.value("title", "");
   e.author = j.value("author", "");
   e.url = j.value("url", "");
+  e.updated_at = j.value("updated_at", int64_t{0});
   return e;
 }
 
@@ -116,6 +121,15 @@ bool CarriesPr(const catalog::Branch& b, const hooks::PullRequestEvent& e) {
   auto labels = engine::SettingsFromJson(b.labels_json);
   if (labels["pr"] != std::to_string(e.number)) return false;
   return e.repo.empty() ? !labels.count("repo") : labels["repo"] == e.repo;
+}
+
+// Who owns a pull request's branch made by a webhook: the author's forge
+// login as an owner name (OwnerName: the same rule as token owners, so the
+// author's developer token matches it), or the forge's name when the login
+// is missing or cannot be an owner name.
+std::string PrOwner(const hooks::PullRequestEvent& e) {
+  auto owner = OwnerName(e.author);
+  return owner.ok() ? *owner : e.forge;
 }
 
 // Runs a repository's shell command against the branch (bounded by
@@ -166,7 +180,23 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       e.repo.empty() ? "pr " + std::to_string(e.number) : e.repo + "#" + std::to_string(e.number);
   std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
+  std::string replayed;  // why the event is not applied (pr_events.h)
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
+    if (IsForgeEvent(e)) {
+      ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(e.forge, e.repo, e.number));
+      Status fresh = CheckNotReplayed(last, e, pool.clock().NowSeconds());
+      if (fresh.code() == Code::kAlreadyExists) {
+        replayed = fresh.message();
+        return Status::Ok();
+      }
+      RETURN_IF_ERROR(fresh);
+    }
+    // Recorded in the same lock hold as the change it stands for.
+    auto record_applied = [&]() -> Status {
+      if (!IsForgeEvent(e)) return Status::Ok();
+      const int64_t now = pool.clock().NowSeconds();
+      return pool.store().PutPrEvent(AppliedEvent(e, now), now - kPrEventRetentionSeconds);
+    };
     if (!e.repo.empty()) {
       auto repo = pool.store().GetRepo(e.repo);
       if (repo.ok()) {
@@ -187,6 +217,18 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       return PermissionDenied("branch \"" + name + "\" belongs to \"" + existing->owner +
                               "\"; developers may change only their own branches");
     }
+    // `spur ci` by a developer copies only data she may read (access.h);
+    // the forge acts as an admin.
+    if (e.action != hooks::PrAction::kClose) {
+      std::optional<std::string> snapshot, from;
+      if (!cfg.snapshot.empty()) snapshot = cfg.snapshot;
+      if (existing.ok()) {
+        RETURN_IF_ERROR(CheckMayResetFrom(pool.store(), who, name, snapshot));
+      } else {
+        if (!snapshot) from = cfg.source;
+        RETURN_IF_ERROR(CheckMayCopy(pool.store(), who, from, snapshot));
+      }
+    }
     if (e.action == hooks::PrAction::kClose) {
       if (existing.ok()) {
         ASSIGN_OR_RETURN(auto deleted, pool.DeleteBranch(name, false));
@@ -195,7 +237,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       } else {
         out["deleted"] = nlohmann::json::array();
       }
-      return pool.store().DeletePullRequest(e.repo, e.number);
+      RETURN_IF_ERROR(pool.store().DeletePullRequest(e.repo, e.number));
+      return record_applied();
     }
     if (existing.ok()) {
       std::optional<std::string> to;
@@ -218,7 +261,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       o.labels = cfg.labels;
       if (!e.repo.empty()) o.labels["repo"] = e.repo;
       o.labels["pr"] = std::to_string(e.number);
-      o.owner = owner.empty() ? (e.author.empty() ? e.forge : e.author) : owner;
+      o.owner = owner.empty() ? PrOwner(e) : owner;
       o.is_protected = cfg.is_protected;
       RETURN_IF_ERROR(pool.CreateBranch(o).status());
       out["result"] = "created";
@@ -226,6 +269,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     CrashPoint("pr.after_branch");
     catalog::PullRequest binding{e.repo, e.number, name, e.head_sha, "", pool.clock().NowSeconds()};
     RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
+    RETURN_IF_ERROR(record_applied());
     ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
     const auto& b = info.branch;
     const std::string& host = pool.config().advertise_host;
@@ -241,6 +285,11 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   if (!st.ok()) {
     AuditAppend(actor, action, target, "error: " + st.message(), {}).IgnoreError();
     return st;
+  }
+  if (!replayed.empty()) {
+    AuditAppend(actor, action, target, "ignored: " + replayed, {}).IgnoreError();
+    return nlohmann::json{
+        {"repo", e.repo}, {"pr", e.number}, {"already_applied", true}, {"reason", replayed}};
   }
   if (e.action != hooks::PrAction::kClose) {
     out["connection"] = conn;

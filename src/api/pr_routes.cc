@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/body.h"
+#include "api/pr_events.h"
 #include "api/pr_flow.h"
 #include "api/service.h"
 #include "api/views.h"
@@ -151,6 +152,21 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
   if (event->action == hooks::PrAction::kIgnore) {
     return JsonReply({{"ignored", event->ignore_reason}});
   }
+  // A replay of an applied event under a new delivery id changes nothing
+  // (pr_events.h); a redelivery of a known id goes on to the retry rules.
+  std::string replayed;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    if (pool.store().GetDelivery(forge, event->delivery_id).ok()) return Status::Ok();
+    ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(forge, event->repo, event->number));
+    Status fresh = CheckNotReplayed(last, *event, pool.clock().NowSeconds());
+    if (fresh.code() != Code::kAlreadyExists) return fresh;
+    replayed = fresh.message();
+    return Status::Ok();
+  }));
+  if (!replayed.empty()) {
+    return JsonReply(
+        {{"already_applied", true}, {"reason", replayed}, {"delivery_id", event->delivery_id}});
+  }
   catalog::Delivery d;
   d.forge = forge;
   d.delivery_id = event->delivery_id;
@@ -224,7 +240,9 @@ void Service::ProcessPendingDeliveries() {
         result = ApplyPullRequest(*event, forge_actor, true);
       }
       CrashPoint("hook.before_finish");
-      std::string state = result.ok() ? "done" : "failed";
+      std::string state = !result.ok()                              ? "failed"
+                          : result->value("already_applied", false) ? "ignored"
+                                                                    : "done";
       std::string detail = result.ok()
                                ? result->dump()
                                : nlohmann::json({{"error", result.status().message()}}).dump();

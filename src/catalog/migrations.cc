@@ -153,6 +153,21 @@ CREATE TABLE sync_schedules (
       // 5: transactions in flight while a snapshot was taken ("lo-hi", half-open
       // range of full xids; "" none; "?" not recorded: taken before version 5).
       "ALTER TABLE snapshots ADD COLUMN inflight_xids TEXT NOT NULL DEFAULT '?';",
+      // 6: the last webhook event applied to each pull request, so a replayed
+      // (re-signed by nobody, resent with a new delivery id) event is refused.
+      R"sql(
+CREATE TABLE pr_events (
+  forge       TEXT NOT NULL,        -- github | gitlab
+  repo        TEXT NOT NULL,
+  number      INTEGER NOT NULL,
+  action      TEXT NOT NULL,        -- open | sync | close
+  head_sha    TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL,     -- the forge's timestamp of the PR; 0 when none
+  applied_at  INTEGER NOT NULL,
+  PRIMARY KEY (forge, repo, number)
+);
+CREATE INDEX pr_events_applied_at ON pr_events(applied_at);
+)sql",
   };
   return kMigrations;
 }

@@ -130,6 +130,18 @@ struct PullRequest {
   int64_t updated_at = 0;
 };
 
+// The last webhook event applied to a pull request: what a replay of it (or
+// of an older one) is recognised by.
+struct PrEvent {
+  std::string forge;  // github | gitlab
+  std::string repo;
+  int64_t number = 0;
+  std::string action;  // open | sync | close
+  std::string head_sha;
+  int64_t updated_at = 0;  // the forge's timestamp of the PR; 0 when it sent none
+  int64_t applied_at = 0;
+};
+
 // A database `spur sync` copies from.
 struct Source {
   std::string name;

@@ -93,6 +93,13 @@ class Store {
   Result<std::optional<PullRequest>> GetPullRequest(const std::string& repo, int64_t number);
   Result<std::optional<PullRequest>> PullRequestForBranch(const std::string& branch);
 
+  // The last applied webhook event of each pull request (store_pr_events.cc).
+  // GetPrEvent: nullopt when none is kept. PutPrEvent replaces the PR's row
+  // and forgets every row applied before `forget_before` (bounded retention).
+  Result<std::optional<PrEvent>> GetPrEvent(const std::string& forge, const std::string& repo,
+                                            int64_t number);
+  Status PutPrEvent(const PrEvent& event, int64_t forget_before);
+
   // Sources. InsertSource: AlreadyExists when the name is taken.
   Status InsertSource(const Source& source);
   Status DeleteSource(const std::string& name);  // NotFound when absent

@@ -36,6 +36,15 @@ Status ValidateName(std::string_view what, std::string_view name) {
   return Status::Ok();
 }
 
+Result<std::string> OwnerName(std::string_view raw) {
+  std::string owner(raw);
+  for (char& c : owner) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  RETURN_IF_ERROR(ValidateName("owner", owner));
+  return owner;
+}
+
 Status ValidateLabel(std::string_view key, std::string_view value) {
   RETURN_IF_ERROR(ValidateName("label key", key));
   bool printable = value.size() <= 200 && IsValidUtf8(value);

@@ -25,6 +25,10 @@ struct PullRequestEvent {
   PrAction action = PrAction::kIgnore;
   bool merged = false;  // kClose only: the PR was merged, not just closed
   std::string head_sha, head_ref, base_ref, title, author, url;
+  // When the forge last changed the pull request (its updated_at), seconds
+  // since the epoch; 0 when the payload has none. Replays carry the old
+  // value: api/pr_events refuses events older than the last one applied.
+  int64_t updated_at = 0;
   std::string ignore_reason;  // kIgnore only: "event ping", "action labeled", ...
 };
 

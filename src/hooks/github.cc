@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/crypto.h"
+#include "hooks/event_time.h"
 #include "hooks/payload.h"
 
 namespace spur::hooks {
@@ -37,6 +38,12 @@ Status ReadPullRequest(const Payload& p, PullRequestEvent& e) {
   ASSIGN_OR_RETURN(e.title, p.OptionalString("pull_request.title"));
   ASSIGN_OR_RETURN(e.author, p.OptionalString("pull_request.user.login"));
   ASSIGN_OR_RETURN(e.url, p.OptionalString("pull_request.html_url"));
+  ASSIGN_OR_RETURN(std::string updated_at, p.OptionalString("pull_request.updated_at"));
+  if (!updated_at.empty()) {
+    auto t = ParseForgeTime(updated_at);
+    if (!t.ok()) return t.status().WithContext("pull_request.updated_at");
+    e.updated_at = *t;
+  }
   if (e.action == PrAction::kIgnore) {
     ASSIGN_OR_RETURN(e.head_sha, p.OptionalString("pull_request.head.sha"));
     ASSIGN_OR_RETURN(e.head_ref, p.OptionalString("pull_request.head.ref"));

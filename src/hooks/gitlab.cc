@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/crypto.h"
+#include "hooks/event_time.h"
 #include "hooks/payload.h"
 
 namespace spur::hooks {
@@ -20,6 +21,12 @@ Status ReadMergeRequest(const Payload& p, PullRequestEvent& e) {
   ASSIGN_OR_RETURN(e.title, p.OptionalString("object_attributes.title"));
   ASSIGN_OR_RETURN(e.url, p.OptionalString("object_attributes.url"));
   ASSIGN_OR_RETURN(e.author, p.OptionalString("user.username"));
+  ASSIGN_OR_RETURN(std::string updated_at, p.OptionalString("object_attributes.updated_at"));
+  if (!updated_at.empty()) {
+    auto t = ParseForgeTime(updated_at);
+    if (!t.ok()) return t.status().WithContext("object_attributes.updated_at");
+    e.updated_at = *t;
+  }
   if (e.action == PrAction::kIgnore) {
     ASSIGN_OR_RETURN(e.head_sha, p.OptionalString("object_attributes.last_commit.id"));
     ASSIGN_OR_RETURN(e.head_ref, p.OptionalString("object_attributes.source_branch"));

@@ -397,7 +397,7 @@ TEST_F(ApiServiceTest, DeveloperCannotForceOrChangeProtectionOrOwner) {
 // Regression: DELETE ?recursive=1 checked ownership of the named branch only,
 // so a developer could delete other owners' branches made from hers.
 TEST_F(ApiServiceTest, RecursiveDeleteByADeveloperSparesOthersBranches) {
-  Make("a1", kAlice);
+  Make("a1", kAlice, {{"labels", {{"spur.shared", "true"}}}});  // so bob may copy it
   Make("b-from-a1", kBob, {{"from", "a1"}});
   Reply r = Do("DELETE", "/branches/a1", kAlice, json::object(), {{"recursive", "1"}});
   EXPECT_EQ(r.status, 403) << r.body.dump();

@@ -1,0 +1,125 @@
+// api::Service in-process over the fake pool, for the API's access and
+// role-matrix tests: the pool, an audit log in a fresh /tmp file (removed
+// afterwards), calls as any principal and the pool's state as one JSON value
+// for "nothing changed" checks.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/call.h"
+#include "api/pool_access.h"
+#include "api/service.h"
+#include "audit/log.h"
+#include "fake_pool.h"
+
+namespace spur::test {
+
+inline const api::Principal kTestAdmin{"token:1(root)", api::Role::kAdmin, "root"};
+
+class ApiHarness {
+ public:
+  ApiHarness() {
+    static std::atomic<int> counter{0};
+    path_ = "/tmp/spur_api_harness." + std::to_string(::getpid()) + "." +
+            std::to_string(counter++) + ".audit";
+    std::remove(path_.c_str());
+    auto fp = FakePool::Make();
+    if (!fp.ok()) {
+      ADD_FAILURE() << fp.status().message();
+      return;
+    }
+    fp_ = std::move(*fp);
+    auto log = audit::AuditLog::Open(path_);
+    if (!log.ok()) {
+      ADD_FAILURE() << log.status().message();
+      return;
+    }
+    audit_.emplace(std::move(*log));
+    access_ = std::make_unique<api::HeldPoolAccess>(fp_->pool());
+    service_ = std::make_unique<api::Service>(*access_, *audit_, api::ServiceOptions{});
+  }
+  ~ApiHarness() { std::remove(path_.c_str()); }
+  ApiHarness(const ApiHarness&) = delete;
+  ApiHarness& operator=(const ApiHarness&) = delete;
+
+  bool ready() const { return service_ != nullptr; }
+
+  api::Reply Do(const std::string& method, const std::string& path, const api::Principal& who,
+                nlohmann::json body = nlohmann::json::object(),
+                std::map<std::string, std::string> query = {}) {
+    api::Call c;
+    c.method = method;
+    c.path = path;
+    c.query = std::move(query);
+    c.body = std::move(body);
+    c.raw_body = c.body.dump();
+    return service_->Handle(c, who);
+  }
+
+  // A webhook delivery: raw body and lower-case headers as received.
+  api::Reply Hook(const std::string& forge, const std::string& raw,
+                  std::map<std::string, std::string> headers) {
+    api::Call c;
+    c.method = "POST";
+    c.path = "/hooks/" + forge;
+    c.headers = std::move(headers);
+    c.raw_body = raw;
+    c.body = nlohmann::json::parse(raw, nullptr, false);
+    return service_->Handle(c, api::Principal{"", api::Role::kViewer, ""});
+  }
+
+  // Everything an admin can read, plus what the fakes hold (data directories
+  // and running instances), for "nothing changed" checks.
+  nlohmann::json State() {
+    nlohmann::json s = nlohmann::json::object();
+    for (const char* path : {"/branches", "/snapshots", "/tokens", "/quotas", "/schedules",
+                             "/config", "/repos", "/deliveries"}) {
+      api::Reply r = Do("GET", path, kTestAdmin);
+      EXPECT_EQ(r.status, 200) << path << ": " << r.body.dump();
+      s[path] = r.body;
+    }
+    auto branches = fp_->store().ListBranches();
+    if (branches.ok()) {
+      for (const auto& b : *branches) {
+        const std::string data = fp_->Data(b.name);
+        nlohmann::json files = nlohmann::json::object();
+        auto names = fp_->driver().ListFiles(data);
+        for (const auto& rel : names.ok() ? *names : std::vector<std::string>{}) {
+          auto bytes = fp_->driver().ReadFile(data, rel);
+          files[rel] = bytes.ok() ? *bytes : "";
+        }
+        s["data"][b.name] = {{"running", fp_->control().IsRunning(data)}, {"files", files}};
+      }
+    }
+    return s;
+  }
+
+  size_t AuditCount() {
+    auto r = audit_->List({});
+    return r.ok() ? r->size() : 0;
+  }
+
+  FakePool& fp() { return *fp_; }
+  engine::Pool& pool() { return fp_->pool(); }
+  catalog::Store& store() { return fp_->store(); }
+  api::Service& service() { return *service_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<FakePool> fp_;
+  std::optional<audit::AuditLog> audit_;
+  std::unique_ptr<api::HeldPoolAccess> access_;
+  std::unique_ptr<api::Service> service_;
+};
+
+}  // namespace spur::test
