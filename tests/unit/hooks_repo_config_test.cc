@@ -164,5 +164,15 @@ TEST(HooksRepoConfig, ToJson) {
   EXPECT_EQ(d["protected"], false);
 }
 
+// Found by the repo_config fuzz target: a value with bytes that are not UTF-8 was accepted, and
+// RepoConfigToJson(...).dump() (GET /repos, the audit log) then threw.
+TEST(HooksRepoConfig, NonUtf8ValueIsRefusedBeforeItReachesJson) {
+  auto c = ParseRepoConfig("migrate: \"\xff\xfe\"\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("not valid UTF-8 (byte 11)"), std::string::npos)
+      << c.status().message();
+}
+
 }  // namespace
 }  // namespace spur::hooks
