@@ -174,5 +174,13 @@ TEST(HooksRepoConfig, NonUtf8ValueIsRefusedBeforeItReachesJson) {
       << c.status().message();
 }
 
+// Found by the fuzz target next: an overlong encoding (E0 9E 8B) passed a lenient UTF-8 check.
+TEST(HooksRepoConfig, OverlongUtf8IsRefused) {
+  auto c = ParseRepoConfig("seed: \xe0\x9e\x8b\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("not valid UTF-8 (byte 7)"), std::string::npos)
+      << c.status().message();
+}
+
 }  // namespace
 }  // namespace spur::hooks
