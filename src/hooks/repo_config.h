@@ -46,10 +46,11 @@ struct RepoConfig {
 };
 
 // Parses `.spur.yaml` text. A key set to null (`ttl:` with no value) keeps its default.
-// InvalidArgument, naming the line and key, for YAML syntax errors, a document that is not a
-// mapping, unknown or repeated keys (the message lists the known ones), values of the wrong
-// type, both `source` and `snapshot`, invalid branch/snapshot/label names, a bad duration, an
-// absolute or ".."-escaping `seed`, a relative `workdir`, or a prefix making invalid names.
+// InvalidArgument for text that is not UTF-8 and, naming the line and key, for YAML syntax
+// errors, a document that is not a mapping, unknown or repeated keys (the message lists the
+// known ones), values of the wrong type, both `source` and `snapshot`, invalid
+// branch/snapshot/label names, a bad duration, an absolute or ".."-escaping `seed`, a relative
+// `workdir`, or a prefix making invalid names.
 Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text);
 
 // YAML that ParseRepoConfig reads back to an equal config. The TTL is written in its largest

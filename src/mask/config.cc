@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/crypto.h"
+#include "common/utf8.h"
 #include "mask/config_rule.h"
 #include "os/fs.h"
 
@@ -18,24 +19,6 @@ std::string Describe(const YAML::Node& node) {
   if (node.IsSequence()) return "a list";
   if (node.IsScalar()) return "\"" + node.Scalar() + "\"";
   return "nothing";
-}
-
-// Offset of the first byte that is not part of valid UTF-8, or npos.
-size_t InvalidUtf8At(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80           ? 1
-                       : (c >> 5) == 0x6  ? 2
-                       : (c >> 4) == 0xE  ? 3
-                       : (c >> 3) == 0x1E ? 4
-                                          : 0;
-    if (len == 0 || i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    }
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 Status ApplyVersion(const YAML::Node& key, const YAML::Node& value) {

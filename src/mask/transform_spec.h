@@ -45,7 +45,24 @@ struct TransformSpec {
   std::string pattern, replace;       // regex: ECMAScript pattern, replacement ($1.. allowed)
   // json: path ("$.a.b", "$.a[*].b", "$.a[0]") -> rule for the value found there.
   std::vector<std::pair<std::string, TransformSpec>> json_paths;
+
+  // Declared here and defaulted below the class: clang checks the implicit
+  // ones while TransformSpec is still incomplete (json_paths holds it) and
+  // fails to compile this header; GCC does not mind either way.
+  TransformSpec();
+  TransformSpec(const TransformSpec&);
+  TransformSpec(TransformSpec&&) noexcept;
+  TransformSpec& operator=(const TransformSpec&);
+  TransformSpec& operator=(TransformSpec&&) noexcept;
+  ~TransformSpec();
 };
+
+inline TransformSpec::TransformSpec() = default;
+inline TransformSpec::TransformSpec(const TransformSpec&) = default;
+inline TransformSpec::TransformSpec(TransformSpec&&) noexcept = default;
+inline TransformSpec& TransformSpec::operator=(const TransformSpec&) = default;
+inline TransformSpec& TransformSpec::operator=(TransformSpec&&) noexcept = default;
+inline TransformSpec::~TransformSpec() = default;
 
 // The column a transformer runs on.
 struct ColumnInfo {

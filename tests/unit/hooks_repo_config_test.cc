@@ -164,5 +164,23 @@ TEST(HooksRepoConfig, ToJson) {
   EXPECT_EQ(d["protected"], false);
 }
 
+// Found by the repo_config fuzz target: a value with bytes that are not UTF-8 was accepted, and
+// RepoConfigToJson(...).dump() (GET /repos, the audit log) then threw.
+TEST(HooksRepoConfig, NonUtf8ValueIsRefusedBeforeItReachesJson) {
+  auto c = ParseRepoConfig("migrate: \"\xff\xfe\"\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("not valid UTF-8 (byte 11)"), std::string::npos)
+      << c.status().message();
+}
+
+// Found by the fuzz target next: an overlong encoding (E0 9E 8B) passed a lenient UTF-8 check.
+TEST(HooksRepoConfig, OverlongUtf8IsRefused) {
+  auto c = ParseRepoConfig("seed: \xe0\x9e\x8b\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("not valid UTF-8 (byte 7)"), std::string::npos)
+      << c.status().message();
+}
+
 }  // namespace
 }  // namespace spur::hooks

@@ -1,0 +1,2 @@
+#pragma once
+#include "high/h.h"  // goes up: must be reported
