@@ -42,14 +42,16 @@ std::string Hex(unsigned char c) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
+size_t InvalidUtf8At(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t n = Utf8SequenceLength(text, i);
-    if (n == 0) return false;
+    if (n == 0) return i;
     i += n;
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool IsValidUtf8(std::string_view text) { return InvalidUtf8At(text) == std::string_view::npos; }
 
 std::string Quote(std::string_view input, size_t max_chars) {
   std::string out = "\"";

@@ -11,6 +11,11 @@ namespace spur {
 // points above U+10FFFF). NUL bytes are valid UTF-8 and allowed here.
 bool IsValidUtf8(std::string_view text);
 
+// Offset of the first byte that is not part of well-formed UTF-8 in `text`
+// (same rules as IsValidUtf8), or npos when there is none: for errors that
+// name where a file read from outside (mask.yaml, .spur.yaml) goes wrong.
+size_t InvalidUtf8At(std::string_view text);
+
 // `input` in double quotes, safe to put into a one-line error message: at
 // most `max_chars` bytes of it (then "..."), control characters, quotes,
 // backslashes and bytes that are not UTF-8 written as escapes (\n, \", \\,

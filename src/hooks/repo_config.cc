@@ -6,7 +6,7 @@
 
 #include "common/names.h"
 #include "common/units.h"
-#include "common/utf8.h"
+#include "common/untrusted_text.h"
 
 namespace spur::hooks {
 namespace {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "common/crypto.h"
-#include "common/utf8.h"
+#include "common/untrusted_text.h"
 #include "mask/config_rule.h"
 #include "os/fs.h"
 
