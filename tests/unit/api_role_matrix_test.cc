@@ -277,7 +277,7 @@ TEST(RoleMatrix, EveryRouteAsEveryCallerWithHostileBodies) {
 // Hostile bodies that are refused only once settings are an allowlist by role,
 // durations are range-checked and bodies are bounded (issue 11, items 1, 2, 9;
 // helper "validate"'s branch). Disabled until that is merged: enable it then.
-TEST(RoleMatrix, DISABLED_HostileBodiesPendingValidate) {
+TEST(RoleMatrix, HostileBodiesPendingValidate) {
   const std::string huge = "9223372036854775807";
   const int64_t huge_int = 9223372036854775807;
   RunCases({
