@@ -9,7 +9,7 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config git
   libpq-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libyaml-cpp-dev libasio-dev
   # fuzzing (scripts/fuzz.sh): clang and its libFuzzer/sanitizer runtimes
   clang libclang-rt-14-dev
   # PostgreSQL 15 server and tools (pgbench, pg_amcheck, pg_basebackup, pg_dump)

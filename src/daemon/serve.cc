@@ -164,6 +164,8 @@ Status Serve(const ServeOptions& o) {
   ho.port = port;
   ho.unix_path = layout.api_socket();
   ho.threads = o.threads;
+  // Health checks never wait behind long mutations on the ordinary workers.
+  ho.quick_route = [](const http::Request& req) { return req.path == "/healthz"; };
   http::HttpServer server(ho);
   RETURN_IF_ERROR(server.Start([&](const http::Request& req, const http::Peer& peer) {
     if (req.path == "/healthz") {

@@ -1,91 +1,205 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <asio.hpp>
 #include <cerrno>
 #include <chrono>
-#include <exception>
 #include <string>
-#include <system_error>
+#include <thread>
+#include <utility>
 
+#include "http/connection.h"
+#include "http/handler_pool.h"
+#include "http/io.h"
 #include "http/listen.h"
 
 namespace spur::http {
 namespace {
 
+using Protocol = asio::generic::stream_protocol;
+
 constexpr size_t kQueuedPerWorker = 16;
-constexpr int kStopGraceMs = 1000;  // for requests still arriving when Stop() begins
-constexpr int kLingerMs = 1000;     // draining unread input before closing after an error
-constexpr size_t kReadChunk = 16384;
+constexpr size_t kQueuedPerQuickWorker = 32;
+constexpr std::chrono::milliseconds kStopGrace{1000};   // for requests still arriving
+constexpr std::chrono::milliseconds kAcceptRetry{100};  // after EMFILE and the like
+constexpr int kFdsKeptFree = 256;                       // for postgres connections, files, pipes
 
-// A short machine-readable word for the statuses the transport itself sends.
-std::string_view ErrorCode(int status) {
-  switch (status) {
-    case 400:
-      return "bad_request";
-    case 408:
-      return "request_timeout";
-    case 413:
-      return "body_too_large";
-    case 431:
-      return "headers_too_large";
-    case 501:
-      return "not_implemented";
-    case 503:
-      return "unavailable";
-    case 505:
-      return "http_version_not_supported";
-    default:
-      return "internal";
-  }
-}
-
-std::string FormatAddress(const sockaddr_storage& addr) {
+std::string FormatAddress(const sockaddr* addr) {
   char text[INET6_ADDRSTRLEN] = "";
-  if (addr.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+  if (addr->sa_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(addr);
     ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
     return std::string(text) + ":" + std::to_string(ntohs(a->sin_port));
   }
-  if (addr.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+  if (addr->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(addr);
     ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
     return "[" + std::string(text) + "]:" + std::to_string(ntohs(a->sin6_port));
   }
   return "";
 }
 
-// Reads and drops what has already arrived on non-blocking `fd`, without
-// waiting: closing a socket with unread input resets the connection, which
-// can destroy the answer before the client reads it.
-void DiscardPendingInput(int fd) {
-  char buf[kReadChunk];
-  while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+// Raises the soft RLIMIT_NOFILE to the hard one and returns how many
+// connections fit under it with kFdsKeptFree descriptors to spare.
+int ConnectionsThatFit(int wanted) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return wanted;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
   }
+  if (lim.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto fit = static_cast<long long>(lim.rlim_cur) - kFdsKeptFree;
+  if (fit >= wanted) return wanted;
+  const int capped = static_cast<int>(std::max<long long>(fit, 16));
+  spdlog::warn("http: open files limit {} allows only {} connections (not {}); raise LimitNOFILE",
+               lim.rlim_cur, capped, wanted);
+  return capped;
 }
 
-// After answering a request we did not read in full, reads and drops what the
-// client is still sending (briefly), so that closing does not reset the
-// connection before the client has read the answer.
-void LingeringClose(int fd) {
-  ::shutdown(fd, SHUT_WR);
-  const Deadline deadline = DeadlineIn(kLingerMs);
-  char buf[kReadChunk];
-  while ((WaitFor(fd, POLLIN, deadline) & (POLLIN | POLLHUP | POLLERR)) != 0) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return;
+// Answers an over-limit connection with 503 and closes it, without waiting:
+// a fresh socket's send buffer is empty, so this small answer fits.
+void Refuse(Protocol::socket& socket, std::string_view why) {
+  const std::string busy = SerializeResponse(ErrorResponse(503, TransportErrorCode(503), why));
+  const int fd = socket.native_handle();
+  (void)!::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  // Reads what already arrived: closing with unread input would reset the
+  // connection, which can destroy the answer before the client reads it.
+  char buf[4096];
+  while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
   }
+  asio::error_code ignored;
+  socket.close(ignored);
 }
 
 }  // namespace
+
+struct HttpServer::Impl {
+  struct Listener {
+    Listener(asio::io_context& io, bool unix_socket)
+        : acceptor(io), retry(io), unix_socket(unix_socket) {}
+    asio::basic_socket_acceptor<Protocol> acceptor;
+    Protocol::endpoint peer;
+    asio::steady_timer retry;
+    bool unix_socket;
+  };
+
+  Impl(const Options& options, Handler handler_in, int max_open)
+      : handler(std::move(handler_in)),
+        workers(options.threads, kQueuedPerWorker * static_cast<size_t>(options.threads)),
+        quick(options.quick_threads,
+              kQueuedPerQuickWorker * static_cast<size_t>(options.quick_threads)),
+        state(io, options, handler, workers, quick, max_open) {}
+
+  // Hands listening socket `fd` to a new Listener in `*slot`; on failure
+  // closes `fd`.
+  Status Adopt(std::unique_ptr<Listener>* slot, Protocol protocol, int fd, bool unix_socket);
+  void Accept(Listener& l);
+  void OnAccepted(Listener& l, asio::error_code ec, Protocol::socket socket);
+  void BeginStop();  // on the I/O thread
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running =
+      asio::make_work_guard(io);
+  Handler handler;
+  HandlerPool workers;
+  HandlerPool quick;
+  ServerState state;
+  std::unique_ptr<Listener> tcp;
+  std::unique_ptr<Listener> unix_socket;
+  std::string unix_path;
+  dev_t unix_dev = 0;  // identity of the socket file we created, so that
+  ino_t unix_ino = 0;  // Stop() never removes another server's socket
+  std::thread io_thread;
+};
+
+Status HttpServer::Impl::Adopt(std::unique_ptr<Listener>* slot, Protocol protocol, int fd,
+                               bool unix_socket) {
+  auto l = std::make_unique<Listener>(io, unix_socket);
+  asio::error_code ec;
+  l->acceptor.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return Internal("cannot watch the listening socket: " + ec.message());
+  }
+  *slot = std::move(l);
+  return Status::Ok();
+}
+
+void HttpServer::Impl::Accept(Listener& l) {
+  l.acceptor.async_accept(l.peer, [this, &l](asio::error_code ec, Protocol::socket socket) {
+    OnAccepted(l, ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::OnAccepted(Listener& l, asio::error_code ec, Protocol::socket socket) {
+  if (ec == asio::error::operation_aborted || state.stopping) return;  // listener closed
+  if (ec) {
+    if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+        ec == asio::error::no_memory) {
+      spdlog::warn("http: cannot accept a connection: {}", ec.message());
+      l.retry.expires_after(kAcceptRetry);
+      l.retry.async_wait([this, &l](asio::error_code wait_ec) {
+        if (!wait_ec && !state.stopping) Accept(l);
+      });
+      return;
+    }
+    return Accept(l);  // ECONNABORTED and the like: that client is gone
+  }
+  Peer peer;
+  peer.unix_socket = l.unix_socket;
+  std::string key;
+  bool privileged = false;
+  if (l.unix_socket) {
+    peer.address = unix_path;
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+      peer.uid = cred.uid;
+      peer.pid = cred.pid;
+      privileged = cred.uid == 0 || cred.uid == ::geteuid();
+    }
+    key = "uid " + (peer.uid ? std::to_string(*peer.uid) : std::string("?"));
+  } else {
+    peer.address = FormatAddress(static_cast<const sockaddr*>(l.peer.data()));
+    key = "ip " + peer.address.substr(0, peer.address.rfind(':'));
+  }
+  if (!state.admission.TryAdmit(key, privileged)) {
+    Refuse(socket,
+           "server busy: too many open connections from you or in all; close idle ones "
+           "and retry");
+  } else {
+    std::make_shared<Connection>(state, std::move(socket), std::move(peer), std::move(key))
+        ->Start();
+  }
+  Accept(l);
+}
+
+void HttpServer::Impl::BeginStop() {
+  state.stopping = true;
+  state.stop_grace_end = std::chrono::steady_clock::now() + kStopGrace;
+  asio::error_code ignored;
+  for (Listener* l : {tcp.get(), unix_socket.get()}) {
+    if (l == nullptr) continue;
+    l->acceptor.close(ignored);
+    l->retry.cancel();
+  }
+  if (unix_socket) RemoveUnixSocket(unix_path, unix_dev, unix_ino);
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& [raw, weak] : state.live) {
+    if (auto c = weak.lock()) live.push_back(std::move(c));
+  }
+  for (auto& c : live) c->OnServerStopping();
+  keep_running.reset();  // run() returns once every connection is done
+}
 
 HttpServer::HttpServer(Options options) : options_(std::move(options)) {}
 
@@ -94,55 +208,67 @@ HttpServer::~HttpServer() { Stop(); }
 Status HttpServer::Start(Handler handler) {
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   if (started_) return FailedPrecondition("the HTTP server was already started");
-  if (options_.threads < 1 || options_.io_timeout_ms < 1) {
-    return InvalidArgument("HTTP server needs at least 1 thread and a positive I/O timeout");
+  const Options& o = options_;
+  if (o.threads < 1 || o.quick_threads < 1 || o.idle_timeout_ms < 1 || o.header_timeout_ms < 1 ||
+      o.body_timeout_ms < 1 || o.write_timeout_ms < 1 || o.max_connections < 1 ||
+      o.max_connections_per_peer < 1 || o.reserved_connections < 0) {
+    return InvalidArgument(
+        "HTTP server needs at least 1 thread of each kind, positive timeouts and connection "
+        "limits");
   }
-  if (options_.port < -1 || options_.port > 65535) {
-    return InvalidArgument("port " + std::to_string(options_.port) +
+  if (o.port < -1 || o.port > 65535) {
+    return InvalidArgument("port " + std::to_string(o.port) +
                            " is out of range; use 1-65535, or 0 for any free port");
   }
-  if (options_.port == -1 && options_.unix_path.empty()) {
+  if (o.port == -1 && o.unix_path.empty()) {
     return InvalidArgument("HTTP server has nothing to listen on: no TCP port and no Unix socket");
   }
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-    return Internal("cannot create a pipe: " + ErrnoText(errno));
-  }
-  UniqueFd wake_read(pipe_fds[0]), wake_write(pipe_fds[1]);
   TcpListener tcp;
-  if (options_.port >= 0) {
-    ASSIGN_OR_RETURN(tcp, ListenTcp(options_.host, options_.port));
+  if (o.port >= 0) {
+    ASSIGN_OR_RETURN(tcp, ListenTcp(o.host, o.port));
   }
   UnixListener unix_listener;
-  if (!options_.unix_path.empty()) {
-    ASSIGN_OR_RETURN(unix_listener, ListenUnix(options_.unix_path));
+  if (!o.unix_path.empty()) {
+    ASSIGN_OR_RETURN(unix_listener, ListenUnix(o.unix_path));
   }
-  wake_read_ = std::move(wake_read);
-  wake_write_ = std::move(wake_write);
-  tcp_listener_ = std::move(tcp.fd);
+  auto impl = std::make_unique<Impl>(o, std::move(handler), ConnectionsThatFit(o.max_connections));
+  Status started = Status::Ok();
+  if (tcp.fd.valid()) {
+    int family = AF_INET;
+    socklen_t len = sizeof family;
+    ::getsockopt(tcp.fd.get(), SOL_SOCKET, SO_DOMAIN, &family, &len);
+    started = impl->Adopt(&impl->tcp, Protocol(family, IPPROTO_TCP), tcp.fd.Release(), false);
+  }
+  if (unix_listener.fd.valid()) {
+    impl->unix_path = o.unix_path;
+    impl->unix_dev = unix_listener.dev;
+    impl->unix_ino = unix_listener.ino;
+    Status adopted =
+        impl->Adopt(&impl->unix_socket, Protocol(AF_UNIX, 0), unix_listener.fd.Release(), true);
+    if (started.ok()) started = adopted;
+  }
+  if (started.ok()) started = impl->workers.Start();
+  if (started.ok()) started = impl->quick.Start();
+  if (started.ok()) {
+    try {
+      impl->io_thread = std::thread([io = &impl->io] { io->run(); });
+    } catch (const std::system_error& e) {
+      started = Internal(std::string("cannot start the HTTP I/O thread: ") + e.what());
+    }
+  }
+  if (!started.ok()) {
+    if (!o.unix_path.empty()) RemoveUnixSocket(o.unix_path, unix_listener.dev, unix_listener.ino);
+    return started;  // ~Impl closes the listeners and stops the pools
+  }
+  Impl* raw = impl.get();
+  asio::post(impl->io, [raw] {
+    for (Impl::Listener* l : {raw->tcp.get(), raw->unix_socket.get()}) {
+      if (l != nullptr) raw->Accept(*l);
+    }
+  });
   port_ = tcp.port;
-  unix_listener_ = std::move(unix_listener.fd);
-  unix_dev_ = unix_listener.dev;
-  unix_ino_ = unix_listener.ino;
-  handler_ = std::move(handler);
+  impl_ = std::move(impl);
   started_ = true;
-  Status spawned = SpawnThreads();
-  if (!spawned.ok()) StopLocked();
-  return spawned;
-}
-
-Status HttpServer::SpawnThreads() {
-  try {
-    for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-    if (tcp_listener_.valid()) {
-      acceptors_.emplace_back([this] { AcceptLoop(tcp_listener_.get(), false); });
-    }
-    if (unix_listener_.valid()) {
-      acceptors_.emplace_back([this] { AcceptLoop(unix_listener_.get(), true); });
-    }
-  } catch (const std::system_error& e) {
-    return Internal(std::string("cannot start HTTP server threads: ") + e.what());
-  }
   return Status::Ok();
 }
 
@@ -154,160 +280,12 @@ void HttpServer::Stop() {
 void HttpServer::StopLocked() {
   if (!started_ || stopped_) return;
   stopped_ = true;
-  stop_grace_end_ = DeadlineIn(kStopGraceMs);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_.store(true);
-  }
-  work_ready_.notify_all();
-  while (::write(wake_write_.get(), "x", 1) < 0 && errno == EINTR) {
-  }
-  for (std::thread& t : acceptors_) t.join();
-  tcp_listener_.Reset();
-  if (unix_listener_.valid()) {
-    unix_listener_.Reset();
-    RemoveUnixSocket(options_.unix_path, unix_dev_, unix_ino_);
-  }
-  for (std::thread& t : workers_) t.join();
-  acceptors_.clear();
-  workers_.clear();
-}
-
-void HttpServer::AcceptLoop(int listen_fd, bool unix_socket) {
-  const size_t capacity = kQueuedPerWorker * static_cast<size_t>(options_.threads);
-  while (!stopping_.load()) {
-    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) {
-      spdlog::error("http: poll on listening socket: {}", ErrnoText(errno));
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    sockaddr_storage addr{};
-    socklen_t addr_len = sizeof addr;
-    const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &addr_len,
-                             SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        spdlog::warn("http: cannot accept a connection: {}", ErrnoText(errno));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      continue;  // EAGAIN, EINTR, ECONNABORTED: the next poll sorts it out
-    }
-    Connection c{UniqueFd(fd), Peer{}};
-    c.peer.unix_socket = unix_socket;
-    if (unix_socket) {
-      c.peer.address = options_.unix_path;
-      ucred cred{};
-      socklen_t len = sizeof cred;
-      if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-        c.peer.uid = cred.uid;
-        c.peer.pid = cred.pid;
-      }
-    } else {
-      c.peer.address = FormatAddress(addr);
-    }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (queue_.size() >= capacity) {
-      lock.unlock();
-      // A fresh socket's send buffer is empty: this small answer cannot block.
-      const std::string busy = SerializeResponse(ErrorResponse(
-          503, ErrorCode(503), "server busy: too many connections waiting; retry shortly"));
-      SendAll(fd, busy, DeadlineIn(0)).IgnoreError();
-      DiscardPendingInput(fd);
-      continue;
-    }
-    queue_.push_back(std::move(c));
-    lock.unlock();
-    work_ready_.notify_one();
-  }
-}
-
-void HttpServer::WorkerLoop() {
-  while (true) {
-    std::unique_lock<std::mutex> lock(mu_);
-    work_ready_.wait(lock, [this] { return stopping_.load() || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything accepted was served
-    Connection c = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    Serve(std::move(c));
-  }
-}
-
-void HttpServer::Serve(Connection c) {
-  const int fd = c.fd.get();
-  RequestParser parser(kDefaultMaxHeaderBytes, options_.max_body);
-  bool got_bytes = false;
-  const ReadOutcome outcome = ReadRequest(fd, &parser, &got_bytes);
-  if (!got_bytes) return;  // nothing asked, nothing to answer
-  Response response;
-  bool head = false;
-  if (parser.state() == RequestParser::State::kComplete) {
-    const Request request = parser.TakeRequest();
-    head = request.method == "HEAD";
-    response = CallHandler(request, c.peer);
-  } else if (parser.state() == RequestParser::State::kError) {
-    response = ErrorResponse(parser.error_status(), ErrorCode(parser.error_status()),
-                             parser.error_message());
-  } else if (outcome == ReadOutcome::kTimedOut && stopping_.load()) {
-    response = ErrorResponse(503, ErrorCode(503), "the server is shutting down; retry shortly");
-  } else if (outcome == ReadOutcome::kTimedOut) {
-    response = ErrorResponse(408, ErrorCode(408), "the request did not arrive in time");
-  } else {
-    response = ErrorResponse(400, ErrorCode(400), "the request ended before it was complete");
-  }
-  std::string wire = SerializeResponse(response);
-  if (head && wire.ends_with(response.body)) wire.resize(wire.size() - response.body.size());
-  if (Status s = SendAll(fd, wire, DeadlineIn(options_.io_timeout_ms)); !s.ok()) {
-    spdlog::debug("http: answering {}: {}", c.peer.address, s.message());
-    return;
-  }
-  if (parser.state() != RequestParser::State::kComplete) LingeringClose(fd);
-}
-
-HttpServer::ReadOutcome HttpServer::ReadRequest(int fd, RequestParser* parser, bool* got_bytes) {
-  const Deadline own_deadline = DeadlineIn(options_.io_timeout_ms);
-  bool continue_sent = false;
-  char buf[kReadChunk];
-  while (parser->state() == RequestParser::State::kNeedMore) {
-    const bool stopping = stopping_.load();
-    const Deadline deadline = stopping ? std::min(own_deadline, stop_grace_end_) : own_deadline;
-    // Until Stop() begins, its wake-up pipe cuts the wait short so that the
-    // shorter grace deadline applies from then on.
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
-    const int n = ::poll(fds, stopping ? 1 : 2, MillisLeft(deadline));
-    if (n < 0 && errno != EINTR) return ReadOutcome::kClosed;
-    if (n == 0) return ReadOutcome::kTimedOut;
-    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-    const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
-    if (got == 0) return ReadOutcome::kClosed;
-    if (got < 0) {
-      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-      *got_bytes = false;  // reset by the peer: nobody to answer
-      return ReadOutcome::kClosed;
-    }
-    *got_bytes = true;
-    parser->Feed(std::string_view(buf, static_cast<size_t>(got)));
-    if (parser->WantsContinue() && !continue_sent) {
-      continue_sent = true;
-      SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n", deadline).IgnoreError();
-    }
-  }
-  return ReadOutcome::kDone;
-}
-
-Response HttpServer::CallHandler(const Request& request, const Peer& peer) {
-  std::string what;
-  try {
-    return handler_(request, peer);
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-    what = "unknown exception";
-  }
-  spdlog::error("http: handler for {} {} threw: {}", request.method, request.path, what);
-  return ErrorResponse(500, "internal", "the server failed on this request: " + what);
+  Impl* impl = impl_.get();
+  asio::post(impl->io, [impl] { impl->BeginStop(); });
+  impl->io_thread.join();  // every connection answered or closed
+  impl->workers.Stop();
+  impl->quick.Stop();
+  impl_.reset();
 }
 
 }  // namespace spur::http

@@ -1,22 +1,21 @@
-// A small threaded HTTP/1.1 server: TCP and/or a Unix socket, one request per
-// connection, a fixed pool of worker threads calling one Handler.
+// An event-driven HTTP/1.1 server: TCP and/or a Unix socket, one request per
+// connection. One I/O thread (standalone Asio) reads requests and writes
+// answers for every connection without blocking; request handlers, which may
+// block for seconds, run on separate worker threads. Deadlines and
+// connection limits keep one client from making the server unavailable to
+// the others.
 #pragma once
 
 #include <sys/types.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "common/status.h"
-#include "http/io.h"
 #include "http/message.h"
 
 namespace spur::http {
@@ -39,9 +38,43 @@ class HttpServer {
     std::string host = "127.0.0.1";  // TCP address (name or literal) to listen on
     int port = 0;                    // 0 = any free port; -1 = no TCP listener
     std::string unix_path;           // "" = no Unix socket
-    int threads = 8;                 // workers; up to 16 accepted connections wait per worker
-    size_t max_body = kDefaultMaxBodyBytes;  // larger request bodies get 413
-    int io_timeout_ms = 10000;               // to receive a whole request, and to send the response
+
+    // Handlers. `threads` workers run them; up to 16 complete requests per
+    // worker wait for one, a request beyond that gets 503 at once.
+    int threads = 8;
+    // Requests for which `quick_route` returns true (cheap ones that never
+    // block, such as a health check) run on `quick_threads` workers of their
+    // own, so they are answered while every worker is busy. Called on the
+    // I/O thread: it must be cheap. Unset = every request is an ordinary one.
+    std::function<bool(const Request&)> quick_route;
+    int quick_threads = 2;
+
+    // Deadlines, per connection (exceeded: 408 when part of a request has
+    // arrived, else closed silently; 503 when the server is stopping).
+    int idle_timeout_ms = 5000;     // from accept to the first byte
+    int header_timeout_ms = 10000;  // from the first byte to the end of the headers
+    // The body: body_timeout_ms from the end of the headers, plus the time
+    // Content-Length takes at min_bytes_per_sec. The same allowance holds for
+    // writing the answer (write_timeout_ms plus its size at that rate).
+    int body_timeout_ms = 10000;
+    int write_timeout_ms = 10000;
+    size_t min_bytes_per_sec = size_t{256} << 10;
+
+    // Limits. A connection over a cap gets 503 and is closed at once.
+    size_t max_body = kDefaultMaxBodyBytes;  // larger Content-Length gets 413, before reading it
+    // Open connections in all, lowered to fit RLIMIT_NOFILE (whose soft
+    // limit Start() raises to the hard limit).
+    int max_connections = 4096;
+    // Open connections per client: per IP address over TCP, per uid on the
+    // Unix socket.
+    int max_connections_per_peer = 64;
+    // Extra connections, beyond max_connections and exempt from the per-peer
+    // cap, for the Unix socket peers root and this process's own uid: the
+    // operator can always get in, however flooded TCP is.
+    int reserved_connections = 64;
+    // Request bodies all connections together may hold in memory (reserved
+    // by Content-Length when the headers arrive); beyond it: 503.
+    size_t max_buffered_body_bytes = size_t{256} << 20;
   };
 
   explicit HttpServer(Options options);
@@ -55,52 +88,27 @@ class HttpServer {
   // needs privileges (PermissionDenied), or a Unix path that is too long or
   // names something other than a socket. A socket file nobody accepts on
   // (left by a crashed server) is replaced. The Unix socket gets mode 0660.
+  // Raises the process's RLIMIT_NOFILE soft limit to its hard limit.
   // Call once.
   Status Start(Handler handler);
 
   // The bound TCP port (useful with Options::port 0); -1 without TCP.
   int port() const { return port_; }
 
-  // Stops accepting, lets requests already accepted finish (a request still
+  // Stops accepting, lets requests already received finish (a request still
   // arriving gets at most one more second), joins every thread and removes
   // the Unix socket file. Idempotent; may be called from any thread except a
   // handler's; returns when the server is fully stopped.
   void Stop();
 
- private:
-  struct Connection {
-    UniqueFd fd;
-    Peer peer;
-  };
-  enum class ReadOutcome { kDone, kTimedOut, kClosed };
+  struct Impl;  // the I/O thread, listeners and connections (server.cc)
 
-  Status SpawnThreads();
+ private:
   void StopLocked();  // Stop() with lifecycle_mu_ held
-  void AcceptLoop(int listen_fd, bool unix_socket);
-  void WorkerLoop();
-  void Serve(Connection connection);
-  ReadOutcome ReadRequest(int fd, RequestParser* parser, bool* got_bytes);
-  Response CallHandler(const Request& request, const Peer& peer);
 
   const Options options_;
-  Handler handler_;
-  UniqueFd tcp_listener_;
-  UniqueFd unix_listener_;
-  UniqueFd wake_read_;  // self-pipe: readable once Stop() begins
-  UniqueFd wake_write_;
+  std::unique_ptr<Impl> impl_;
   int port_ = -1;
-  dev_t unix_dev_ = 0;  // identity of the socket file we created, so that
-  ino_t unix_ino_ = 0;  // Stop() never removes another server's socket
-
-  std::vector<std::thread> acceptors_;
-  std::vector<std::thread> workers_;
-
-  std::mutex mu_;
-  std::condition_variable work_ready_;
-  std::deque<Connection> queue_;  // guarded by mu_
-  std::atomic<bool> stopping_{false};
-  Deadline stop_grace_end_{};  // written before stopping_ is set
-
   std::mutex lifecycle_mu_;  // serializes Start and Stop
   bool started_ = false;
   bool stopped_ = false;

@@ -159,7 +159,8 @@ TEST(HttpServer, BodyTooLargeGets413) {
 
 TEST(HttpServer, GarbageGets400AndTruncatedRequestsGet408) {
   HttpServer::Options o;
-  o.io_timeout_ms = 300;
+  o.idle_timeout_ms = 300;
+  o.header_timeout_ms = 300;
   HttpServer server(o);
   ASSERT_TRUE(server.Start(Echo).ok());
   std::string answer = RawExchange(server.port(), "hello there\r\n\r\n");
@@ -209,6 +210,7 @@ TEST(HttpServer, FullQueueGets503AndQueuedRequestsAreServed) {
   std::vector<int> fds = {RawSend(server.port(), request)};
   entered.get_future().wait();
   for (int i = 0; i < 16; ++i) fds.push_back(RawSend(server.port(), request));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all 16 read and queued
   // Accepted in order, so this one finds the queue full.
   const std::string busy = RawExchange(server.port(), request);
   EXPECT_EQ(busy.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << busy;
@@ -382,6 +384,166 @@ TEST(HttpServer, StopOfAnIdleServerIsQuick) {
   server.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   ::close(fd);
+}
+
+// Closes every descriptor in `fds` on destruction.
+struct Fds {
+  std::vector<int> fds;
+  ~Fds() {
+    for (const int fd : fds) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+};
+
+// GET `path` through `url` with a 2 s timeout: the status, or -1, and how long it took.
+std::pair<int, std::chrono::milliseconds> TimedGet(const std::string& url,
+                                                   const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<Response> r = Client(url).Call("GET", path, {}, "", 2000);
+  return {r.ok() ? r->status : -1, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - start)};
+}
+
+TEST(HttpServer, SlowlorisConnectionsDoNotBlockHealthz) {
+  HttpServer::Options o;
+  o.max_connections_per_peer = 1000;  // the event loop, not the cap, is under test
+  HttpServer server(o);
+  ASSERT_TRUE(server.Start(Echo).ok());
+  Fds slow;
+  for (int i = 0; i < 120; ++i) {
+    slow.fds.push_back(RawSend(server.port(), "GET /slow HTTP/1.1\r\n"));
+    ASSERT_GE(slow.fds.back(), 0);
+  }
+  std::atomic<bool> done{false};
+  std::thread drip([&] {  // a header line every 2 s on each connection, for at most 6 s
+    for (int round = 0; round < 3 && !done.load(); ++round) {
+      for (int t = 0; t < 20 && !done.load(); ++t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      for (const int fd : slow.fds) ::send(fd, "X-Drip: 1\r\n", 11, MSG_NOSIGNAL);
+    }
+  });
+  for (int i = 0; i < 9; ++i) {  // across two drips
+    auto [status, took] = TimedGet(TcpUrl(server), "/healthz");
+    EXPECT_EQ(status, 200) << "request " << i;
+    EXPECT_LT(took, std::chrono::milliseconds(2000)) << "request " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  done.store(true);
+  drip.join();
+}
+
+TEST(HttpServer, IdleConnectionsDoNotBlockHealthz) {
+  HttpServer::Options o;
+  o.max_connections_per_peer = 1000;
+  HttpServer server(o);
+  ASSERT_TRUE(server.Start(Echo).ok());
+  Fds idle;
+  for (int i = 0; i < 160; ++i) {
+    idle.fds.push_back(RawSend(server.port(), ""));
+    ASSERT_GE(idle.fds.back(), 0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto [status, took] = TimedGet(TcpUrl(server), "/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(took, std::chrono::milliseconds(2000));
+}
+
+TEST(HttpServer, UnixSocketServedWhileTcpFlooded) {
+  TempDir dir;
+  HttpServer::Options o;
+  o.unix_path = dir.path() + "/spur.sock";
+  o.max_connections = 100;
+  o.max_connections_per_peer = 1000;  // as many loopback addresses would allow
+  HttpServer server(o);
+  ASSERT_TRUE(server.Start(Echo).ok());
+  Fds flood;
+  for (int i = 0; i < 150; ++i) flood.fds.push_back(RawSend(server.port(), ""));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // TCP is full: the next one is refused with 503 at once.
+  const std::string refused = RawExchange(server.port(), "GET /x HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503 ", 0), 0u) << refused;
+  // The operator's Unix socket (this test runs as root or as the server's own uid) still works.
+  auto [status, took] = TimedGet("unix://" + o.unix_path, "/healthz");
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(took, std::chrono::milliseconds(2000));
+}
+
+TEST(HttpServer, PerPeerConnectionCapReturns503) {
+  HttpServer::Options o;
+  o.max_connections_per_peer = 4;
+  HttpServer server(o);
+  ASSERT_TRUE(server.Start(Echo).ok());
+  Fds held;
+  for (int i = 0; i < 4; ++i) held.fds.push_back(RawSend(server.port(), ""));
+  const std::string refused = RawExchange(server.port(), "GET /x HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(refused.rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << refused;
+  EXPECT_NE(refused.find("too many open connections"), std::string::npos) << refused;
+  ::close(held.fds.back());  // one freed: the peer may connect again
+  held.fds.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string served = RawExchange(server.port(), "GET /again HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(served.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << served;
+}
+
+TEST(HttpServer, HeaderDeadlineClosesSlowClient) {
+  HttpServer::Options o;
+  o.header_timeout_ms = 500;  // however steadily header lines keep coming
+  HttpServer server(o);
+  ASSERT_TRUE(server.Start(Echo).ok());
+  const int fd = RawSend(server.port(), "GET / HTTP/1.1\r\n");
+  ASSERT_GE(fd, 0);
+  const auto start = std::chrono::steady_clock::now();
+  std::string answer;
+  char buf[4096];
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(4)) {
+    ::send(fd, "X-Drip: 1\r\n", 11, MSG_NOSIGNAL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) answer.append(buf, static_cast<size_t>(n));
+    if (n == 0 || answer.find("\r\n\r\n") != std::string::npos) break;
+  }
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << answer;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(HttpServer, SlowHandlerDoesNotBlockOtherRequests) {
+  HttpServer::Options o;
+  o.threads = 1;
+  o.quick_route = [](const Request& r) { return r.path == "/healthz"; };
+  HttpServer server(o);
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  ASSERT_TRUE(server
+                  .Start([&](const Request& r, const Peer& p) {
+                    if (r.path == "/slow") {
+                      entered.set_value();
+                      released.wait();
+                    }
+                    return Echo(r, p);
+                  })
+                  .ok());
+  auto slow = std::async(std::launch::async,
+                         [&] { return Client(TcpUrl(server)).Call("POST", "/slow", {}, "x"); });
+  entered.get_future().wait();  // the only ordinary worker is taken
+  for (int i = 0; i < 3; ++i) {
+    auto [status, took] = TimedGet(TcpUrl(server), "/healthz");
+    EXPECT_EQ(status, 200);
+    EXPECT_LT(took, std::chrono::milliseconds(2000));
+  }
+  // Reading and queueing go on too: this one is answered once the worker is free.
+  auto queued = std::async(std::launch::async,
+                           [&] { return Client(TcpUrl(server)).Call("GET", "/q", {}, ""); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release.set_value();
+  Result<Response> r = slow.get();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body, "POST /slow q= x");
+  r = queued.get();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->body, "GET /q q= ");
 }
 
 TEST(HttpClient, UrlErrorsAndUnreachableServers) {
