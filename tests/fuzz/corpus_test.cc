@@ -52,7 +52,10 @@ TEST_P(FuzzCorpus, EverySeedRuns) {
     ASSERT_TRUE(in) << "cannot read " << f;
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     SCOPED_TRACE(f.string());
+    const std::string seed = f.string();
+    CurrentSeed() = seed.c_str();
     EXPECT_EQ(GetParam().fn(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), 0);
+    CurrentSeed() = nullptr;
     ++ran;
   }
   EXPECT_EQ(ran, files.size());

@@ -22,8 +22,15 @@ inline std::string_view AsText(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// The input being run, when the corpus test runs it (libFuzzer saves its own).
+inline const char*& CurrentSeed() {
+  static const char* seed = nullptr;
+  return seed;
+}
+
 [[noreturn]] inline void CheckFailed(const char* file, int line, const char* what) {
-  std::fprintf(stderr, "%s:%d: fuzz property broken: %s\n", file, line, what);
+  std::fprintf(stderr, "%s:%d: fuzz property broken: %s%s%s\n", file, line, what,
+               CurrentSeed() ? " on seed " : "", CurrentSeed() ? CurrentSeed() : "");
   std::abort();
 }
 
