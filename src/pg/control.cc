@@ -82,6 +82,12 @@ class PostgresControl final : public InstanceControl {
         auto rows, conn.Query("SELECT 1 FROM pg_roles WHERE rolname = " + conn.QuoteLiteral(role)));
     // Not worth a WAL flush: every start sets the password again anyway.
     RETURN_IF_ERROR(conn.Exec("SET synchronous_commit = off"));
+    // A developer may turn statement logging on for her branch; the verifier
+    // still stays out of the branch's log whatever its settings say.
+    RETURN_IF_ERROR(
+        conn.Exec("SET log_statement = 'none'; SET log_min_duration_statement = -1; "
+                  "SET log_min_duration_sample = -1; "
+                  "SET log_min_error_statement = panic"));
     if (rows.empty()) RETURN_IF_ERROR(conn.Exec("CREATE ROLE " + quoted + " LOGIN"));
     return conn.Exec("ALTER ROLE " + quoted + " WITH LOGIN PASSWORD " +
                      conn.QuoteLiteral(verifier));

@@ -225,6 +225,24 @@ TEST_F(PoolTest, BranchLogIsNotWorldReadable) {
   EXPECT_GE(socket_dirs, 2);
 }
 
+// A developer may set log_statement=all on her branch; spur's own ALTER ROLE
+// ... PASSWORD (a SCRAM verifier) must still never land in the branch's log.
+TEST_F(PoolTest, PasswordStatementNotLoggedWithLogStatementAll) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "chatty", "--pg", "log_statement=all"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"branch", "reset", "chatty"}).exit_code, 0);  // sets the password again
+  auto logs = os::ListDir(pool_->pool() + "/logs");
+  ASSERT_TRUE(logs.ok());
+  int statements = 0;
+  for (const auto& n : *logs) {
+    auto text = os::ReadFile(pool_->pool() + "/logs/" + n);
+    ASSERT_TRUE(text.ok()) << n;
+    EXPECT_EQ(text->find("SCRAM-SHA-256$"), std::string::npos) << n;
+    EXPECT_EQ(text->find("PASSWORD"), std::string::npos) << n;
+    if (text->find("statement: ") != std::string::npos) ++statements;
+  }
+  EXPECT_GE(statements, 1) << "log_statement=all logged nothing: the test proves nothing";
+}
+
 // Issue 11, item 11: on a full pool a create crashed the parent's postgres
 // (pg_backup_start: server closed the connection unexpectedly) and exited 1.
 TEST_F(PoolTest, FullPoolCreateFailsCleanlyAndParentKeepsRunning) {
