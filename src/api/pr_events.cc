@@ -18,6 +18,9 @@ Status CheckNotReplayed(const std::optional<catalog::PrEvent>& last,
                          " days old, so it is a replay or too late to apply");
   }
   if (!last) return Status::Ok();
+  // The same delivery again is the daemon resuming it after a crash (or the
+  // forge's retry of a failed one): the flow is idempotent, let it finish.
+  if (!e.delivery_id.empty() && last->delivery_id == e.delivery_id) return Status::Ok();
   const bool same = last->action == hooks::PrActionName(e.action) && last->head_sha == e.head_sha &&
                     last->updated_at == e.updated_at;
   if (same) return AlreadyExists("already applied: " + what + " at head " + e.head_sha);
@@ -30,7 +33,7 @@ Status CheckNotReplayed(const std::optional<catalog::PrEvent>& last,
 
 catalog::PrEvent AppliedEvent(const hooks::PullRequestEvent& e, int64_t now) {
   return catalog::PrEvent{e.forge,    e.repo,       e.number, hooks::PrActionName(e.action),
-                          e.head_sha, e.updated_at, now};
+                          e.head_sha, e.updated_at, now,      e.delivery_id};
 }
 
 }  // namespace spur::api

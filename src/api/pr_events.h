@@ -11,7 +11,9 @@
 //   - without timestamps (payloads that lack updated_at) only a repeat of the
 //     last applied event (action and head SHA) is recognised;
 //   - events whose updated_at is older than the retention are refused, so
-//     forgetting old rows cannot let old replays through.
+//     forgetting old rows cannot let old replays through;
+//   - the delivery that applied the last event may run again: that is the
+//     daemon resuming it after a crash, not a replay (a new delivery id is).
 // `spur ci` (forge "ci") is authenticated by token and never checked.
 #pragma once
 

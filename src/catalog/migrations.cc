@@ -164,6 +164,7 @@ CREATE TABLE pr_events (
   head_sha    TEXT NOT NULL,
   updated_at  INTEGER NOT NULL,     -- the forge's timestamp of the PR; 0 when none
   applied_at  INTEGER NOT NULL,
+  delivery_id TEXT NOT NULL DEFAULT '',  -- the delivery that applied it
   PRIMARY KEY (forge, repo, number)
 );
 CREATE INDEX pr_events_applied_at ON pr_events(applied_at);

@@ -140,6 +140,7 @@ struct PrEvent {
   std::string head_sha;
   int64_t updated_at = 0;  // the forge's timestamp of the PR; 0 when it sent none
   int64_t applied_at = 0;
+  std::string delivery_id;  // the delivery that applied it ("" when unknown)
 };
 
 // A database `spur sync` copies from.

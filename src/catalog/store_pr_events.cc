@@ -7,7 +7,8 @@ namespace spur::catalog {
 Result<std::optional<PrEvent>> Store::GetPrEvent(const std::string& forge, const std::string& repo,
                                                  int64_t number) {
   Statement s(db_,
-              "SELECT forge, repo, number, action, head_sha, updated_at, applied_at FROM pr_events "
+              "SELECT forge, repo, number, action, head_sha, updated_at, applied_at, delivery_id "
+              "FROM pr_events "
               "WHERE forge = ? AND repo = ? AND number = ?");
   s.Bind(1, forge).Bind(2, repo).Bind(3, number);
   ASSIGN_OR_RETURN(bool row, s.Step());
@@ -20,6 +21,7 @@ Result<std::optional<PrEvent>> Store::GetPrEvent(const std::string& forge, const
   e.head_sha = s.Text(4);
   e.updated_at = s.Int(5);
   e.applied_at = s.Int(6);
+  e.delivery_id = s.Text(7);
   return std::optional<PrEvent>(e);
 }
 
@@ -29,12 +31,12 @@ Status Store::PutPrEvent(const PrEvent& e, int64_t forget_before) {
   RETURN_IF_ERROR(forget.Run());
   Statement s(
       db_,
-      "INSERT INTO pr_events(forge, repo, number, action, head_sha, updated_at, applied_at) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(forge, repo, number) DO UPDATE SET "
-      "action = excluded.action, head_sha = excluded.head_sha, "
-      "updated_at = excluded.updated_at, applied_at = excluded.applied_at");
+      "INSERT INTO pr_events(forge, repo, number, action, head_sha, updated_at, applied_at, "
+      "delivery_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(forge, repo, number) DO UPDATE SET "
+      "action = excluded.action, head_sha = excluded.head_sha, updated_at = excluded.updated_at, "
+      "applied_at = excluded.applied_at, delivery_id = excluded.delivery_id");
   s.Bind(1, e.forge).Bind(2, e.repo).Bind(3, e.number).Bind(4, e.action).Bind(5, e.head_sha);
-  s.Bind(6, e.updated_at).Bind(7, e.applied_at);
+  s.Bind(6, e.updated_at).Bind(7, e.applied_at).Bind(8, e.delivery_id);
   return s.Run();
 }
 

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -23,6 +24,17 @@ extern char** environ;
 
 namespace spur::testing {
 namespace {
+
+// A PR's updated_at as the forge writes it, `ago_s` seconds before now: spur
+// refuses events older than its replay retention, so fixtures must be fresh.
+std::string ForgeNow(int ago_s, bool gitlab) {
+  const time_t t = ::time(nullptr) - ago_s;
+  struct tm tm {};
+  ::gmtime_r(&t, &tm);
+  char buf[40];
+  ::strftime(buf, sizeof buf, gitlab ? "%Y-%m-%d %H:%M:%S UTC" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -395,7 +407,7 @@ std::string GitHubPullRequestBody(const std::string& repo, const std::string& ac
       {"user", user},
       {"body", "Adds `migrated`.\r\n\r\nCloses #3"},
       {"created_at", "2026-01-05T10:00:00Z"},
-      {"updated_at", "2026-01-05T10:05:00Z"},
+      {"updated_at", ForgeNow(0, false)},
       {"closed_at", closed ? nlohmann::json("2026-01-05T11:00:00Z") : nlohmann::json()},
       {"merged_at", merged ? nlohmann::json("2026-01-05T11:00:00Z") : nlohmann::json()},
       {"merge_commit_sha",
@@ -477,7 +489,7 @@ std::string GitLabMergeRequestBody(const std::string& project, const std::string
       {"assignee_ids", nlohmann::json::array()},
       {"title", "Add the migrated table"},
       {"created_at", "2026-01-05 10:00:00 UTC"},
-      {"updated_at", "2026-01-05 10:05:00 UTC"},
+      {"updated_at", ForgeNow(0, true)},
       {"state", action == "merge"   ? "merged"
                 : action == "close" ? "closed"
                                     : "opened"},
@@ -504,10 +516,9 @@ std::string GitLabMergeRequestBody(const std::string& project, const std::string
       {"project", proj},
       {"object_attributes", attrs},
       {"labels", nlohmann::json::array()},
-      {"changes",
-       action == "update"
-           ? nlohmann::json{{"updated_at", {"2026-01-05 10:05:00 UTC", "2026-01-05 10:09:00 UTC"}}}
-           : nlohmann::json::object()},
+      {"changes", action == "update"
+                      ? nlohmann::json{{"updated_at", {ForgeNow(240, true), ForgeNow(0, true)}}}
+                      : nlohmann::json::object()},
       {"repository", {{"name", proj["name"]}, {"url", proj["git_ssh_url"]}, {"homepage", web}}}};
   return event.dump();
 }

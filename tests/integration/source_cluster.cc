@@ -65,7 +65,11 @@ bool SourceCluster::Init(const std::string& dir) {
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     spec_.port = FreePort(spec_.socket_dir, next);
     if (spec_.port == 0) return false;
-    if (pg::WriteConfig(spec_).ok() && pg::Start(spec_).ok()) return true;
+    // A stand-in for a remote server: TCP open (SCRAM) from the start, unlike
+    // a branch, which opens it only once its own password is set.
+    if (pg::WriteConfig(spec_).ok() && pg::WriteHba(spec_, true).ok() && pg::Start(spec_).ok()) {
+      return true;
+    }
     pg::Stop(spec_.pgdata).IgnoreError();
     next = spec_.port + 1;
   }

@@ -179,6 +179,15 @@ TEST(PrEvents, ReplayRules) {
   older.action = hooks::PrAction::kClose;
   older.updated_at -= 1;
   EXPECT_EQ(CheckNotReplayed(last, older, now).code(), Code::kAlreadyExists);
+  // The delivery that applied it, resumed after a crash before it was marked
+  // done, runs again; the same body under a new delivery id does not.
+  auto delivered = e;
+  delivered.delivery_id = "d-1";
+  auto delivered_last = AppliedEvent(delivered, now);
+  EXPECT_TRUE(CheckNotReplayed(delivered_last, delivered, now).ok());
+  auto resent = delivered;
+  resent.delivery_id = "d-2";
+  EXPECT_EQ(CheckNotReplayed(delivered_last, resent, now).code(), Code::kAlreadyExists);
   // Without timestamps: only a repeat of the last applied event.
   auto plain = e;
   plain.updated_at = 0;
