@@ -5,8 +5,14 @@
 namespace spur {
 namespace {
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when the bytes
-// there are not one.
+std::string Hex(unsigned char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02X", c);
+  return buf;
+}
+
+}  // namespace
+
 size_t Utf8SequenceLength(std::string_view text, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char c = byte(i);
@@ -33,14 +39,6 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
   }
   return len;
 }
-
-std::string Hex(unsigned char c) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "\\x%02X", c);
-  return buf;
-}
-
-}  // namespace
 
 size_t InvalidUtf8At(std::string_view text) {
   for (size_t i = 0; i < text.size();) {

@@ -7,6 +7,11 @@
 
 namespace spur {
 
+// Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629
+// table 3.9: no overlongs, surrogates or code points above U+10FFFF), or 0
+// when the bytes there are not one. `i` must be < text.size().
+size_t Utf8SequenceLength(std::string_view text, size_t i);
+
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or code
 // points above U+10FFFF). NUL bytes are valid UTF-8 and allowed here.
 bool IsValidUtf8(std::string_view text);
