@@ -148,18 +148,21 @@ class FloodBench(run.Bench):
         flood = Flooder(self.port, a.idle, a.slow, a.samples * 0.2 + 60)
         flood.start()
         time.sleep(3)  # let the flood build up
-        lat, failed = [], 0
+        lat, failed, why = [], 0, {}
         for _ in range(a.samples):
             t = time.monotonic()
             try:
-                ok = get(self.port, "/healthz", 5) == 200
-            except OSError:
-                ok = False
+                status = get(self.port, "/healthz", 5)
+            except socket.timeout:
+                status = "timeout"
+            except OSError as e:
+                status = type(e).__name__
             dt = time.monotonic() - t
-            if ok:
+            if status == 200:
                 lat.append(dt)
             else:
                 failed += 1
+                why[str(status)] = why.get(str(status), 0) + 1
             time.sleep(max(0.0, 0.05 - dt))
         t = time.monotonic()
         try:
@@ -175,7 +178,7 @@ class FloodBench(run.Bench):
         pct = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
         r = {"p50": pct(0.50), "p99": pct(0.99), "failed": failed, "create_ok": status == 201,
              "create": create, "held": held, "reopened": flood.reopened,
-             "create_status": status}
+             "create_status": status, "why": why}
         run.log(f"   {label} run {k}: healthz p50 {r['p50']*1000:.1f} ms p99 {r['p99']*1000:.1f} ms, "
                 f"{failed}/{a.samples} failed; create {status} in {create:.2f} s; "
                 f"{held} flood connections open, {flood.reopened} re-opened")
@@ -183,14 +186,18 @@ class FloodBench(run.Bench):
 
     def main(self):
         a = self.args
-        self.setup()  # run.py's pool and daemon (new binary); restarted per binary below
-        self.stop_daemon()
+        self.load_before = "/".join(f"{x:.1f}" for x in os.getloadavg())
         results = {}
-        for label, spur in (("old", a.old), ("new", self.spur)):
+        for label, spur in (("old", os.path.abspath(a.old)), ("new", self.spur)):
+            # Each binary gets its own pool made by itself (pool formats differ across versions).
+            self.spur, self.pool = spur, os.path.join(self.dir, f"pool-{label}")
+            self.setup()  # run.py's pool and daemon; restarted below with default options
+            self.stop_daemon()
             run.log(f"{label}: {spur}, {a.idle} idle + {a.slow} slow connections")
             self.start_daemon(spur)
             results[label] = [self.one_run(label, k) for k in range(a.runs)]
             self.stop_daemon()
+            self.release_pool()
         self.report(results)
 
     def report(self, results):
@@ -202,6 +209,12 @@ class FloodBench(run.Bench):
                     cpu = line.split(":", 1)[1].strip()
                     break
         med = lambda label, key: statistics.median(r[key] for r in results[label])
+        def merge(dicts):
+            out = {}
+            for d in dicts:
+                for k, v in d.items():
+                    out[k] = out.get(k, 0) + v
+            return out or "none"
         def ms(x):
             return "n/a" if x != x else f"{x * 1000:.1f} ms"
         def ratio(key):
@@ -220,7 +233,7 @@ class FloodBench(run.Bench):
             f"(`bench/serve-load/flood.py`)",
             "",
             f"Machine: {platform.node()}, nproc {os.cpu_count()} ({cpu}), kernel "
-            f"{platform.release()}; other builds were running on the machine. `spur serve` with "
+            f"{platform.release()}, load average {self.load_before} before the run. `spur serve` with "
             f"default options on a loop-mounted XFS pool; {a.idle} idle and {a.slow} slowloris "
             f"connections (a header line every 2 s) held open against 127.0.0.1 from "
             f"127.0.0.2-… (re-opened when the server closes them); {a.samples} sequential "
@@ -232,6 +245,11 @@ class FloodBench(run.Bench):
             "|---|---:|---:|---:|---:|---:|---:|",
             *rows,
             f"| ratio old / new | {ratio('p50')} | {ratio('p99')} | | | | |",
+            "",
+            *[f"{label}: failed /healthz answers {why}; creates answered "
+              f"{[r['create_status'] for r in results[label]]}."
+              for label in ("old", "new")
+              for why in [merge(r["why"] for r in results[label])]],
             "",
             "Target: p99 < 100 ms with the flood open, and branch create still succeeds.",
             "",

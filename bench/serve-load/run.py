@@ -74,6 +74,11 @@ class Bench:
         return p
 
     def cleanup(self):
+        self.release_pool()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def release_pool(self):
+        """Stops the daemon and every branch of self.pool and unmounts it."""
         if self.daemon and self.daemon.poll() is None:
             self.daemon.send_signal(signal.SIGTERM)
             try:
@@ -93,7 +98,6 @@ class Bench:
         data = os.path.join(self.pool, "data")
         if os.path.ismount(data):
             subprocess.run(["umount", "-l", data])
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def request(self, method, path, body=None, unix=False, token=True):
         conn = (UnixHTTPConnection(os.path.join(self.pool, "spur.sock")) if unix

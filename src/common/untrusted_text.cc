@@ -49,6 +49,14 @@ size_t InvalidUtf8At(std::string_view text) {
   return std::string_view::npos;
 }
 
+size_t ControlCharAt(std::string_view text, std::string_view allowed) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 || c == 0x7f) && allowed.find(text[i]) == std::string_view::npos) return i;
+  }
+  return std::string_view::npos;
+}
+
 bool IsValidUtf8(std::string_view text) { return InvalidUtf8At(text) == std::string_view::npos; }
 
 std::string Quote(std::string_view input, size_t max_chars) {

@@ -21,6 +21,11 @@ bool IsValidUtf8(std::string_view text);
 // name where a file read from outside (mask.yaml, .spur.yaml) goes wrong.
 size_t InvalidUtf8At(std::string_view text);
 
+// Offset of the first ASCII control character (below 0x20, or 0x7f) in `text`
+// that is not one of `allowed`, or npos when there is none: for names and
+// values read from files that must round-trip and print on one line.
+size_t ControlCharAt(std::string_view text, std::string_view allowed = {});
+
 // `input` in double quotes, safe to put into a one-line error message: at
 // most `max_chars` bytes of it (then "..."), control characters, quotes,
 // backslashes and bytes that are not UTF-8 written as escapes (\n, \", \\,

@@ -94,6 +94,15 @@ Status ApplyKey(std::string_view name, const YAML::Node& value, RepoConfig& c) {
   }
   if (!value.IsScalar()) return InvalidArgument("expected a string, found " + Describe(value));
   const std::string& text = value.Scalar();
+  // Commands may span lines; nothing else holds a control character (a stray
+  // carriage return would not survive being written back, and prints badly).
+  const bool multiline = name == "migrate" || name == "comment_command";
+  if (size_t at = ControlCharAt(text, multiline ? "\n\t" : ""); at != std::string::npos) {
+    return InvalidArgument("control character " + Quote(text.substr(at, 1)) + " at byte " +
+                           std::to_string(at + 1) + " of the value; " +
+                           (multiline ? "only newlines and tabs may appear here"
+                                      : "write it on one line, with Unix line endings"));
+  }
   if (name == "source") {
     RETURN_IF_ERROR(ValidateName("source branch", text));
     c.source = text;

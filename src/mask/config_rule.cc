@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <regex>
 #include <set>
 #include <vector>
 
 #include "mask/json_path.h"
+#include "mask/regex_pattern.h"
 
 namespace spur::mask {
 namespace {
@@ -130,16 +130,6 @@ bool IsOneCharacter(std::string_view s) {
   return len > 1 || (lead >= 0x20 && lead != 0x7f);
 }
 
-Status CheckPattern(const std::string& pattern) {
-  try {
-    std::regex re(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return InvalidArgument("pattern does not compile as an ECMAScript regular expression (" +
-                           std::string(e.what()) + ")");
-  }
-  return Status::Ok();
-}
-
 // Sets parameter `name` (one ParamsOf allows, not "paths") from `value`.
 Status ApplyParam(std::string_view name, const YAML::Node& value, TransformSpec& spec) {
   if (name == "days") {
@@ -158,7 +148,7 @@ Status ApplyParam(std::string_view name, const YAML::Node& value, TransformSpec&
     if (name == "mask_char" && !IsOneCharacter(text)) {
       return InvalidArgument("expected one printable character, found \"" + text + "\"");
     }
-    if (name == "pattern") RETURN_IF_ERROR(CheckPattern(text));
+    if (name == "pattern") RETURN_IF_ERROR(CheckRegexPattern(text));
     std::string* field = name == "generalize"  ? &spec.generalize
                          : name == "value"     ? &spec.value
                          : name == "mask_char" ? &spec.mask_char

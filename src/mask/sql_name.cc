@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/untrusted_text.h"
+
 namespace spur::mask {
 namespace {
 
@@ -13,13 +15,19 @@ bool IsIdentByte(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9') || c
 
 Status NotAName(std::string_view text, std::string_view why) {
   return InvalidArgument(
-      "\"" + std::string(text) + "\" is not a valid name (" + std::string(why) +
+      Quote(text) + " is not a valid name (" + std::string(why) +
       "); write plain names like users or sales.orders, or quote them: '\"My Table\"'");
 }
 
 // Reads a quoted identifier starting at text[i] == '"'; leaves i past the closing quote.
 Status ReadQuoted(std::string_view text, size_t& i, std::string& out) {
   for (++i; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      // PostgreSQL names cannot hold NUL; other control characters would make
+      // a rule that prints and serializes badly for a name nobody can type.
+      return NotAName(text, "control character in a quoted name");
+    }
     if (text[i] != '"') {
       out.push_back(text[i]);
     } else if (i + 1 < text.size() && text[i + 1] == '"') {

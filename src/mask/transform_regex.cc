@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "mask/regex_pattern.h"
 #include "mask/transform_internal.h"
 
 namespace spur::mask::internal {
@@ -48,6 +49,9 @@ class RegexTransformer final : public Transformer {
 
 Result<TransformerPtr> MakeRegexTransformer(const BuildContext& ctx) {
   if (ctx.spec.pattern.empty()) return ValueError(ctx.where, "regex needs a pattern");
+  if (Status bounded = CheckRegexPattern(ctx.spec.pattern); !bounded.ok()) {
+    return ValueError(ctx.where, bounded.message());
+  }
   try {
     std::regex re(ctx.spec.pattern, std::regex::ECMAScript);
     return TransformerPtr(

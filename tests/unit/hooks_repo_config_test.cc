@@ -182,5 +182,28 @@ TEST(HooksRepoConfig, OverlongUtf8IsRefused) {
       << c.status().message();
 }
 
+// Found by the repo_config fuzz target: a value ending in a carriage return
+// was kept, and RepoConfigToYaml wrote it unquoted so it read back without it.
+TEST(HooksRepoConfig, CarriageReturnInValueIsRefusedNotLostOnRoundTrip) {
+  auto c = ParseRepoConfig("seed: .s./tc\r");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("control character"), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(c.status().message().find('\r'), std::string::npos);
+  EXPECT_FALSE(ParseRepoConfig("source: \"ma\\x01in\"\n").ok());
+  EXPECT_FALSE(ParseRepoConfig("migrate: \"make\\rmigrate\"\n").ok());
+  // Commands may span lines and hold tabs, and they survive the round trip.
+  auto multi = ParseRepoConfig("migrate: |\n  make migrate\n  make\tseed\n");
+  ASSERT_TRUE(multi.ok()) << multi.status().message();
+  EXPECT_EQ(multi->migrate, "make migrate\nmake\tseed\n");
+  auto again = ParseRepoConfig(RepoConfigToYaml(*multi));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->migrate, multi->migrate);
+  // A file saved with Windows line endings still reads.
+  auto crlf = ParseRepoConfig("source: main\r\nttl: 3d\r\n");
+  ASSERT_TRUE(crlf.ok()) << crlf.status().message();
+  EXPECT_EQ(crlf->source, "main");
+}
+
 }  // namespace
 }  // namespace spur::hooks

@@ -185,6 +185,27 @@ TEST(MaskConfig, ChecksParameterRanges) {
   ExpectRejected(WithRule("{ rule: regex, pattern: 'a', replace: }"), {"replace"});
 }
 
+// Found by the mask_config fuzz target: std::regex's compiler overflowed on a
+// huge repetition count, and nested repetitions multiply its states.
+TEST(MaskConfig, RegexRepetitionOverflowIsRefusedBeforeCompiling) {
+  ExpectRejected(WithRule("{ rule: regex, pattern: 'a{8888888888888888888}', replace: '' }"),
+                 {"pattern", "more than 1000 times"});
+  ExpectRejected(WithRule("{ rule: regex, pattern: '(a{900}){900}', replace: '' }"),
+                 {"pattern", "states"});
+  ExpectRejected(WithRule("{ rule: regex, pattern: '" + std::string(20, '(') + "a" +
+                          std::string(20, ')') + "', replace: '' }"),
+                 {"pattern", "deep"});
+  ExpectRejected(WithRule("{ rule: regex, pattern: '" + std::string(1001, 'a') +
+                          "', replace: '' }"),
+                 {"pattern", "1000 bytes"});
+  // Within the bounds, and braces that are not repetitions, still compile.
+  EXPECT_TRUE(ParseMaskConfig(WithRule("{ rule: regex, pattern: '(\\d{3}-){2}\\d{1000}', "
+                                       "replace: x }"))
+                  .ok());
+  EXPECT_TRUE(
+      ParseMaskConfig(WithRule("{ rule: regex, pattern: '[{]a{2,}', replace: x }")).ok());
+}
+
 TEST(MaskConfig, AcceptsEdgeParameters) {
   Result<MaskConfig> c = ParseMaskConfig(
       "tables:\n  t:\n    a: { rule: noise, percent: 100 }\n    b: { rule: noise, percent: 0.5 }\n"

@@ -32,6 +32,22 @@ TEST(MaskSqlName, RejectsBadTableNames) {
   }
 }
 
+// Found by the mask_config fuzz target: a quoted name held NUL and control
+// bytes, which no PostgreSQL name can match and whose JSON form did not parse back.
+TEST(MaskSqlName, ControlCharactersInQuotedNamesAreRefused) {
+  for (std::string bad : {std::string("\"My S\0\0\".t", 8), std::string("\"a\tb\""),
+                          std::string("\"a\rb\".\"c\""), std::string("s.\"x\x7f\"")}) {
+    Result<TableRef> t = ParseTableName(bad);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_NE(t.status().message().find("control character"), std::string::npos)
+        << t.status().message();
+    EXPECT_EQ(t.status().message().find('\0'), std::string::npos);
+    EXPECT_EQ(t.status().message().find('\t'), std::string::npos);
+  }
+  EXPECT_FALSE(ParseColumnName("\"a\nb\"").ok());
+  EXPECT_EQ(ParseColumnName("\"a b\"").value(), "a b");
+}
+
 TEST(MaskSqlName, ColumnNames) {
   EXPECT_EQ(ParseColumnName("Email").value(), "email");
   EXPECT_EQ(ParseColumnName("\"FirstName\"").value(), "FirstName");

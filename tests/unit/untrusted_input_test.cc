@@ -122,5 +122,14 @@ TEST(UntrustedInput, RandomInputNeverCrashesAndErrorsAreOneLine) {
   }
 }
 
+TEST(UntrustedText, ControlCharAtFindsTheFirstOneNotAllowed) {
+  EXPECT_EQ(ControlCharAt("plain text, ünïcode"), std::string_view::npos);
+  EXPECT_EQ(ControlCharAt("ab\rc"), 2u);
+  EXPECT_EQ(ControlCharAt(std::string_view("a\0", 2)), 1u);
+  EXPECT_EQ(ControlCharAt("a\x7f"), 1u);
+  EXPECT_EQ(ControlCharAt("a\nb\tc", "\n\t"), std::string_view::npos);
+  EXPECT_EQ(ControlCharAt("a\nb\rc", "\n\t"), 3u);
+}
+
 }  // namespace
 }  // namespace spur
