@@ -125,8 +125,10 @@ Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params
   RETURN_IF_ERROR(OnlyKeys(call.body, {"owner", "max_branches", "max_bytes"}));
   catalog::Quota q;
   ASSIGN_OR_RETURN(auto owner, OptString(call.body, "owner"));
-  q.owner = owner.value_or("");
-  if (!q.owner.empty()) RETURN_IF_ERROR(ValidateName("owner", q.owner));
+  // Owners as tokens and PR branches hold them ("Alice" is alice), or no quota ever applies.
+  if (owner && !owner->empty()) {
+    ASSIGN_OR_RETURN(q.owner, OwnerName(*owner));
+  }
   ASSIGN_OR_RETURN(q.max_branches, OptInt(call.body, "max_branches", 0, engine::kMaxQuotaBranches));
   ASSIGN_OR_RETURN(q.max_bytes, OptSize(call.body, "max_bytes"));
   if (!q.max_branches && !q.max_bytes) {
@@ -139,6 +141,9 @@ Result<Reply> Service::PutQuota(const Call& call, const Principal&, const Params
 
 Result<Reply> Service::DeleteQuota(const Call& call, const Principal&, const Params&) {
   std::string owner = call.query.count("owner") ? call.query.at("owner") : "";
+  if (!owner.empty()) {
+    ASSIGN_OR_RETURN(owner, OwnerName(owner));
+  }
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().DeleteQuota(owner); }));
   return JsonReply({{"deleted", owner.empty() ? "pool" : owner}});
 }

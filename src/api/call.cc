@@ -47,6 +47,8 @@ int HttpStatusFor(Code code) {
       return 409;
     case Code::kResourceExhausted:
       return 429;
+    case Code::kStorageFull:
+      return 507;
     case Code::kUnavailable:
       return 503;
     case Code::kInternal:
@@ -75,6 +77,8 @@ const char* CodeName(Code code) {
       return "permission_denied";
     case Code::kResourceExhausted:
       return "resource_exhausted";
+    case Code::kStorageFull:
+      return "storage_full";
     case Code::kInternal:
       return "internal";
   }
@@ -99,7 +103,8 @@ Status StatusFromReply(int http_status, const nlohmann::json& body) {
   }
   for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists,
                  Code::kFailedPrecondition, Code::kUnavailable, Code::kUnauthenticated,
-                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kInternal}) {
+                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kStorageFull,
+                 Code::kInternal}) {
     if (code == CodeName(c)) return Status(c, message);
   }
   switch (http_status) {

@@ -169,6 +169,18 @@ CREATE TABLE pr_events (
 );
 CREATE INDEX pr_events_applied_at ON pr_events(applied_at);
 )sql",
+      // 7: a reset's or sync's swap past its point of no return, so reconcile
+      // finishes it forward (data and record) after a crash.
+      R"sql(
+CREATE TABLE swap_intents (
+  branch_id     INTEGER PRIMARY KEY,
+  kind          TEXT NOT NULL,             -- reset | sync
+  snapshot_id   INTEGER,                   -- the branch's base afterwards; NULL unchanged
+  database      TEXT NOT NULL DEFAULT '',  -- '' unchanged
+  settings_json TEXT NOT NULL DEFAULT '',  -- '' unchanged
+  created_at    INTEGER NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

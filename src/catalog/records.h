@@ -143,6 +143,19 @@ struct PrEvent {
   std::string delivery_id;  // the delivery that applied it ("" when unknown)
 };
 
+// A swap of a branch's data (reset, sync) that has passed its point of no
+// return: the new data is complete at <id>.new, and the branch's record must
+// end up as this says. Written before the swap, deleted once the record is
+// updated; reconcile finishes any it finds (forward, never back).
+struct SwapIntent {
+  int64_t branch_id = 0;
+  std::string kind;                    // reset | sync
+  std::optional<int64_t> snapshot_id;  // the branch's base afterwards (reset); unchanged if none
+  std::string database;                // its database afterwards; "" unchanged
+  std::string settings_json;           // its settings afterwards; "" unchanged
+  int64_t created_at = 0;
+};
+
 // A database `spur sync` copies from.
 struct Source {
   std::string name;

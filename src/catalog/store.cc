@@ -236,6 +236,7 @@ Status Store::UpdateBranch(const Branch& b) {
 }
 
 Status Store::DeleteBranch(int64_t id) {
+  RETURN_IF_ERROR(DeleteSwapIntent(id));
   Statement s(db_, "DELETE FROM branches WHERE id = ?");
   s.Bind(1, id);
   return s.Run();

@@ -100,6 +100,14 @@ class Store {
                                             int64_t number);
   Status PutPrEvent(const PrEvent& event, int64_t forget_before);
 
+  // Swap intents (store_swap_intents.cc), one per branch at most.
+  // GetSwapIntent: nullopt when the branch has none. PutSwapIntent replaces
+  // the branch's; DeleteSwapIntent is OK when there is none. DeleteBranch
+  // deletes the branch's intent too.
+  Result<std::optional<SwapIntent>> GetSwapIntent(int64_t branch_id);
+  Status PutSwapIntent(const SwapIntent& intent);
+  Status DeleteSwapIntent(int64_t branch_id);
+
   // Sources. InsertSource: AlreadyExists when the name is taken.
   Status InsertSource(const Source& source);
   Status DeleteSource(const std::string& name);  // NotFound when absent

@@ -28,8 +28,8 @@ int Run(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
       "5 refused in this state, 6 unavailable (postgres or server), 7 not allowed (token or role), "
-      "8 quota exceeded or pool disk full, 9 audit log tampered or personal data found "
-      "(mask verify), 10 migration failed (ci up --migrate).");
+      "8 quota exceeded, 9 audit log tampered or personal data found (mask verify), "
+      "10 migration failed (ci up --migrate), 11 pool disk full.");
 
   int exit_code = 0;
   AddPoolCommands(app, g, &exit_code);

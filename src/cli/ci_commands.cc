@@ -6,6 +6,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "common/units.h"
 #include "daemon/serve.h"
 
 namespace spur::cli {
@@ -187,13 +188,33 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
                                    "reaper, idle suspend, metrics (foreground)");
   serve->add_option("--listen", o->listen, "TCP address HOST:PORT, or none (Unix socket only)")
       ->capture_default_str();
-  serve->add_option("--threads", o->threads, "Request workers")->capture_default_str();
+  // Numbers as text, read by ParseInteger: "1e3" or "0x10" are refused, not misread.
+  auto threads = std::make_shared<std::string>(std::to_string(o->threads));
+  auto max_open = std::make_shared<std::string>(std::to_string(o->max_connections));
+  auto per_peer = std::make_shared<std::string>(std::to_string(o->max_connections_per_peer));
+  serve->add_option("--threads", *threads, "Request workers (1-256)")->capture_default_str();
+  serve->add_option("--max-connections", *max_open,
+                    "Open client connections in all (16-1048576; lowered to fit the open-file "
+                    "limit)")
+      ->capture_default_str();
+  serve->add_option("--max-connections-per-peer", *per_peer,
+                    "Open connections per client IP address, or per uid on the Unix socket "
+                    "(root and spur's own uid have 64 more)")
+      ->capture_default_str();
   serve->add_flag("--log-json", o->json_logs, "Structured JSON log lines on stderr");
   serve->add_option("--reaper-interval", o->reaper_interval_override,
                     "Seconds between reaper passes (default: pool option reaper_interval)");
-  serve->callback([&g, o, exit_code] {
+  serve->callback([&g, o, exit_code, threads, max_open, per_peer] {
     o->pool = ResolvePoolDir(g);
-    Status st = daemon::Serve(*o);
+    Status st = [&]() -> Status {
+      ASSIGN_OR_RETURN(o->threads, ParseInteger("--threads", *threads, 1, 256));
+      ASSIGN_OR_RETURN(o->max_connections,
+                       ParseInteger("--max-connections", *max_open, 16, 1 << 20));
+      ASSIGN_OR_RETURN(o->max_connections_per_peer,
+                       ParseInteger("--max-connections-per-peer", *per_peer, 1,
+                                    o->max_connections));
+      return daemon::Serve(*o);
+    }();
     *exit_code = st.ok() ? 0 : Fail(g, st);
   });
 }

@@ -45,6 +45,8 @@ int ExitCode(const Status& status) {
       return 7;
     case Code::kResourceExhausted:
       return 8;
+    case Code::kStorageFull:
+      return 11;
     case Code::kInternal:
       return 1;
   }

@@ -13,7 +13,11 @@
 
 namespace spur {
 
-inline constexpr std::array<std::string_view, 18> kCrashPoints = {
+inline constexpr std::array<std::string_view, 22> kCrashPoints = {
+    // engine/init.cc: main's row (creating), then main made and running; an
+    // init killed before main is committed is redone by the next `spur init`
+    "init.after_insert",
+    "init.after_main",
     // engine/snapshots.cc
     "snapshot.after_insert",
     "snapshot.after_clone",
@@ -23,8 +27,11 @@ inline constexpr std::array<std::string_view, 18> kCrashPoints = {
     "branch.create.after_start",
     // engine/pool.cc: every start, before the branch's own credentials are set
     "branch.start.before_credentials",
-    // engine/branches.cc: reset builds <id>.new beside the live data
+    // engine/branches.cc: reset builds <id>.new beside the live data, records
+    // its swap intent (the point of no return), swaps, then commits the record
     "branch.reset.after_stage",
+    "branch.reset.after_intent",
+    "branch.reset.after_swap",
     // engine/branches.cc: the swap (reset and sync): live -> <id>.old,
     // <id>.new -> live, then <id>.old is destroyed
     "branch.swap.after_move_away",

@@ -22,6 +22,7 @@ enum class Code {
   kUnauthenticated,     // no or wrong credentials (HTTP 401)
   kPermissionDenied,    // credentials fine, not allowed (HTTP 403)
   kResourceExhausted,   // a quota would be exceeded
+  kStorageFull,         // the pool's disk is (nearly) full (HTTP 507)
   kInternal,            // a system call or subprocess failed
 };
 
@@ -60,6 +61,7 @@ inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; 
 inline Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
 inline Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
+inline Status StorageFull(std::string m) { return {Code::kStorageFull, std::move(m)}; }
 
 // Result<T> holds either a value or a non-OK Status.
 template <typename T>

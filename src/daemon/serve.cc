@@ -164,6 +164,8 @@ Status Serve(const ServeOptions& o) {
   ho.port = port;
   ho.unix_path = layout.api_socket();
   ho.threads = o.threads;
+  ho.max_connections = o.max_connections;
+  ho.max_connections_per_peer = o.max_connections_per_peer;
   // Health checks never wait behind long mutations on the ordinary workers.
   ho.quick_route = [](const http::Request& req) { return req.path == "/healthz"; };
   http::HttpServer server(ho);

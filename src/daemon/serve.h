@@ -18,6 +18,8 @@ struct ServeOptions {
   std::string pool;                       // pool directory
   std::string listen = "127.0.0.1:7432";  // host:port; "" or "none" = Unix socket only
   int threads = 8;
+  int max_connections = 4096;         // open connections in all (http::HttpServer::Options)
+  int max_connections_per_peer = 64;  // per client IP address, or per uid on the Unix socket
   bool json_logs = false;
   int reaper_interval_override = 0;  // seconds; 0 = the pool option reaper_interval
 };

@@ -179,17 +179,24 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
     return st.WithContext("reset branch \"" + name + "\"");
   }
   CrashPoint("branch.reset.after_stage");
-  if (Status swapped = SwapInStaging(b); !swapped.ok()) {
+  // The point of no return: from here a crash finishes the reset forward.
+  catalog::SwapIntent intent;
+  intent.branch_id = b.id;
+  intent.kind = "reset";
+  intent.snapshot_id = snap.id;
+  intent.created_at = clock_.NowSeconds();
+  Status swapped = store_->PutSwapIntent(intent);
+  CrashPoint("branch.reset.after_intent");
+  if (swapped.ok()) swapped = SwapInStaging(b);
+  if (!swapped.ok()) {
+    store_->DeleteSwapIntent(b.id).IgnoreError();
     driver_->DestroyDataset(staging).IgnoreError();
     if (snap.id != 0 && snap.implicit) DropImplicitSnapshotIfUnused(snap.id).IgnoreError();
     return swapped.WithContext("reset branch \"" + name + "\"");
   }
+  CrashPoint("branch.reset.after_swap");
   std::optional<int64_t> old_snapshot = b.snapshot_id;
-  b.snapshot_id = snap.id;
-  b.state = catalog::BranchState::kStopped;
-  if (b.ttl_seconds) b.expires_at = SaturatingAdd(clock_.NowSeconds(), *b.ttl_seconds);
-  b.warned_at.reset();
-  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  RETURN_IF_ERROR(CommitSwap(b, intent));
   RETURN_IF_ERROR(StartInstance(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   if (old_snapshot != snap.id) DropImplicitSnapshotIfUnused(old_snapshot).IgnoreError();
@@ -221,6 +228,19 @@ Status Pool::SwapInStaging(catalog::Branch& b) {
                  gone.message());
   }
   return Status::Ok();
+}
+
+Status Pool::CommitSwap(catalog::Branch& b, const catalog::SwapIntent& intent) {
+  if (intent.snapshot_id) b.snapshot_id = intent.snapshot_id;
+  if (!intent.database.empty()) b.database = intent.database;
+  if (!intent.settings_json.empty()) b.settings_json = intent.settings_json;
+  if (intent.kind == "reset") {
+    if (b.ttl_seconds) b.expires_at = SaturatingAdd(clock_.NowSeconds(), *b.ttl_seconds);
+    b.warned_at.reset();
+  }
+  b.state = catalog::BranchState::kStopped;
+  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  return store_->DeleteSwapIntent(b.id);
 }
 
 Status Pool::DeleteOne(const catalog::Branch& branch) {

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include "common/crash_point.h"
 #include "common/units.h"
 #include "engine/credentials.h"
 #include "engine/pg_settings_policy.h"
@@ -14,9 +15,40 @@
 namespace spur::engine {
 namespace {
 
-Status CheckOptions(const InitOptions& o, const Layout& layout) {
+// What `spur init` creates in the pool directory (CleanUpFailedInit removes
+// these and nothing else).
+constexpr const char* kInitMade[] = {"spur.db", "spur.db-wal", "spur.db-shm", "pool.img",
+                                     "data",    "logs",        "run",         "lock"};
+
+bool InitMade(const std::string& name) {
+  for (const char* made : kInitMade) {
+    if (name == made) return true;
+  }
+  return name == "lost+found";
+}
+
+// True when an earlier `spur init` at `layout` died before main was ready:
+// spur's lock file is there, everything in the directory is something init
+// makes, and the metadata is missing or has no finished main. Such a pool
+// was never usable, so init may remove it and start again.
+bool InterruptedInitAt(const Layout& layout) {
+  if (!os::PathExists(layout.lock())) return false;
+  auto entries = os::ListDir(layout.root);
+  if (!entries.ok()) return false;
+  for (const auto& e : *entries) {
+    if (!InitMade(e)) return false;
+  }
+  if (!os::PathExists(layout.db())) return true;
+  auto store = catalog::Store::Open(layout.db());
+  if (!store.ok()) return false;  // not ours to judge: leave it
+  auto main = (*store)->GetBranch("main");
+  if (!main.ok()) return main.status().code() == Code::kNotFound;
+  return main->state == catalog::BranchState::kCreating && !main->parent_id;
+}
+
+Status CheckOptions(const InitOptions& o, const Layout& layout, bool resuming) {
   if (o.root.empty()) return InvalidArgument("no pool directory; pass --pool DIR or set SPUR_POOL");
-  if (os::PathExists(layout.db())) {
+  if (!resuming && os::PathExists(layout.db())) {
     return AlreadyExists("a spur pool already exists at " + layout.root +
                          "; use it, or pick another --pool");
   }
@@ -39,7 +71,7 @@ Status CheckOptions(const InitOptions& o, const Layout& layout) {
                            " is too long for postgres socket paths; "
                            "pick one under 70 characters");
   }
-  if (os::IsDirectory(layout.root)) {
+  if (!resuming && os::IsDirectory(layout.root)) {
     ASSIGN_OR_RETURN(auto entries, os::ListDir(layout.root));
     for (const auto& e : entries) {
       if (e != "lost+found") {
@@ -52,8 +84,9 @@ Status CheckOptions(const InitOptions& o, const Layout& layout) {
   return Status::Ok();
 }
 
-// Undoes a failed init: stops postgres, unmounts, removes what init made.
-void CleanUpFailedInit(const Layout& layout, bool created_root) {
+// Undoes a failed init: stops postgres, unmounts, removes what init made
+// (the lock file too unless `keep_lock`: the caller holds it).
+void CleanUpFailedInit(const Layout& layout, bool created_root, bool keep_lock = false) {
   auto branches = os::ListDir(layout.branches());
   if (branches.ok()) {
     for (const auto& b : *branches) pg::Stop(layout.branches() + "/" + b).IgnoreError();
@@ -63,8 +96,8 @@ void CleanUpFailedInit(const Layout& layout, bool created_root) {
     os::RemoveTree(layout.root).IgnoreError();
     return;
   }
-  for (const char* name :
-       {"spur.db", "spur.db-wal", "spur.db-shm", "pool.img", "data", "logs", "run", "lock"}) {
+  for (const char* name : kInitMade) {
+    if (keep_lock && std::string_view(name) == "lock") continue;
     os::RemoveTree(layout.root + "/" + name).IgnoreError();
   }
 }
@@ -73,7 +106,8 @@ void CleanUpFailedInit(const Layout& layout, bool created_root) {
 
 Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& clock) {
   Layout layout{os::AbsolutePath(o.root)};
-  RETURN_IF_ERROR(CheckOptions(o, layout));
+  const bool resuming = InterruptedInitAt(layout);
+  RETURN_IF_ERROR(CheckOptions(o, layout, resuming));
   // The operator sets the pool-wide defaults: any known setting but the
   // forbidden ones, canonicalized before anything is created.
   ASSIGN_OR_RETURN(auto pg_settings, CheckSettings(o.pg_settings, SettingsCaller::kOperator, {}));
@@ -97,6 +131,17 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     }
   }
   ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(layout.lock()));
+  if (resuming) {
+    // Under the lock: an init that was running (not dead) has finished by now.
+    if (!InterruptedInitAt(layout)) {
+      return AlreadyExists("a spur pool already exists at " + layout.root +
+                           "; use it, or pick another --pool");
+    }
+    spdlog::warn("an earlier spur init at {} was interrupted before main was ready; removing "
+                 "what it left and starting again",
+                 layout.root);
+    CleanUpFailedInit(layout, /*created_root=*/false, /*keep_lock=*/true);
+  }
   std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));
   pool->installation_ = inst;
   pool->run_as_ = run_as;
@@ -156,7 +201,9 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
     main.owner = run_as ? "root" : "";
     main.created_at = main.last_used_at = clock.NowSeconds();
     RETURN_IF_ERROR(pool->store_->InsertBranch(main));
+    CrashPoint("init.after_insert");
     RETURN_IF_ERROR(pool->InitMain(o, main));
+    CrashPoint("init.after_main");
     RETURN_IF_ERROR(pool->store_->UpdateBranch(main));
     return pool->store_->RecordEvent(main.created_at, "pool.init", layout.root,
                                      "driver " + config.driver);

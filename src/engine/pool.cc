@@ -126,24 +126,14 @@ Status Pool::ApplyCredentials(const catalog::Branch& branch) {
   // primary's roles.
   if (!control_->IsStandby(spec.pgdata)) {
     RETURN_IF_ERROR(control_->SetLoginPassword(spec, branch.role, branch.password));
-    RETURN_IF_ERROR(GrantDetachedData(branch));
+    // Data copied from a standby belongs to the primary's roles: give the
+    // branch's role the run of it, as `init --from-url` does.
+    RETURN_IF_ERROR(control_->GrantDetachedData(spec, branch.role));
   }
   Stopwatch timer;
   RETURN_IF_ERROR(control_->OpenTcp(spec));
   spdlog::debug("branch {}: TCP opened (pg_hba reloaded) in {:.1f} ms", branch.name, timer.LapMs());
   return Status::Ok();
-}
-
-Status Pool::GrantDetachedData(const catalog::Branch& branch) {
-  const std::string marker = layout_.BranchData(branch.id) + "/" + pg::kDetachedMarker;
-  if (!os::PathExists(marker)) return Status::Ok();
-  // Data copied from a standby belongs to the primary's roles: give the
-  // branch's role the run of it, as `init --from-url` does.
-  ASSIGN_OR_RETURN(pg::Connection conn, Superuser(branch, "postgres"));
-  const std::string role = conn.QuoteIdentifier(branch.role);
-  RETURN_IF_ERROR(conn.Exec("GRANT pg_read_all_data, pg_write_all_data TO " + role +
-                            "; ALTER ROLE " + role + " CREATEDB"));
-  return os::RemoveFile(marker);
 }
 
 Result<int> Pool::AllocatePort() {

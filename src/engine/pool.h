@@ -281,15 +281,14 @@ class Pool {
   pg::InstanceSpec Spec(const catalog::Branch& branch) const;
   // Spec for the data directory at `pgdata` (a staging copy) of `branch`.
   pg::InstanceSpec SpecAt(const catalog::Branch& branch, const std::string& pgdata) const;
+  // A superuser session on the running branch (init's sample data and import
+  // only: everything else goes through InstanceControl).
   Result<pg::Connection> Superuser(const catalog::Branch& branch, const std::string& db);
   Status StartInstance(catalog::Branch& branch);
   // Sets the branch's own password on its running instance (not on a
   // standby), then lets TCP clients in (InstanceControl::OpenTcp). Every
   // start runs it; reconcile runs it for a running branch whose TCP is shut.
   Status ApplyCredentials(const catalog::Branch& branch);
-  // After the first start of a copy of a standby: grants the branch's role
-  // read and write on data the primary's roles own.
-  Status GrantDetachedData(const catalog::Branch& branch);
   Result<int> AllocatePort();
 
   // Copies `source` consistently into `dst` (which must not exist) and records
@@ -334,6 +333,15 @@ class Pool {
   // Reconcile: completes or rolls back an interrupted swap of `b` from what is
   // on disk (see SwapInStaging); never destroys the only complete copy.
   Status FinishSwap(const catalog::Branch& b);
+  // The end of a reset's or sync's swap: records `intent` in `b` (its base,
+  // database, settings; a reset also restarts the TTL clock), stores `b` and
+  // deletes the intent. The instance is stopped after a swap: `b` is marked
+  // stopped. On failure the intent stays for reconcile.
+  Status CommitSwap(catalog::Branch& b, const catalog::SwapIntent& intent);
+  // Reconcile: when `b` has a swap intent, its new data was complete before
+  // the swap began, so the swap is finished forward (SwapInStaging when
+  // <id>.new is still there) and committed (CommitSwap).
+  Status FinishSwapIntent(catalog::Branch& b);
   // Reconcile: removes datasets Layout classifies whose owner is gone; leaves
   // unclassified ones alone and lists them in unknown_datasets().
   Status RemoveOrphanDatasets(const std::set<int64_t>& branch_ids,

@@ -29,8 +29,9 @@ Status Pool::Reconcile() {
       // `spur init` died before main was ready: there is nothing to roll
       // back to, and removing main would leave a pool nothing can be made from.
       return FailedPrecondition("spur init of the pool at " + layout_.root +
-                                " was interrupted; stop any postgres under it, remove the "
-                                "directory and run `spur init` again");
+                                " was interrupted before main was ready; run `spur init` "
+                                "again with the same --pool: it removes what was left and "
+                                "starts over");
     }
     if (b.state == catalog::BranchState::kCreating) {
       control_->Stop(live).IgnoreError();
@@ -50,6 +51,7 @@ Status Pool::Reconcile() {
       }
     }
     branch_ids.insert(b.id);
+    RETURN_IF_ERROR(FinishSwapIntent(b));
     RETURN_IF_ERROR(ReconcileSyncStaging(b, sync_runs));
     RETURN_IF_ERROR(FinishSwap(b));
     if (!driver_->DatasetExists(live)) {
@@ -97,6 +99,25 @@ Status Pool::Reconcile() {
     snapshot_ids.insert(s.id);
   }
   return RemoveOrphanDatasets(branch_ids, snapshot_ids);
+}
+
+Status Pool::FinishSwapIntent(catalog::Branch& b) {
+  ASSIGN_OR_RETURN(std::optional<catalog::SwapIntent> intent, store_->GetSwapIntent(b.id));
+  if (!intent) return Status::Ok();
+  const std::string live = layout_.BranchData(b.id);
+  // The intent was written once <id>.new was complete; with it still there
+  // the swap did not finish. Without it the new data is live already.
+  if (driver_->DatasetExists(layout_.BranchStaging(b.id))) RETURN_IF_ERROR(SwapInStaging(b));
+  if (!driver_->DatasetExists(live)) {
+    // Not a state a swap leaves; FinishSwap and the caller deal with the data.
+    return store_->DeleteSwapIntent(b.id);
+  }
+  RETURN_IF_ERROR(CommitSwap(b, *intent));
+  Repaired("finished the interrupted " + intent->kind + " of branch \"" + b.name +
+           "\": its new data is in place and its record updated; start it with `spur branch "
+           "start " +
+           b.name + "`");
+  return Status::Ok();
 }
 
 Status Pool::FinishSwap(const catalog::Branch& b) {

@@ -12,8 +12,6 @@
 #include "common/names.h"
 #include "common/units.h"
 #include "engine/pool.h"
-#include "os/fs.h"
-#include "pg/xid_range.h"
 
 namespace spur::engine {
 
@@ -30,41 +28,11 @@ Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
   return Status::Ok();
 }
 
-namespace {
-
-// A cleanly stopped primary runs no transaction. A standby's upstream may
-// have some in flight (a branch of it aborts them, the standby may replay
-// their commit), and prepared transactions survive a shutdown: unknown.
-std::string StoppedInflight(const std::string& pgdata) {
-  if (os::PathExists(pgdata + "/standby.signal") || os::PathExists(pgdata + "/recovery.signal")) {
-    return "?";
-  }
-  auto prepared = os::ListDir(pgdata + "/pg_twophase");
-  if (prepared.ok() && !prepared->empty()) return "?";
-  return "";
-}
-
-// Around a snapshot of a running branch, on one connection to it: the
-// oldest transaction running before, then (InflightRange) the record of every
-// one that may have been in flight; "?" when either cannot be read.
-std::optional<uint64_t> OldestRunningXid(Result<pg::Connection>& conn) {
-  if (!conn.ok()) return std::nullopt;
-  auto xid = pg::OldestRunningXid(*conn);
-  return xid.ok() ? std::optional<uint64_t>(*xid) : std::nullopt;
-}
-
-std::string InflightRange(Result<pg::Connection>& conn, std::optional<uint64_t> oldest) {
-  if (!oldest) return "?";
-  auto next = pg::NextXid(*conn);
-  return next.ok() ? pg::FormatXidRange(pg::XidRange{*oldest, *next}) : "?";
-}
-
-}  // namespace
 
 Status Pool::CheckFreeSpace(const std::string& what) {
   ASSIGN_OR_RETURN(uint64_t free, driver_->FreeBytes(layout_.data()));
   if (free >= kMinFreeBytes) return Status::Ok();
-  return ResourceExhausted("pool " + layout_.root + " has " + FormatBytes(free) +
+  return StorageFull("pool " + layout_.root + " has " + FormatBytes(free) +
                            " free, under the " + FormatBytes(kMinFreeBytes) +
                            " spur keeps for postgres's WAL and checkpoints; " + what +
                            " refused; delete branches or snapshots you no longer need, or grow "
@@ -92,17 +60,17 @@ Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, cons
   if (!control_->IsRunning(src)) {
     st = driver_->CloneDataset(src, dst);
     snap.consistency = "clean";
-    snap.inflight_xids = StoppedInflight(src);
+    // A cleanly stopped primary runs no transaction; otherwise unknown.
+    snap.inflight_xids = control_->MayHoldInflight(src) ? "?" : "";
   } else {
-    auto conn = Superuser(source, "postgres");
-    std::optional<uint64_t> oldest = OldestRunningXid(conn);
+    std::unique_ptr<pg::InflightWindow> window = control_->OpenInflightWindow(Spec(source));
     if (driver_->atomic_clone()) {
       st = driver_->CloneDataset(src, dst);
       snap.consistency = "atomic";
     } else {
       st = CloneLive(source, dst, snap);
     }
-    if (st.ok()) snap.inflight_xids = InflightRange(conn, oldest);
+    if (st.ok()) snap.inflight_xids = window->Close();
   }
   CrashPoint("snapshot.after_clone");
   if (st.ok()) st = control_->ClearRunState(dst);

@@ -74,16 +74,9 @@ Result<SyncTarget> Pool::BeginSync(const std::string& name) {
     RETURN_IF_ERROR(control_->PrepareDataDirectory(t.spec));
     RETURN_IF_ERROR(control_->Start(t.spec));
     RETURN_IF_ERROR(control_->SetLoginPassword(t.spec, t.branch.role, t.branch.password));
-    ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(t.Conninfo("postgres")));
-    const std::string role = conn.QuoteIdentifier(t.branch.role);
     // Superuser while the schema is restored, so every object (extensions
     // included) is created by and owned by the branch's role.
-    RETURN_IF_ERROR(conn.Exec("ALTER ROLE " + role + " SUPERUSER CREATEDB"));
-    if (t.branch.database != "postgres") {
-      RETURN_IF_ERROR(conn.Exec("CREATE DATABASE " + conn.QuoteIdentifier(t.branch.database) +
-                                " OWNER " + role));
-    }
-    return Status::Ok();
+    return control_->BeginRestore(t.spec, t.branch.role, t.branch.database);
   }();
   if (!st.ok()) {
     AbortSync(t);
@@ -117,9 +110,7 @@ Result<SyncTarget> Pool::BeginStandbySync(const std::string& name, const std::st
 Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& snapshot_name) {
   const std::string staging = layout_.BranchSync(t.branch.id);
   if (t.standby_database.empty()) {
-    ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(t.Conninfo("postgres")));
-    RETURN_IF_ERROR(
-        conn.Exec("ALTER ROLE " + conn.QuoteIdentifier(t.branch.role) + " NOSUPERUSER"));
+    RETURN_IF_ERROR(control_->EndRestore(t.spec, t.branch.role));
   }
   RETURN_IF_ERROR(control_->Stop(staging));
   RETURN_IF_ERROR(SyncFilesystem(staging));
@@ -129,19 +120,26 @@ Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& sna
   const std::string next = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(next).IgnoreError();
   RETURN_IF_ERROR(driver_->RenameDataset(staging, next));
-  // A crash from here to the swap leaves <id>.new beside intact live data:
-  // reconcile drops it and the branch keeps its data (the run is failed).
-  CrashPoint("sync.after_staging_rename");
-  RETURN_IF_ERROR(SwapInStaging(b));
-  CrashPoint("sync.after_swap");
-  b.state = catalog::BranchState::kStopped;
+  // The point of no return: <id>.new is complete; from here a crash finishes
+  // the swap forward (the run is still marked failed: no snapshot was taken).
+  catalog::SwapIntent intent;
+  intent.branch_id = b.id;
+  intent.kind = "sync";
+  intent.created_at = clock_.NowSeconds();
   if (!t.standby_database.empty()) {
-    b.database = t.standby_database;
+    intent.database = t.standby_database;
     auto settings = SettingsFromJson(b.settings_json);
     for (const auto& [k, v] : t.standby_settings) settings[k] = v;
-    b.settings_json = SettingsToJson(settings);
+    intent.settings_json = SettingsToJson(settings);
   }
-  RETURN_IF_ERROR(store_->UpdateBranch(b));
+  RETURN_IF_ERROR(store_->PutSwapIntent(intent));
+  CrashPoint("sync.after_staging_rename");
+  if (Status swapped = SwapInStaging(b); !swapped.ok()) {
+    store_->DeleteSwapIntent(b.id).IgnoreError();
+    return swapped;
+  }
+  CrashPoint("sync.after_swap");
+  RETURN_IF_ERROR(CommitSwap(b, intent));
   RETURN_IF_ERROR(StartInstance(b));
   RETURN_IF_ERROR(store_->UpdateBranch(b));
   os::RemoveTree(t.spec.socket_dir).IgnoreError();

@@ -1,5 +1,5 @@
 // The Status of a failed system call, in one place: a full disk is
-// ResourceExhausted with what to do, everything else Internal.
+// StorageFull with what to do, everything else Internal.
 #pragma once
 
 #include <cerrno>
@@ -10,12 +10,12 @@
 
 namespace spur::os {
 
-// "<what>: <strerror(err)>"; ResourceExhausted (exit code 8) for ENOSPC and
+// "<what>: <strerror(err)>"; StorageFull (exit code 11, HTTP 507) for ENOSPC and
 // EDQUOT, saying to free space; Internal otherwise.
 inline Status ErrnoStatus(int err, const std::string& what) {
   std::string m = what + ": " + std::strerror(err);
   if (err == ENOSPC || err == EDQUOT) {
-    return ResourceExhausted(
+    return StorageFull(
         m + "; the disk is full: delete branches or snapshots, or grow the filesystem");
   }
   return Internal(std::move(m));

@@ -12,6 +12,7 @@
 #include "os/net.h"
 #include "pg/backup.h"
 #include "pg/conn.h"
+#include "pg/xid_range.h"
 
 namespace spur::pg {
 namespace {
@@ -19,6 +20,25 @@ namespace {
 Result<Connection> Superuser(const InstanceSpec& spec) {
   return Connection::Open(SocketConninfo(spec.socket_dir, spec.port, kSuperuser, "postgres"));
 }
+
+class XidWindow final : public InflightWindow {
+ public:
+  explicit XidWindow(const InstanceSpec& spec) : conn_(Superuser(spec)) {
+    if (!conn_.ok()) return;
+    auto xid = OldestRunningXid(*conn_);
+    if (xid.ok()) oldest_ = *xid;
+  }
+
+  std::string Close() override {
+    if (!oldest_) return "?";
+    auto next = NextXid(*conn_);
+    return next.ok() ? FormatXidRange(XidRange{*oldest_, *next}) : "?";
+  }
+
+ private:
+  Result<Connection> conn_;
+  std::optional<uint64_t> oldest_;
+};
 
 class PostgresControl final : public InstanceControl {
  public:
@@ -66,6 +86,42 @@ class PostgresControl final : public InstanceControl {
   bool TcpOpen(const std::string& pgdata) override { return pg::HbaLetsTcpIn(pgdata); }
 
   bool IsStandby(const std::string& pgdata) override { return pg::IsStandby(pgdata); }
+
+  bool MayHoldInflight(const std::string& pgdata) override {
+    if (os::PathExists(pgdata + "/standby.signal") || os::PathExists(pgdata + "/recovery.signal")) {
+      return true;
+    }
+    auto prepared = os::ListDir(pgdata + "/pg_twophase");
+    return prepared.ok() && !prepared->empty();
+  }
+
+  std::unique_ptr<InflightWindow> OpenInflightWindow(const InstanceSpec& spec) override {
+    return std::make_unique<XidWindow>(spec);
+  }
+
+  Status GrantDetachedData(const InstanceSpec& spec, const std::string& role) override {
+    const std::string marker = spec.pgdata + "/" + kDetachedMarker;
+    if (!os::PathExists(marker)) return Status::Ok();
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    const std::string quoted = conn.QuoteIdentifier(role);
+    RETURN_IF_ERROR(conn.Exec("GRANT pg_read_all_data, pg_write_all_data TO " + quoted +
+                              "; ALTER ROLE " + quoted + " CREATEDB"));
+    return os::RemoveFile(marker);
+  }
+
+  Status BeginRestore(const InstanceSpec& spec, const std::string& role,
+                      const std::string& database) override {
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    const std::string quoted = conn.QuoteIdentifier(role);
+    RETURN_IF_ERROR(conn.Exec("ALTER ROLE " + quoted + " SUPERUSER CREATEDB"));
+    if (database == "postgres") return Status::Ok();
+    return conn.Exec("CREATE DATABASE " + conn.QuoteIdentifier(database) + " OWNER " + quoted);
+  }
+
+  Status EndRestore(const InstanceSpec& spec, const std::string& role) override {
+    ASSIGN_OR_RETURN(Connection conn, Superuser(spec));
+    return conn.Exec("ALTER ROLE " + conn.QuoteIdentifier(role) + " NOSUPERUSER");
+  }
 
   std::optional<int> RunningPid(const std::string& pgdata) override {
     return pg::RunningPid(pgdata);

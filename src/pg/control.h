@@ -15,6 +15,17 @@
 
 namespace spur::pg {
 
+// Brackets a copy of a running instance on one superuser connection: opening
+// it reads the oldest transaction running, Close (after the copy) the next
+// transaction id. See InstanceControl::OpenInflightWindow.
+class InflightWindow {
+ public:
+  virtual ~InflightWindow() = default;
+  // Every transaction that may have been in flight while the copy was made,
+  // as pg::FormatXidRange writes it, or "?" when either end could not be read.
+  virtual std::string Close() = 0;
+};
+
 class InstanceControl {
  public:
   virtual ~InstanceControl() = default;
@@ -44,6 +55,29 @@ class InstanceControl {
 
   // True when `pgdata` is a streaming standby (it keeps its primary's roles).
   virtual bool IsStandby(const std::string& pgdata) = 0;
+
+  // For a stopped instance: true when its data may still hold transactions
+  // that were in flight (a standby's or recovering copy, whose upstream may
+  // commit them later, or prepared transactions, which survive a shutdown).
+  virtual bool MayHoldInflight(const std::string& pgdata) = 0;
+
+  // Starts an InflightWindow on the running instance. Never fails: a window
+  // that could not connect closes with "?".
+  virtual std::unique_ptr<InflightWindow> OpenInflightWindow(const InstanceSpec& spec) = 0;
+
+  // Data copied from a standby (marked by pg::kDetachedMarker in
+  // spec.pgdata) belongs to the primary's roles: gives `role` read and write
+  // on all of it and CREATEDB, then removes the marker. OK and nothing done
+  // without a marker. On failure the marker stays, so the next start retries.
+  virtual Status GrantDetachedData(const InstanceSpec& spec, const std::string& role) = 0;
+
+  // Around a restore into a fresh cluster (sync): BeginRestore makes `role`
+  // SUPERUSER CREATEDB, so every object restored is created by and owned by
+  // it, and creates `database` owned by it unless it is "postgres";
+  // EndRestore takes SUPERUSER away again. Both need the instance running.
+  virtual Status BeginRestore(const InstanceSpec& spec, const std::string& role,
+                              const std::string& database) = 0;
+  virtual Status EndRestore(const InstanceSpec& spec, const std::string& role) = 0;
 
   // Stops the instance on `pgdata`; OK when it was not running.
   virtual Status Stop(const std::string& pgdata) = 0;

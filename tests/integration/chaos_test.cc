@@ -1,9 +1,9 @@
-// Chaos: random create/delete/reset/snapshot commands on the CLI, each
+// Chaos: random create/delete/reset/snapshot/sync commands on the CLI, each
 // SIGKILLed at a random moment, then the pool must be whole: every branch
 // starts and answers with its own password (and not its parent's), passes
 // pg_amcheck, nothing is on disk that spur does not list, and the audit log
-// verifies. Bounded by default (SPUR_CHAOS_KILLS, default 12, sets the number
-// of killed commands; SPUR_CHAOS_SEED replays a run).
+// verifies. Bounded by default (SPUR_CHAOS_KILLS, default 12, is the number
+// of commands killed mid-run; SPUR_CHAOS_SEED replays a run).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,12 +11,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "os/fs.h"
 #include "pool_fixture.h"
+#include "source_cluster.h"
 
 namespace spur::testing {
 namespace {
@@ -63,6 +65,17 @@ TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
   if (!IsRoot()) GTEST_SKIP() << "image pools need root";
   PoolFixture pool("reflink");
   ASSERT_TRUE(pool.ok()) << pool.error();
+  // A source whose masked sync gives main the same 1000 customers the sample has.
+  TempDir dir;
+  SourceCluster source(dir.path());
+  ASSERT_TRUE(source.ok());
+  ASSERT_TRUE(source.CreateDatabase("shop").ok());
+  Exec(source.Url("shop"),
+       "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);"
+       "INSERT INTO customers SELECT g, 'p' || g || '@example.org' FROM generate_series(1, 1000) g");
+  const std::string mask = dir.path() + "/mask.yaml";
+  ASSERT_TRUE(os::WriteFileAtomic(mask, "tables:\n  customers:\n    email: email\n").ok());
+  ASSERT_EQ(pool.Run({"source", "add", "prod", "--url", source.Url("shop")}).exit_code, 0);
   const char* kills_env = std::getenv("SPUR_CHAOS_KILLS");
   const int kills = kills_env ? std::atoi(kills_env) : 12;
   const char* seed_env = std::getenv("SPUR_CHAOS_SEED");
@@ -72,12 +85,14 @@ TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
   SCOPED_TRACE("SPUR_CHAOS_SEED=" + std::to_string(seed));
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   const std::string parent = pool.Uri("main");
-  int killed = 0;
-  for (int i = 0; i < kills; ++i) {
+  int killed = 0, commands = 0;
+  std::map<std::string, std::pair<int, int>> by_kind;  // command -> (run, killed)
+  for (; killed < kills && commands < 4 * kills + 10; ++commands) {
     const std::string b = "c" + std::to_string(pick(4));
     const std::string s = "s" + std::to_string(pick(3));
     std::vector<std::string> cmd = {"--pool", pool.pool()};
-    switch (pick(5)) {
+    int window_ms = 600;
+    switch (pick(6)) {
       case 0:
       case 1:
         cmd.insert(cmd.end(), {"branch", "create", b});
@@ -88,14 +103,30 @@ TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
       case 3:
         cmd.insert(cmd.end(), {"branch", "delete", b, "--recursive"});
         break;
+      case 4:
+        // Into main or a child; slower than the rest, so killed over a longer window.
+        cmd.insert(cmd.end(), {"sync", "prod", "--mask", mask, "--into", pick(2) ? "main" : b});
+        window_ms = 4000;
+        break;
       default:
         cmd.insert(cmd.end(), {"snapshot", "create", pick(2) ? "main" : b, "--name", s});
         break;
     }
-    killed += RunAndKill(cmd, std::chrono::milliseconds(pick(600))) ? 1 : 0;
+    const bool was_killed = RunAndKill(cmd, std::chrono::milliseconds(pick(window_ms)));
+    killed += was_killed ? 1 : 0;
+    auto& [run, hit] = by_kind[cmd[2] + " " + cmd[3]];
+    ++run;
+    hit += was_killed ? 1 : 0;
   }
-  std::printf("chaos: %d commands, %d killed mid-run (seed %u)\n", kills, killed, seed);
-  CliResult list = pool.Run({"--json", "branch", "list"});  // reconciles
+  std::printf("chaos: %d commands, %d killed mid-run (seed %u):", commands, killed, seed);
+  for (const auto& [kind, counts] : by_kind) {
+    std::printf(" %s %d/%d;", kind.c_str(), counts.second, counts.first);
+  }
+  std::printf("\n");
+  // The first command after the chaos reconciles; a sync then still works.
+  CliResult synced = pool.Run({"sync", "prod", "--mask", mask});
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+  CliResult list = pool.Run({"--json", "branch", "list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   std::set<std::string> branches;
   for (const auto& b : list.json()) branches.insert(b["name"].get<std::string>());

@@ -80,6 +80,30 @@ TEST(CliTest, InitRefusesBadInputAndLeavesNothing) {
   EXPECT_FALSE(os::PathExists(pool));
 }
 
+// `spur init` had no crash points, and a killed init left a pool that every
+// command refused until the operator cleaned it up by hand.
+TEST(CliTest, InterruptedInitIsRedoneByTheNextInit) {
+  for (const char* point : {"init.after_insert", "init.after_main"}) {
+    TempDir dir;
+    const std::string pool = dir.path() + "/pool";
+    const std::vector<std::string> init = {"--pool", pool, "init", "--driver", "copy",
+                                           "--no-sample-data"};
+    EXPECT_EQ(Spur(init, {{"SPUR_CRASH_POINT", point}}).exit_code, 99) << point;
+    CliResult list = Spur({"--pool", pool, "branch", "list"});
+    EXPECT_EQ(list.exit_code, 5) << point << ": " << list.err;
+    EXPECT_NE(list.err.find("run `spur init` again"), std::string::npos) << list.err;
+    CliResult again = Spur(init);
+    ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
+    EXPECT_NE(again.err.find("was interrupted"), std::string::npos) << again.err;
+    EXPECT_EQ(Spur({"--pool", pool, "--json", "branch", "show", "main"}).json()["state"],
+              "running")
+        << point;
+    // A finished pool is never redone.
+    EXPECT_EQ(Spur(init).exit_code, 4) << point;
+    StopPostgresUnder(pool);
+  }
+}
+
 TEST(CliTest, CopyDriverStatusIsLoud) {
   PoolFixture p("copy", /*sample_data=*/false);
   ASSERT_TRUE(p.ok()) << p.error();
@@ -153,6 +177,25 @@ TEST(CliTest, PgFlagIsAllowlistedAndNothingIsCreatedOnRefusal) {
   EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW work_mem"), "64MB");
   EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW statement_timeout"), "30s");
   EXPECT_EQ(QueryValue(p.Uri("tuned"), "SHOW archive_mode"), "off");
+}
+
+// spur serve's worker and connection limits are read like every other number
+// (no "1e3", no 0) before the daemon opens anything.
+TEST(CliTest, ServeConnectionLimitsAreRangeChecked) {
+  const std::string pool = "/nonexistent/spur-serve-flags";
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--threads", "1e3"},
+        {"--threads", "0"},
+        {"--max-connections", "8"},
+        {"--max-connections-per-peer", "0"},
+        {"--max-connections", "100", "--max-connections-per-peer", "101"}}) {
+    std::vector<std::string> cmd = {"--pool", pool, "serve", "--listen", "none"};
+    cmd.insert(cmd.end(), flags.begin(), flags.end());
+    CliResult r = Spur(cmd);
+    EXPECT_EQ(r.exit_code, 2) << flags[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(flags[flags.size() - 2]), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
 }
 
 TEST(CliTest, QuotaMaxBranchesOneEThreeAndHexPriceAreRefused) {

@@ -222,15 +222,16 @@ TEST_F(SyncTest, InterruptedSyncLeavesTheBranchAsItWas) {
 }
 
 // Issue 11, item 6 for sync's swap: killed once the synced data is complete,
-// the branch never loses both copies: before the live data is moved away it
-// keeps its data; after, the sync's data is swapped in by reconcile.
+// the branch never loses both copies: before the swap intent is recorded it
+// keeps its data; after, reconcile finishes the swap forward.
 TEST_F(SyncTest, KillDuringSyncSwapKeepsBranch) {
   struct Case {
     const char* point;
     bool synced;  // the branch holds the synced data afterwards
   };
   for (const Case& c :
-       {Case{"sync.after_staging_rename", false}, Case{"branch.swap.after_move_away", true},
+       {Case{"sync.before_swap", false}, Case{"sync.after_staging_rename", true},
+        Case{"branch.swap.after_move_away", true},
         Case{"branch.swap.after_rename_in", true}, Case{"sync.after_swap", true}}) {
     Exec(Main(), "DROP TABLE IF EXISTS before_sync; CREATE TABLE before_sync AS SELECT 42 AS x");
     CliResult crashed =

@@ -1,7 +1,7 @@
-// api::Service in-process over the fake pool, for the API's access and
-// role-matrix tests: the pool, an audit log in a fresh /tmp file (removed
-// afterwards), calls as any principal and the pool's state as one JSON value
-// for "nothing changed" checks.
+// api::Service in-process over the fake pool, for every API unit test (service,
+// validation, access, role matrix, webhook replay): the pool, an audit log in
+// a fresh /tmp file (removed afterwards), calls as any principal and the
+// pool's state as one JSON value for "nothing changed" checks.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,6 +20,7 @@
 #include "api/pool_access.h"
 #include "api/service.h"
 #include "audit/log.h"
+#include "common/metrics.h"
 #include "fake_pool.h"
 
 namespace spur::test {
@@ -28,7 +29,7 @@ inline const api::Principal kTestAdmin{"token:1(root)", api::Role::kAdmin, "root
 
 class ApiHarness {
  public:
-  ApiHarness() {
+  explicit ApiHarness(Metrics* metrics = nullptr) {
     static std::atomic<int> counter{0};
     path_ = "/tmp/spur_api_harness." + std::to_string(::getpid()) + "." +
             std::to_string(counter++) + ".audit";
@@ -46,7 +47,9 @@ class ApiHarness {
     }
     audit_.emplace(std::move(*log));
     access_ = std::make_unique<api::HeldPoolAccess>(fp_->pool());
-    service_ = std::make_unique<api::Service>(*access_, *audit_, api::ServiceOptions{});
+    api::ServiceOptions options;
+    options.metrics = metrics;
+    service_ = std::make_unique<api::Service>(*access_, *audit_, options);
   }
   ~ApiHarness() { std::remove(path_.c_str()); }
   ApiHarness(const ApiHarness&) = delete;
@@ -62,7 +65,8 @@ class ApiHarness {
     c.path = path;
     c.query = std::move(query);
     c.body = std::move(body);
-    c.raw_body = c.body.dump();
+    // Bodies built in tests may hold bytes no parsed body could (non-UTF-8).
+    c.raw_body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return service_->Handle(c, who);
   }
 
@@ -109,10 +113,18 @@ class ApiHarness {
     return r.ok() ? r->size() : 0;
   }
 
+  std::vector<audit::AuditRecord> Records() {
+    auto r = audit_->List({});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<audit::AuditRecord>{};
+  }
+
   FakePool& fp() { return *fp_; }
   engine::Pool& pool() { return fp_->pool(); }
   catalog::Store& store() { return fp_->store(); }
   api::Service& service() { return *service_; }
+  audit::AuditLog& audit() { return *audit_; }
+  const std::string& audit_path() const { return path_; }
 
  private:
   std::string path_;

@@ -25,7 +25,9 @@
 #include "common/crypto.h"
 #include "common/metrics.h"
 #include "engine/pool_config.h"
+#include "api_harness.h"
 #include "fake_pool.h"
+#include "os/errno_status.h"
 
 namespace spur::api {
 namespace {
@@ -42,92 +44,7 @@ const Principal kNobody{"", Role::kViewer, ""};  // webhooks: no token
 constexpr char kGitHubSecret[] = "0123456789abcdef0123456789abcdef";
 constexpr char kGitLabSecret[] = "fedcba9876543210fedcba9876543210";
 
-// A fake pool, the Service over it and an audit log in a fresh /tmp file.
-class Harness {
- public:
-  explicit Harness(Metrics* metrics = nullptr) {
-    static std::atomic<int> counter{0};
-    path_ = "/tmp/spur_api_service_test." + std::to_string(::getpid()) + "." +
-            std::to_string(counter++) + ".audit";
-    std::remove(path_.c_str());
-    auto fp = FakePool::Make();
-    if (!fp.ok()) {
-      ADD_FAILURE() << fp.status().message();
-      return;
-    }
-    fp_ = std::move(*fp);
-    auto log = audit::AuditLog::Open(path_);
-    if (!log.ok()) {
-      ADD_FAILURE() << log.status().message();
-      return;
-    }
-    audit_.emplace(std::move(*log));
-    access_ = std::make_unique<HeldPoolAccess>(fp_->pool());
-    ServiceOptions options;
-    options.metrics = metrics;
-    service_ = std::make_unique<Service>(*access_, *audit_, options);
-  }
-  ~Harness() { std::remove(path_.c_str()); }
-  Harness(const Harness&) = delete;
-  Harness& operator=(const Harness&) = delete;
-
-  bool ready() const { return service_ != nullptr; }
-
-  Reply Do(const std::string& method, const std::string& path, const Principal& who,
-           json body = json::object(), std::map<std::string, std::string> query = {}) {
-    Call c;
-    c.method = method;
-    c.path = path;
-    c.query = std::move(query);
-    c.body = std::move(body);
-    c.raw_body = c.body.dump();
-    return service_->Handle(c, who);
-  }
-
-  // A webhook delivery: raw body and lower-case headers as received.
-  Reply Hook(const std::string& forge, const std::string& raw,
-             std::map<std::string, std::string> headers) {
-    Call c;
-    c.method = "POST";
-    c.path = "/hooks/" + forge;
-    c.headers = std::move(headers);
-    c.raw_body = raw;
-    c.body = json::parse(raw, nullptr, false);
-    return service_->Handle(c, kNobody);
-  }
-
-  std::vector<audit::AuditRecord> Records() {
-    auto r = audit_->List({});
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : std::vector<audit::AuditRecord>{};
-  }
-
-  // Everything an admin can read, for "nothing changed" checks.
-  json State() {
-    json s = json::object();
-    for (const char* path : {"/branches", "/snapshots", "/tokens", "/quotas", "/schedules",
-                             "/config", "/repos", "/deliveries"}) {
-      Reply r = Do("GET", path, kAdmin);
-      EXPECT_EQ(r.status, 200) << path << ": " << r.body.dump();
-      s[path] = r.body;
-    }
-    return s;
-  }
-
-  FakePool& fp() { return *fp_; }
-  engine::Pool& pool() { return fp_->pool(); }
-  catalog::Store& store() { return fp_->store(); }
-  Service& service() { return *service_; }
-  audit::AuditLog& audit() { return *audit_; }
-  const std::string& audit_path() const { return path_; }
-
- private:
-  std::string path_;
-  std::unique_ptr<FakePool> fp_;
-  std::optional<audit::AuditLog> audit_;
-  std::unique_ptr<HeldPoolAccess> access_;
-  std::unique_ptr<Service> service_;
-};
+using Harness = test::ApiHarness;
 
 class ApiServiceTest : public ::testing::Test {
  protected:
@@ -292,6 +209,19 @@ TEST(ApiServiceAuthz, MutationsAreAuditedAndReadsAreNot) {
 }
 
 // --- Ownership -----------------------------------------------------------------
+
+// A quota set for "Alice" was stored as typed, while her tokens and branches
+// say "alice": the quota never applied.
+TEST_F(ApiServiceTest, QuotaOwnerIsTheOwnerNameTokensCarry) {
+  Reply set = Do("PUT", "/quotas", kAdmin, {{"owner", "Alice"}, {"max_branches", 1}});
+  ASSERT_EQ(set.status, 200) << set.body.dump();
+  EXPECT_EQ(set.body["owner"], "alice");
+  Make("a1", kAlice);
+  EXPECT_EQ(Do("POST", "/branches", kAlice, {{"name", "a2"}}).status, 429);
+  EXPECT_EQ(Do("PUT", "/quotas", kAdmin, {{"owner", "al ice"}, {"max_branches", 1}}).status, 400);
+  EXPECT_EQ(Do("DELETE", "/quotas", kAdmin, json::object(), {{"owner", "ALICE"}}).status, 200);
+  EXPECT_EQ(Do("POST", "/branches", kAlice, {{"name", "a2"}}).status, 201);
+}
 
 TEST_F(ApiServiceTest, DeveloperCreatesForHerselfOnly) {
   Reply r = Do("POST", "/branches", kAlice, {{"name", "a1"}});
@@ -714,10 +644,22 @@ TEST_F(ApiServiceTest, StatusCodesMapToHttp) {
   EXPECT_EQ(HttpStatusFor(Code::kInternal), 500);
 }
 
+// Issue 11, item 11: a full disk shared 429 resource_exhausted with quotas, so a
+// client could not tell "you reached your quota" from "the pool's disk is full".
+TEST(ApiServiceStatus, FullDiskIsStorageFull507NotAQuota) {
+  Reply disk = ErrorReply(os::ErrnoStatus(ENOSPC, "cannot write /pool/data/x"));
+  EXPECT_EQ(disk.status, 507);
+  EXPECT_EQ(disk.body["error"]["code"], "storage_full");
+  Reply quota = ErrorReply(ResourceExhausted("quota max_branches of alice is 1"));
+  EXPECT_EQ(quota.status, 429);
+  EXPECT_EQ(quota.body["error"]["code"], "resource_exhausted");
+}
+
 TEST(ApiServiceStatus, StatusFromReplyRoundTripsEveryCode) {
   for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists,
                  Code::kFailedPrecondition, Code::kUnavailable, Code::kUnauthenticated,
-                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kInternal}) {
+                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kStorageFull,
+                 Code::kInternal}) {
     const std::string message = std::string("branch \"x\": ") + CodeName(c) + " happened";
     Reply r = ErrorReply(Status(c, message));
     EXPECT_GE(r.status, 400) << CodeName(c);

@@ -19,6 +19,7 @@
 #include "api/service.h"
 #include "audit/log.h"
 #include "common/untrusted_text.h"
+#include "api_harness.h"
 #include "fake_pool.h"
 #include "pg/instance.h"
 
@@ -35,43 +36,20 @@ const Principal kNobody{"", Role::kViewer, ""};
 class ApiValidationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    path_ = "/tmp/spur_api_validation_test." + std::to_string(::getpid()) + "." +
-            std::to_string(counter++) + ".audit";
-    std::remove(path_.c_str());
-    auto fp = FakePool::Make();
-    ASSERT_TRUE(fp.ok()) << fp.status().message();
-    fp_ = std::move(*fp);
-    auto log = audit::AuditLog::Open(path_);
-    ASSERT_TRUE(log.ok()) << log.status().message();
-    audit_.emplace(std::move(*log));
-    access_ = std::make_unique<HeldPoolAccess>(fp_->pool());
-    service_ = std::make_unique<Service>(*access_, *audit_, ServiceOptions{});
+    h_ = std::make_unique<test::ApiHarness>();
+    ASSERT_TRUE(h_->ready());
+    fp_ = &h_->fp();
+    service_ = &h_->service();
   }
-  void TearDown() override {
-    service_.reset();
-    std::remove(path_.c_str());
-  }
+  void TearDown() override { h_.reset(); }
 
   Reply Do(const std::string& method, const std::string& path, const Principal& who,
            json body = json::object()) {
-    Call c;
-    c.method = method;
-    c.path = path;
-    c.body = std::move(body);
-    return service_->Handle(c, who);
+    return h_->Do(method, path, who, std::move(body));
   }
-  // Everything an admin can read plus the audit log's length: "nothing changed".
-  json State() {
-    json s = json::object();
-    for (const char* path : {"/branches", "/snapshots", "/quotas", "/config"}) {
-      Reply r = Do("GET", path, kAdmin);
-      EXPECT_EQ(r.status, 200) << path;
-      s[path] = r.body;
-    }
-    return s;
-  }
-  size_t AuditRecords() { return audit_->List({})->size(); }
+  // Everything an admin can read and what the fakes hold: "nothing changed".
+  json State() { return h_->State(); }
+  size_t AuditRecords() { return h_->AuditCount(); }
   static std::string Message(const Reply& r) {
     return r.body.contains("error") ? r.body["error"].value("message", "") : "";
   }
@@ -93,11 +71,9 @@ class ApiValidationTest : public ::testing::Test {
     EXPECT_EQ(State(), before);
   }
 
-  std::string path_;
-  std::unique_ptr<FakePool> fp_;
-  std::optional<audit::AuditLog> audit_;
-  std::unique_ptr<HeldPoolAccess> access_;
-  std::unique_ptr<Service> service_;
+  std::unique_ptr<test::ApiHarness> h_;
+  FakePool* fp_ = nullptr;
+  Service* service_ = nullptr;
 };
 
 // --- Item 1: postgres settings by role -------------------------------------------

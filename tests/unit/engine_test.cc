@@ -280,18 +280,29 @@ TEST_F(EngineTest, KillDuringResetOldDataRemovalKeepsBranch) {
     const char* expect;  // the branch's data after reconcile
   };
   for (const Case& c :
-       {Case{"branch.reset.after_stage", "old"}, Case{"branch.swap.after_move_away", "new"},
-        Case{"branch.swap.after_rename_in", "new"}}) {
+       {Case{"branch.reset.after_stage", "old"}, Case{"branch.reset.after_intent", "new"},
+        Case{"branch.swap.after_move_away", "new"}, Case{"branch.swap.after_rename_in", "new"},
+        Case{"branch.reset.after_swap", "new"}}) {
     ASSERT_TRUE(driver_->WriteFile(main_data_, "version", "old").ok());
     auto b = Create("feat");
     ASSERT_TRUE(b.ok()) << b.status().message();
     const std::string data = layout_.BranchData(b->id);
     ASSERT_TRUE(driver_->WriteFile(main_data_, "version", "new").ok());
+    clock_.now += 3600;
     EXPECT_TRUE(CrashesAt(c.point, [&] { (void)pool_->ResetBranch("feat", std::nullopt); }))
         << c.point;
     ASSERT_TRUE(pool_->Reconcile().ok()) << c.point;
     ASSERT_TRUE(driver_->Exists(data)) << c.point;
     EXPECT_EQ(*driver_->ReadFile(data, "version"), c.expect) << c.point;
+    // The record agrees with the data: a reset finished forward has its new
+    // base (lineage, diffs), not the one the old data came from.
+    auto after = store_->GetBranch("feat");
+    ASSERT_TRUE(after.ok());
+    auto base = store_->GetSnapshotById(*after->snapshot_id);
+    ASSERT_TRUE(base.ok()) << c.point;
+    EXPECT_EQ(base->created_at, c.expect == std::string("new") ? clock_.now : b->created_at)
+        << c.point << ": the branch's base is not the snapshot its data came from";
+    EXPECT_FALSE(store_->GetSwapIntent(b->id)->has_value()) << c.point;
     EXPECT_EQ(*driver_->ReadFile(data, "base/1/1259"), "catalog") << c.point << ": incomplete";
     EXPECT_FALSE(driver_->Exists(layout_.BranchStaging(b->id))) << c.point;
     EXPECT_FALSE(driver_->Exists(layout_.BranchOld(b->id))) << c.point;
@@ -403,12 +414,11 @@ TEST_F(EngineTest, FullPoolCreateFailsCleanlyAndParentKeepsRunning) {
   const size_t snapshots = CountSnapshots();
   driver_->SetFreeBytes(kMinFreeBytes - 1);
   auto full = Create("feat");
-  EXPECT_EQ(full.status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(full.status().code(), Code::kStorageFull);
   EXPECT_NE(full.status().message().find("pool /pool has"), std::string::npos)
       << full.status().message();
-  EXPECT_EQ(pool_->ResetBranch("before", std::nullopt).status().code(), Code::kResourceExhausted);
-  EXPECT_EQ(pool_->CreateSnapshot("main", std::string("s")).status().code(),
-            Code::kResourceExhausted);
+  EXPECT_EQ(pool_->ResetBranch("before", std::nullopt).status().code(), Code::kStorageFull);
+  EXPECT_EQ(pool_->CreateSnapshot("main", std::string("s")).status().code(), Code::kStorageFull);
   EXPECT_EQ(control_->backups(), 1) << "a backup was started on a full pool";
   EXPECT_TRUE(control_->IsRunning(main_data_));
   EXPECT_EQ(*driver_->ListDatasets(layout_.branches()), datasets);
@@ -416,6 +426,46 @@ TEST_F(EngineTest, FullPoolCreateFailsCleanlyAndParentKeepsRunning) {
   EXPECT_FALSE(store_->GetBranch("feat").ok());
   driver_->SetFreeBytes(kMinFreeBytes);
   EXPECT_TRUE(Create("feat").ok());
+}
+
+// Issue 11: the engine's probes of a snapshot's source went to the host (a
+// libpq connection, standby.signal checks) even over the fakes; they go
+// through InstanceControl now, so these tests see them.
+TEST_F(EngineTest, SnapshotOfStoppedBranchAsksControlAboutTransactionsInFlight) {
+  ASSERT_TRUE(Create("quiet").ok());
+  ASSERT_TRUE(pool_->StopBranch("quiet").ok());
+  auto clean = pool_->CreateSnapshot("quiet", std::string("clean"));
+  ASSERT_TRUE(clean.ok()) << clean.status().message();
+  EXPECT_EQ(clean->consistency, "clean");
+  EXPECT_EQ(clean->inflight_xids, "");
+  control_->MarkPrepared(layout_.BranchData(store_->GetBranch("quiet")->id));
+  auto prepared = pool_->CreateSnapshot("quiet", std::string("prepared"));
+  ASSERT_TRUE(prepared.ok()) << prepared.status().message();
+  EXPECT_EQ(prepared->inflight_xids, "?");
+}
+
+TEST_F(EngineTest, SnapshotOfRunningBranchRecordsControlsInflightWindow) {
+  control_->SetInflightRange("740-742");
+  auto snap = pool_->CreateSnapshot("main", std::string("live"));
+  ASSERT_TRUE(snap.ok()) << snap.status().message();
+  EXPECT_EQ(snap->inflight_xids, "740-742");
+  EXPECT_EQ(store_->GetSnapshot("live")->inflight_xids, "740-742");
+}
+
+TEST_F(EngineTest, DetachedDataIsGrantedToTheBranchRoleOnStartAndRetriedAfterAFailure) {
+  auto b = Create("copy");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  ASSERT_TRUE(pool_->StopBranch("copy").ok());
+  const std::string data = layout_.BranchData(b->id);
+  control_->MarkDetached(data);
+  control_->FailNext(pg::FakeControl::Op::kGrantDetached);
+  EXPECT_FALSE(pool_->StartBranch("copy").ok());
+  EXPECT_TRUE(control_->Detached(data)) << "the marker stays for the next start";
+  EXPECT_FALSE(control_->TcpOpen(data)) << "TCP opened before the role had its data";
+  ASSERT_TRUE(pool_->StartBranch("copy").ok());
+  EXPECT_FALSE(control_->Detached(data));
+  EXPECT_EQ(control_->detached_grants().count(b->role + "@" + data), 1u);
+  EXPECT_TRUE(control_->TcpOpen(data));
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ TEST(Status, HelpersSetTheirCodeAndMessage) {
 TEST(Status, FullDiskIsOutOfSpaceWithWhatToDo) {
   for (int err : {ENOSPC, EDQUOT}) {
     Status s = os::ErrnoStatus(err, "cannot write /pool/data/x");
-    EXPECT_EQ(s.code(), Code::kResourceExhausted);
+    EXPECT_EQ(s.code(), Code::kStorageFull);
     EXPECT_NE(s.message().find("cannot write /pool/data/x: "), std::string::npos) << s.message();
     EXPECT_NE(s.message().find("delete branches or snapshots"), std::string::npos) << s.message();
   }

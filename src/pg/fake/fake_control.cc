@@ -1,5 +1,8 @@
 #include "pg/fake/fake_control.h"
 
+#include <memory>
+#include <utility>
+
 namespace spur::pg {
 
 Status FakeControl::Take(Op op, const std::string& what) {
@@ -66,6 +69,47 @@ Result<std::string> FakeControl::BackupClone(const InstanceSpec& source, const s
   RETURN_IF_ERROR(clone_wal());
   ++backups_;
   return std::string("0/" + std::to_string(backups_) + "000000");
+}
+
+namespace {
+
+class FixedWindow final : public InflightWindow {
+ public:
+  explicit FixedWindow(std::string range) : range_(std::move(range)) {}
+  std::string Close() override { return range_; }
+
+ private:
+  std::string range_;
+};
+
+}  // namespace
+
+std::unique_ptr<InflightWindow> FakeControl::OpenInflightWindow(const InstanceSpec& spec) {
+  return std::make_unique<FixedWindow>(IsRunning(spec.pgdata) ? inflight_range_ : "?");
+}
+
+Status FakeControl::GrantDetachedData(const InstanceSpec& spec, const std::string& role) {
+  if (detached_.count(spec.pgdata) == 0) return Status::Ok();
+  RETURN_IF_ERROR(Take(Op::kGrantDetached, spec.pgdata));
+  if (!IsRunning(spec.pgdata)) return Unavailable("not running: " + spec.pgdata);
+  detached_grants_.insert(role + "@" + spec.pgdata);
+  detached_.erase(spec.pgdata);
+  return Status::Ok();
+}
+
+Status FakeControl::BeginRestore(const InstanceSpec& spec, const std::string& role,
+                                 const std::string&) {
+  RETURN_IF_ERROR(Take(Op::kRestoreRole, spec.pgdata));
+  if (!IsRunning(spec.pgdata)) return Unavailable("not running: " + spec.pgdata);
+  restoring_.insert(role + "@" + spec.pgdata);
+  return Status::Ok();
+}
+
+Status FakeControl::EndRestore(const InstanceSpec& spec, const std::string& role) {
+  RETURN_IF_ERROR(Take(Op::kRestoreRole, spec.pgdata));
+  if (!IsRunning(spec.pgdata)) return Unavailable("not running: " + spec.pgdata);
+  restoring_.erase(role + "@" + spec.pgdata);
+  return Status::Ok();
 }
 
 Status FakeControl::Forget(const InstanceSpec& spec) {

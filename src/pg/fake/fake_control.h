@@ -16,7 +16,17 @@ namespace spur::pg {
 
 class FakeControl final : public InstanceControl {
  public:
-  enum class Op { kInitDb, kPrepare, kStart, kStop, kSetPassword, kBackup, kOpenTcp };
+  enum class Op {
+    kInitDb,
+    kPrepare,
+    kStart,
+    kStop,
+    kSetPassword,
+    kBackup,
+    kOpenTcp,
+    kGrantDetached,
+    kRestoreRole
+  };
 
   Status InitDb(const InstanceSpec& spec) override;
   Status PrepareDataDirectory(const InstanceSpec& spec) override;
@@ -26,6 +36,18 @@ class FakeControl final : public InstanceControl {
   Status OpenTcp(const InstanceSpec& spec) override;
   bool TcpOpen(const std::string& pgdata) override { return tcp_open_.count(pgdata) != 0; }
   bool IsStandby(const std::string& pgdata) override { return standbys_.count(pgdata) != 0; }
+  // Standbys, and what MarkPrepared marked.
+  bool MayHoldInflight(const std::string& pgdata) override {
+    return standbys_.count(pgdata) != 0 || prepared_.count(pgdata) != 0;
+  }
+  // A window that closes with the range set by SetInflightRange ("" by
+  // default), or "?" when the instance is not running.
+  std::unique_ptr<InflightWindow> OpenInflightWindow(const InstanceSpec& spec) override;
+  // Grants (running instances only) when MarkDetached marked `spec.pgdata`.
+  Status GrantDetachedData(const InstanceSpec& spec, const std::string& role) override;
+  Status BeginRestore(const InstanceSpec& spec, const std::string& role,
+                      const std::string& database) override;
+  Status EndRestore(const InstanceSpec& spec, const std::string& role) override;
   // Running instances get made-up pids (1000 + their port).
   std::optional<int> RunningPid(const std::string& pgdata) override {
     if (running_.count(pgdata) == 0) return std::nullopt;
@@ -56,6 +78,17 @@ class FakeControl final : public InstanceControl {
   // Makes IsStandby(pgdata) true.
   void MarkStandby(const std::string& pgdata) { standbys_.insert(pgdata); }
   void OccupyPort(int port) { foreign_ports_.insert(port); }
+  // Makes MayHoldInflight(pgdata) true, as prepared transactions would.
+  void MarkPrepared(const std::string& pgdata) { prepared_.insert(pgdata); }
+  // What the next InflightWindow on a running instance closes with.
+  void SetInflightRange(std::string range) { inflight_range_ = std::move(range); }
+  // Data copied from a standby, waiting for GrantDetachedData.
+  void MarkDetached(const std::string& pgdata) { detached_.insert(pgdata); }
+  bool Detached(const std::string& pgdata) const { return detached_.count(pgdata) != 0; }
+  // "role@pgdata" for every GrantDetachedData that granted.
+  const std::set<std::string>& detached_grants() const { return detached_grants_; }
+  // Roles between BeginRestore and EndRestore, as "role@pgdata".
+  const std::set<std::string>& restoring() const { return restoring_; }
   // Client connections ClientConnections() reports for `pgdata`.
   void SetConnections(const std::string& pgdata, int n) { connections_[pgdata] = n; }
   // Password of `role` set on the instance at `pgdata` ("" if never set).
@@ -72,6 +105,11 @@ class FakeControl final : public InstanceControl {
   std::set<std::string> running_;
   std::set<std::string> tcp_open_;
   std::set<std::string> standbys_;
+  std::set<std::string> prepared_;
+  std::set<std::string> detached_;
+  std::set<std::string> detached_grants_;
+  std::set<std::string> restoring_;
+  std::string inflight_range_;
   std::map<std::string, int> ports_;  // pgdata -> port while running
   std::set<int> foreign_ports_;
   std::map<std::string, std::string> passwords_;  // pgdata + "|" + role
