@@ -31,7 +31,13 @@ else
 fi
 
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# ccache when there is one and it is not switched off (CCACHE_DISABLE=1 also
+# keeps an existing build-fuzz/ configured without it).
+if command -v ccache >/dev/null && [[ -z ${CCACHE_DISABLE:-} ]]; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+else
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=)
+fi
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only" -DSPUR_FUZZ=ON "${launcher[@]}" >/dev/null
 ninja -C build-fuzz -j"$jobs" "${targets[@]/#/fuzz_}"

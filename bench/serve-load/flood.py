@@ -219,7 +219,7 @@ class FloodBench(run.Bench):
             return "n/a" if x != x else f"{x * 1000:.1f} ms"
         def ratio(key):
             o, n = med("old", key), med("new", key)
-            return f"{o / n:.0f}×" if n == n and o == o and n > 0 else "n/a"
+            return f"{o / n:.2f}×" if n == n and o == o and n > 0 else "n/a"
         rows = []
         for label in ("old", "new"):
             rs = results[label]
