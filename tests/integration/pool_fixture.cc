@@ -2,7 +2,7 @@
 
 namespace spur::testing {
 
-PoolFixture::PoolFixture(const std::string& driver, bool sample_data)
+PoolFixture::PoolFixture(const std::string& driver, bool sample_data, const std::string& image)
     : dir_(std::make_unique<TempDir>()) {
   std::vector<std::string> args;
   if (driver == "btrfs") {
@@ -15,7 +15,7 @@ PoolFixture::PoolFixture(const std::string& driver, bool sample_data)
     args = {"--pool", pool_, "init", "--driver", "btrfs"};
   } else if (driver == "reflink") {
     pool_ = dir_->path() + "/pool";
-    args = {"--pool", pool_, "init", "--image", "2G"};
+    args = {"--pool", pool_, "init", "--image", image};
   } else {
     pool_ = dir_->path() + "/pool";
     args = {"--pool", pool_, "init", "--driver", "copy"};

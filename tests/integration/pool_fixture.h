@@ -12,7 +12,9 @@ class PoolFixture {
  public:
   // driver: "reflink" (XFS image via --image), "btrfs" (btrfs loop image),
   // "copy" (plain directory on the host filesystem).
-  explicit PoolFixture(const std::string& driver, bool sample_data = true);
+  // `image` is the size of the sparse XFS image of a "reflink" pool.
+  explicit PoolFixture(const std::string& driver, bool sample_data = true,
+                       const std::string& image = "2G");
   ~PoolFixture();
 
   bool ok() const { return ok_; }
