@@ -57,6 +57,18 @@ size_t ControlCharAt(std::string_view text, std::string_view allowed) {
   return std::string_view::npos;
 }
 
+Status CheckTextFile(std::string_view name, std::string_view text) {
+  if (size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
+    return InvalidArgument(std::string(name) + " is not valid UTF-8 (byte " +
+                           std::to_string(bad + 1) + "); save it as UTF-8");
+  }
+  if (size_t bad = ControlCharAt(text, "\t\n\r"); bad != std::string_view::npos) {
+    return InvalidArgument(std::string(name) + " holds a control character (byte " +
+                           std::to_string(bad + 1) + "); it must be plain text");
+  }
+  return Status::Ok();
+}
+
 bool IsValidUtf8(std::string_view text) { return InvalidUtf8At(text) == std::string_view::npos; }
 
 std::string Quote(std::string_view input, size_t max_chars) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace spur {
 
 // Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629
@@ -25,6 +27,14 @@ size_t InvalidUtf8At(std::string_view text);
 // that is not one of `allowed`, or npos when there is none: for names and
 // values read from files that must round-trip and print on one line.
 size_t ControlCharAt(std::string_view text, std::string_view allowed = {});
+
+// A configuration file read from outside (mask.yaml, subset.yaml, .spur.yaml)
+// before a parser sees it: OK when it is well-formed UTF-8 with no control
+// characters but tab, newline and carriage return; otherwise InvalidArgument
+// "<name> is not valid UTF-8 (byte N)..." or "<name> holds a control
+// character (byte N)...". yaml-cpp turns a NUL into bytes that are not UTF-8,
+// so this must run before it.
+[[nodiscard]] Status CheckTextFile(std::string_view name, std::string_view text);
 
 // `input` in double quotes, safe to put into a one-line error message: at
 // most `max_chars` bytes of it (then "..."), control characters, quotes,

@@ -147,10 +147,7 @@ std::string DurationText(int64_t seconds) {
 
 Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text) {
   // Every value ends up in JSON (GET /repos, the audit log), which holds only UTF-8.
-  if (size_t bad = InvalidUtf8At(yaml_text); bad != std::string_view::npos) {
-    return InvalidArgument(".spur.yaml is not valid UTF-8 (byte " + std::to_string(bad + 1) +
-                           "); save it as UTF-8");
-  }
+  RETURN_IF_ERROR(CheckTextFile(".spur.yaml", yaml_text));
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));

@@ -83,10 +83,7 @@ Status ParseTables(const YAML::Node& key, const YAML::Node& value, MaskConfig& c
 }
 
 Result<YAML::Node> LoadYaml(std::string_view text) {
-  if (size_t bad = InvalidUtf8At(text); bad != std::string_view::npos) {
-    return InvalidArgument("mask.yaml is not valid UTF-8 (byte " + std::to_string(bad + 1) +
-                           "); save it as UTF-8");
-  }
+  RETURN_IF_ERROR(CheckTextFile("mask.yaml", text));
   try {
     return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <set>
 
+#include "common/untrusted_text.h"
+
 namespace spur::subset {
 namespace {
 
@@ -162,6 +164,7 @@ Result<SubsetConfig> ParseDocument(const YAML::Node& doc) {
 }  // namespace
 
 Result<SubsetConfig> ParseSubsetConfig(std::string_view yaml_text) {
+  RETURN_IF_ERROR(CheckTextFile("subset.yaml", yaml_text));
   try {
     return ParseDocument(YAML::Load(std::string(yaml_text)));
   } catch (const YAML::Exception& e) {

@@ -182,6 +182,17 @@ TEST(HooksRepoConfig, OverlongUtf8IsRefused) {
       << c.status().message();
 }
 
+// Found by the repo_config fuzz target's 10-minute run: yaml-cpp turned a NUL
+// inside a value into bytes that are not UTF-8, so the printed config did not
+// read back. Control characters are refused in the file before YAML sees it.
+TEST(HooksRepoConfig, NulInValueIsRefusedBeforeYamlTurnsItIntoNonUtf8) {
+  auto c = ParseRepoConfig(std::string("seed: a\xe0\xbe\x8b:= \xe0\xbe\x8b\0_b\n", 20));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(".spur.yaml holds a control character (byte 17)"),
+            std::string::npos)
+      << c.status().message();
+}
+
 // Found by the repo_config fuzz target: a value ending in a carriage return
 // was kept, and RepoConfigToYaml wrote it unquoted so it read back without it.
 TEST(HooksRepoConfig, CarriageReturnInValueIsRefusedNotLostOnRoundTrip) {

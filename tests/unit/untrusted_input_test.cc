@@ -122,6 +122,16 @@ TEST(UntrustedInput, RandomInputNeverCrashesAndErrorsAreOneLine) {
   }
 }
 
+TEST(UntrustedText, CheckTextFileRefusesNonUtf8AndControlCharacters) {
+  EXPECT_TRUE(CheckTextFile("mask.yaml", "tables:\r\n\tt: {}\n").ok());
+  Status nul = CheckTextFile("mask.yaml", std::string_view("a: b\0c", 6));
+  EXPECT_EQ(nul.code(), Code::kInvalidArgument);
+  EXPECT_EQ(nul.message(), "mask.yaml holds a control character (byte 5); it must be plain text");
+  Status bad = CheckTextFile("subset.yaml", "a: \xff");
+  EXPECT_EQ(bad.message(), "subset.yaml is not valid UTF-8 (byte 4); save it as UTF-8");
+  EXPECT_FALSE(CheckTextFile(".spur.yaml", "a: \x1b[31m").ok());
+}
+
 TEST(UntrustedText, ControlCharAtFindsTheFirstOneNotAllowed) {
   EXPECT_EQ(ControlCharAt("plain text, ünïcode"), std::string_view::npos);
   EXPECT_EQ(ControlCharAt("ab\rc"), 2u);
