@@ -62,10 +62,19 @@ Status Pool::Reconcile() {
     bool alive = control_->IsRunning(live);
     if (alive && !control_->TcpOpen(live)) {
       // Started, then interrupted before its own credentials were set: TCP
-      // is still refused. Set them and let clients in.
-      RETURN_IF_ERROR(ApplyCredentials(b));
-      Repaired("set the credentials of branch \"" + b.name +
-               "\" (an interrupted start left them unset; TCP was refused meanwhile)");
+      // is still refused. Once it is ready (it may still be starting up), set
+      // them and let clients in; one that never gets ready is stopped.
+      Status ready = control_->Start(Spec(b));
+      if (ready.ok()) ready = ApplyCredentials(b);
+      if (ready.ok()) {
+        Repaired("set the credentials of branch \"" + b.name +
+                 "\" (an interrupted start left them unset; TCP was refused meanwhile)");
+      } else {
+        control_->Stop(live).IgnoreError();
+        alive = control_->IsRunning(live);
+        Repaired("stopped branch \"" + b.name + "\": an interrupted start left it unready (" +
+                 ready.message() + "); start it again");
+      }
     }
     if (!alive && !control_->PortFree(b.port)) {
       Repaired("port " + std::to_string(b.port) + " of branch \"" + b.name +

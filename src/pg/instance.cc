@@ -190,10 +190,20 @@ bool HbaLetsTcpIn(const std::string& pgdata) {
 
 Status Start(const InstanceSpec& spec, int timeout_s) {
   if (auto pid = RunningPid(spec.pgdata)) {
-    if (AcceptsConnections(spec.socket_dir, spec.port)) return Status::Ok();
-    return FailedPrecondition("postgres (pid " + std::to_string(*pid) + ") already runs on " +
-                              spec.pgdata + " but does not answer on port " +
-                              std::to_string(spec.port) + "; stop it first");
+    // Started by an earlier command that was killed, it may still be starting
+    // up (recovery): wait for it as for our own start.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (std::chrono::steady_clock::now() < until && os::ProcessAlive(*pid)) {
+      if (PostmasterReady(spec.pgdata, *pid) && AcceptsConnections(spec.socket_dir, spec.port)) {
+        return Status::Ok();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (os::ProcessAlive(*pid)) {
+      return FailedPrecondition("postgres (pid " + std::to_string(*pid) + ") already runs on " +
+                                spec.pgdata + " but does not answer on port " +
+                                std::to_string(spec.port) + "; stop it first");
+    }
   }
   RETURN_IF_ERROR(ClearRunState(spec.pgdata));
   RETURN_IF_ERROR(RemoveStaleSockets(spec.socket_dir));

@@ -352,6 +352,27 @@ TEST_F(EngineTest, KillAfterStartBeforePasswordDoesNotAcceptParentPassword) {
   }
 }
 
+// Found by the chaos test: a start killed while postgres was still starting
+// up left it unready, and reconcile's credentials step then failed every
+// command ("the database system is starting up"). Reconcile waits for it
+// (Start) and stops a branch that never gets ready, so commands go on.
+TEST_F(EngineTest, BranchLeftStartingUpIsStoppedByReconcileNotAnErrorForEveryCommand) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok());
+  const std::string data = layout_.BranchData(b->id);
+  ASSERT_TRUE(pool_->StopBranch("feat").ok());
+  EXPECT_TRUE(CrashesAt("branch.start.before_credentials",
+                        [&] { (void)pool_->StartBranch("feat"); }));
+  ASSERT_TRUE(control_->IsRunning(data));
+  control_->FailNext(pg::FakeControl::Op::kStart);  // still not answering
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  EXPECT_FALSE(control_->IsRunning(data));
+  EXPECT_EQ(store_->GetBranch("feat")->state, catalog::BranchState::kStopped);
+  ASSERT_TRUE(pool_->StartBranch("feat").ok());
+  EXPECT_TRUE(control_->TcpOpen(data));
+  EXPECT_EQ(control_->Password(data, "app"), b->password);
+}
+
 // Issue 11: reconcile destroyed every dataset whose name it did not know.
 TEST_F(EngineTest, ReconcileLeavesUnknownDatasetsAlone) {
   const std::vector<std::string> foreign = {
