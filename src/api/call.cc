@@ -101,10 +101,10 @@ Status StatusFromReply(int http_status, const nlohmann::json& body) {
     code = body["error"].value("code", "");
     message = body["error"].value("message", message);
   }
-  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists,
-                 Code::kFailedPrecondition, Code::kUnavailable, Code::kUnauthenticated,
-                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kStorageFull,
-                 Code::kInternal}) {
+  for (Code c :
+       {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists, Code::kFailedPrecondition,
+        Code::kUnavailable, Code::kUnauthenticated, Code::kPermissionDenied,
+        Code::kResourceExhausted, Code::kStorageFull, Code::kInternal}) {
     if (code == CodeName(c)) return Status(c, message);
   }
   switch (http_status) {

@@ -193,13 +193,15 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto max_open = std::make_shared<std::string>(std::to_string(o->max_connections));
   auto per_peer = std::make_shared<std::string>(std::to_string(o->max_connections_per_peer));
   serve->add_option("--threads", *threads, "Request workers (1-256)")->capture_default_str();
-  serve->add_option("--max-connections", *max_open,
-                    "Open client connections in all (16-1048576; lowered to fit the open-file "
-                    "limit)")
+  serve
+      ->add_option("--max-connections", *max_open,
+                   "Open client connections in all (16-1048576; lowered to fit the open-file "
+                   "limit)")
       ->capture_default_str();
-  serve->add_option("--max-connections-per-peer", *per_peer,
-                    "Open connections per client IP address, or per uid on the Unix socket "
-                    "(root and spur's own uid have 64 more)")
+  serve
+      ->add_option("--max-connections-per-peer", *per_peer,
+                   "Open connections per client IP address, or per uid on the Unix socket "
+                   "(root and spur's own uid have 64 more)")
       ->capture_default_str();
   serve->add_flag("--log-json", o->json_logs, "Structured JSON log lines on stderr");
   serve->add_option("--reaper-interval", o->reaper_interval_override,
@@ -210,9 +212,8 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ASSIGN_OR_RETURN(o->threads, ParseInteger("--threads", *threads, 1, 256));
       ASSIGN_OR_RETURN(o->max_connections,
                        ParseInteger("--max-connections", *max_open, 16, 1 << 20));
-      ASSIGN_OR_RETURN(o->max_connections_per_peer,
-                       ParseInteger("--max-connections-per-peer", *per_peer, 1,
-                                    o->max_connections));
+      ASSIGN_OR_RETURN(o->max_connections_per_peer, ParseInteger("--max-connections-per-peer",
+                                                                 *per_peer, 1, o->max_connections));
       return daemon::Serve(*o);
     }();
     *exit_code = st.ok() ? 0 : Fail(g, st);

@@ -137,9 +137,10 @@ Result<std::unique_ptr<Pool>> Pool::Init(const InitOptions& o, const os::Clock& 
       return AlreadyExists("a spur pool already exists at " + layout.root +
                            "; use it, or pick another --pool");
     }
-    spdlog::warn("an earlier spur init at {} was interrupted before main was ready; removing "
-                 "what it left and starting again",
-                 layout.root);
+    spdlog::warn(
+        "an earlier spur init at {} was interrupted before main was ready; removing "
+        "what it left and starting again",
+        layout.root);
     CleanUpFailedInit(layout, /*created_root=*/false, /*keep_lock=*/true);
   }
   std::unique_ptr<Pool> pool(new Pool(layout, std::move(lock), clock));

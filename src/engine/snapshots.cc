@@ -28,15 +28,14 @@ Status Pool::CloneLive(const catalog::Branch& source, const std::string& dst,
   return Status::Ok();
 }
 
-
 Status Pool::CheckFreeSpace(const std::string& what) {
   ASSIGN_OR_RETURN(uint64_t free, driver_->FreeBytes(layout_.data()));
   if (free >= kMinFreeBytes) return Status::Ok();
-  return StorageFull("pool " + layout_.root + " has " + FormatBytes(free) +
-                           " free, under the " + FormatBytes(kMinFreeBytes) +
-                           " spur keeps for postgres's WAL and checkpoints; " + what +
-                           " refused; delete branches or snapshots you no longer need, or grow "
-                           "the pool's filesystem");
+  return StorageFull("pool " + layout_.root + " has " + FormatBytes(free) + " free, under the " +
+                     FormatBytes(kMinFreeBytes) +
+                     " spur keeps for postgres's WAL and checkpoints; " + what +
+                     " refused; delete branches or snapshots you no longer need, or grow "
+                     "the pool's filesystem");
 }
 
 Result<catalog::Snapshot> Pool::TakeSnapshot(const catalog::Branch& source, const std::string& name,

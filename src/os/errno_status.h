@@ -15,8 +15,8 @@ namespace spur::os {
 inline Status ErrnoStatus(int err, const std::string& what) {
   std::string m = what + ": " + std::strerror(err);
   if (err == ENOSPC || err == EDQUOT) {
-    return StorageFull(
-        m + "; the disk is full: delete branches or snapshots, or grow the filesystem");
+    return StorageFull(m +
+                       "; the disk is full: delete branches or snapshots, or grow the filesystem");
   }
   return Internal(std::move(m));
 }

@@ -72,9 +72,10 @@ TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
   SourceCluster source(dir.path());
   ASSERT_TRUE(source.ok());
   ASSERT_TRUE(source.CreateDatabase("shop").ok());
-  Exec(source.Url("shop"),
-       "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);"
-       "INSERT INTO customers SELECT g, 'p' || g || '@example.org' FROM generate_series(1, 1000) g");
+  Exec(
+      source.Url("shop"),
+      "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);"
+      "INSERT INTO customers SELECT g, 'p' || g || '@example.org' FROM generate_series(1, 1000) g");
   const std::string mask = dir.path() + "/mask.yaml";
   ASSERT_TRUE(os::WriteFileAtomic(mask, "tables:\n  customers:\n    email: email\n").ok());
   ASSERT_EQ(pool.Run({"source", "add", "prod", "--url", source.Url("shop")}).exit_code, 0);

@@ -86,8 +86,8 @@ TEST(CliTest, InterruptedInitIsRedoneByTheNextInit) {
   for (const char* point : {"init.after_insert", "init.after_main"}) {
     TempDir dir;
     const std::string pool = dir.path() + "/pool";
-    const std::vector<std::string> init = {"--pool", pool, "init", "--driver", "copy",
-                                           "--no-sample-data"};
+    const std::vector<std::string> init = {"--pool",   pool,   "init",
+                                           "--driver", "copy", "--no-sample-data"};
     EXPECT_EQ(Spur(init, {{"SPUR_CRASH_POINT", point}}).exit_code, 99) << point;
     CliResult list = Spur({"--pool", pool, "branch", "list"});
     EXPECT_EQ(list.exit_code, 5) << point << ": " << list.err;
@@ -95,8 +95,7 @@ TEST(CliTest, InterruptedInitIsRedoneByTheNextInit) {
     CliResult again = Spur(init);
     ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
     EXPECT_NE(again.err.find("was interrupted"), std::string::npos) << again.err;
-    EXPECT_EQ(Spur({"--pool", pool, "--json", "branch", "show", "main"}).json()["state"],
-              "running")
+    EXPECT_EQ(Spur({"--pool", pool, "--json", "branch", "show", "main"}).json()["state"], "running")
         << point;
     // A finished pool is never redone.
     EXPECT_EQ(Spur(init).exit_code, 4) << point;

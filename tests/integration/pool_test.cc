@@ -111,20 +111,19 @@ TEST_F(PoolTest, EveryCrashPointIsReconciledOnTheNextCommand) {
   }
   // Reset: interrupted at any step of building or swapping in the new data,
   // the branch ends up running on complete data either way.
-  for (const char* point :
-       {"branch.reset.after_stage", "branch.reset.after_intent", "branch.swap.after_move_away",
-        "branch.swap.after_rename_in", "branch.reset.after_swap",
-        "branch.start.before_credentials"}) {
+  for (const char* point : {"branch.reset.after_stage", "branch.reset.after_intent",
+                            "branch.swap.after_move_away", "branch.swap.after_rename_in",
+                            "branch.reset.after_swap", "branch.start.before_credentials"}) {
     Exec(pool_->Uri("main"), std::string("CREATE TABLE \"") + point + "\"(x int)");
     EXPECT_EQ(pool_->Run({"branch", "reset", "base"}, {{"SPUR_CRASH_POINT", point}}).exit_code, 99);
     ASSERT_EQ(pool_->Run({"branch", "start", "base"}).exit_code, 0) << point;
     EXPECT_EQ(QueryValue(pool_->Uri("base"), "SELECT count(*) FROM customers"), "1000") << point;
     // Past the swap intent (the point of no return) the reset finishes forward.
     const bool forward = std::string(point) != "branch.reset.after_stage";
-    EXPECT_EQ(QueryValue(pool_->Uri("base"),
-                         std::string("SELECT count(*) FROM pg_tables WHERE tablename = '") +
-                             point + "'"),
-              forward ? "1" : "0")
+    EXPECT_EQ(
+        QueryValue(pool_->Uri("base"),
+                   std::string("SELECT count(*) FROM pg_tables WHERE tablename = '") + point + "'"),
+        forward ? "1" : "0")
         << point;
   }
   // Delete: interrupted after stop or after the data went, it finishes.
@@ -147,11 +146,10 @@ TEST(CrashPoints, EveryNamedPointIsTested) {
       // PoolTest.EveryCrashPointIsReconciledOnTheNextCommand, KillDuring*, KillAfterStart*
       "snapshot.after_insert", "snapshot.after_clone", "branch.create.after_insert",
       // CliTest.InterruptedInitIsRedoneByTheNextInit
-      "init.after_insert", "init.after_main",
-      "branch.create.after_clone", "branch.create.after_start", "branch.start.before_credentials",
-      "branch.reset.after_stage", "branch.reset.after_intent", "branch.reset.after_swap",
-      "branch.swap.after_move_away", "branch.swap.after_rename_in",
-      "branch.delete.after_stop", "branch.delete.after_destroy",
+      "init.after_insert", "init.after_main", "branch.create.after_clone",
+      "branch.create.after_start", "branch.start.before_credentials", "branch.reset.after_stage",
+      "branch.reset.after_intent", "branch.reset.after_swap", "branch.swap.after_move_away",
+      "branch.swap.after_rename_in", "branch.delete.after_stop", "branch.delete.after_destroy",
       // SyncTest.InterruptedSyncLeavesTheBranchAsItWas, KillDuringSyncSwapKeepsBranch
       "sync.after_load", "sync.before_swap", "sync.after_staging_rename", "sync.after_swap",
       // ServeTest crash cases

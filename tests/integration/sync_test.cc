@@ -229,10 +229,9 @@ TEST_F(SyncTest, KillDuringSyncSwapKeepsBranch) {
     const char* point;
     bool synced;  // the branch holds the synced data afterwards
   };
-  for (const Case& c :
-       {Case{"sync.before_swap", false}, Case{"sync.after_staging_rename", true},
-        Case{"branch.swap.after_move_away", true},
-        Case{"branch.swap.after_rename_in", true}, Case{"sync.after_swap", true}}) {
+  for (const Case& c : {Case{"sync.before_swap", false}, Case{"sync.after_staging_rename", true},
+                        Case{"branch.swap.after_move_away", true},
+                        Case{"branch.swap.after_rename_in", true}, Case{"sync.after_swap", true}}) {
     Exec(Main(), "DROP TABLE IF EXISTS before_sync; CREATE TABLE before_sync AS SELECT 42 AS x");
     CliResult crashed =
         pool_->Run({"sync", "prod", "--mask", mask_}, {{"SPUR_CRASH_POINT", c.point}});

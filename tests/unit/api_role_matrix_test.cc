@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>

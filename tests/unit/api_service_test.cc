@@ -21,11 +21,11 @@
 #include "api/call.h"
 #include "api/pool_access.h"
 #include "api/service.h"
+#include "api_harness.h"
 #include "audit/log.h"
 #include "common/crypto.h"
 #include "common/metrics.h"
 #include "engine/pool_config.h"
-#include "api_harness.h"
 #include "fake_pool.h"
 #include "os/errno_status.h"
 
@@ -656,10 +656,10 @@ TEST(ApiServiceStatus, FullDiskIsStorageFull507NotAQuota) {
 }
 
 TEST(ApiServiceStatus, StatusFromReplyRoundTripsEveryCode) {
-  for (Code c : {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists,
-                 Code::kFailedPrecondition, Code::kUnavailable, Code::kUnauthenticated,
-                 Code::kPermissionDenied, Code::kResourceExhausted, Code::kStorageFull,
-                 Code::kInternal}) {
+  for (Code c :
+       {Code::kInvalidArgument, Code::kNotFound, Code::kAlreadyExists, Code::kFailedPrecondition,
+        Code::kUnavailable, Code::kUnauthenticated, Code::kPermissionDenied,
+        Code::kResourceExhausted, Code::kStorageFull, Code::kInternal}) {
     const std::string message = std::string("branch \"x\": ") + CodeName(c) + " happened";
     Reply r = ErrorReply(Status(c, message));
     EXPECT_GE(r.status, 400) << CodeName(c);

@@ -17,9 +17,9 @@
 #include "api/call.h"
 #include "api/pool_access.h"
 #include "api/service.h"
+#include "api_harness.h"
 #include "audit/log.h"
 #include "common/untrusted_text.h"
-#include "api_harness.h"
 #include "fake_pool.h"
 #include "pg/instance.h"
 

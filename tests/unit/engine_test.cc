@@ -361,8 +361,8 @@ TEST_F(EngineTest, BranchLeftStartingUpIsStoppedByReconcileNotAnErrorForEveryCom
   ASSERT_TRUE(b.ok());
   const std::string data = layout_.BranchData(b->id);
   ASSERT_TRUE(pool_->StopBranch("feat").ok());
-  EXPECT_TRUE(CrashesAt("branch.start.before_credentials",
-                        [&] { (void)pool_->StartBranch("feat"); }));
+  EXPECT_TRUE(
+      CrashesAt("branch.start.before_credentials", [&] { (void)pool_->StartBranch("feat"); }));
   ASSERT_TRUE(control_->IsRunning(data));
   control_->FailNext(pg::FakeControl::Op::kStart);  // still not answering
   ASSERT_TRUE(pool_->Reconcile().ok());

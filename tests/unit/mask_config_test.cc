@@ -195,15 +195,14 @@ TEST(MaskConfig, RegexRepetitionOverflowIsRefusedBeforeCompiling) {
   ExpectRejected(WithRule("{ rule: regex, pattern: '" + std::string(20, '(') + "a" +
                           std::string(20, ')') + "', replace: '' }"),
                  {"pattern", "deep"});
-  ExpectRejected(WithRule("{ rule: regex, pattern: '" + std::string(1001, 'a') +
-                          "', replace: '' }"),
-                 {"pattern", "1000 bytes"});
+  ExpectRejected(
+      WithRule("{ rule: regex, pattern: '" + std::string(1001, 'a') + "', replace: '' }"),
+      {"pattern", "1000 bytes"});
   // Within the bounds, and braces that are not repetitions, still compile.
   EXPECT_TRUE(ParseMaskConfig(WithRule("{ rule: regex, pattern: '(\\d{3}-){2}\\d{1000}', "
                                        "replace: x }"))
                   .ok());
-  EXPECT_TRUE(
-      ParseMaskConfig(WithRule("{ rule: regex, pattern: '[{]a{2,}', replace: x }")).ok());
+  EXPECT_TRUE(ParseMaskConfig(WithRule("{ rule: regex, pattern: '[{]a{2,}', replace: x }")).ok());
 }
 
 TEST(MaskConfig, AcceptsEdgeParameters) {
