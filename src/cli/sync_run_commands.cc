@@ -215,6 +215,10 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   sync->add_option("--jobs,-j", a->request.jobs, "Parallel COPY streams (default: cores, >= 2)");
   sync->add_option("--key-file", a->request.key_file,
                    "Masking key (64 hex); default the pool's <pool>/mask.key");
+  sync->add_option("--strict", a->request.strict,
+                   "Which columns need a rule, overriding mask.yaml: all (default), guess "
+                   "(personal-looking only) or off")
+      ->check(CLI::IsMember({"all", "guess", "off"}));
   sync->add_option("--every", a->every, "Schedule: run every DURATION (e.g. 24h) in `spur serve`");
   sync->add_option("--cron", a->cron, "Schedule: run at this cron expression (local time)");
   sync->add_flag("--unschedule", a->unschedule, "Remove the schedule of SOURCE into --into");

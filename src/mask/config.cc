@@ -28,14 +28,28 @@ Status ApplyVersion(const YAML::Node& key, const YAML::Node& value) {
 }
 
 Status ApplyStrict(const YAML::Node& key, const YAML::Node& value, MaskConfig& config) {
-  if (value.IsScalar() && YAML::convert<bool>::decode(value, config.strict)) return Status::Ok();
-  return InvalidArgument(MaskYamlWhere(key.Mark()) + ": strict: expected true or false, found " +
+  std::optional<Strictness> s;
+  bool flag = false;
+  if (value.IsScalar()) s = StrictnessFromName(value.Scalar());
+  if (!s && value.IsScalar() && YAML::convert<bool>::decode(value, flag)) {
+    s = flag ? Strictness::kAll : Strictness::kOff;
+  }
+  if (s) {
+    config.strict = *s;
+    return Status::Ok();
+  }
+  return InvalidArgument(MaskYamlWhere(key.Mark()) +
+                         ": strict: expected all, guess or off (true means all, false off), "
+                         "found " +
                          Describe(value));
 }
 
-// Reads one table's `column: rule` mapping.
-Result<MaskConfig::Columns> ParseColumns(const YAML::Node& key, const YAML::Node& value,
-                                         const TableRef& table) {
+bool IsTodo(const YAML::Node& value) { return value.IsScalar() && value.Scalar() == "todo"; }
+
+// Reads one table's `column: rule` mapping into config.tables[table] and,
+// for `column: todo`, config.todo[table].
+Status ParseColumns(const YAML::Node& key, const YAML::Node& value, const TableRef& table,
+                    MaskConfig& config) {
   const std::string where = MaskYamlWhere(key.Mark());
   if (!value.IsMap() || value.size() == 0) {
     return InvalidArgument(where + ": " + table.ToString() +
@@ -44,18 +58,25 @@ Result<MaskConfig::Columns> ParseColumns(const YAML::Node& key, const YAML::Node
                            Describe(value));
   }
   MaskConfig::Columns columns;
+  std::set<std::string> todo;
   for (const auto& kv : value) {
     const std::string col_where = MaskYamlWhere(kv.first.Mark());
     Result<std::string> column = ParseColumnName(kv.first.IsScalar() ? kv.first.Scalar() : "");
     if (!column.ok()) return column.status().WithContext(col_where + ": " + table.ToString());
     const std::string subject = table.ToString() + "." + QuoteIdent(*column);
-    if (columns.count(*column) != 0) {
+    if (columns.count(*column) != 0 || todo.count(*column) != 0) {
       return InvalidArgument(col_where + ": column " + subject + " appears twice");
+    }
+    if (IsTodo(kv.second)) {
+      todo.insert(std::move(*column));
+      continue;
     }
     ASSIGN_OR_RETURN(TransformSpec spec, ParseRule(kv.first, kv.second, subject));
     columns.emplace(std::move(*column), std::move(spec));
   }
-  return columns;
+  config.tables.emplace(table, std::move(columns));
+  if (!todo.empty()) config.todo.emplace(table, std::move(todo));
+  return Status::Ok();
 }
 
 Status ParseTables(const YAML::Node& key, const YAML::Node& value, MaskConfig& config) {
@@ -76,8 +97,7 @@ Status ParseTables(const YAML::Node& key, const YAML::Node& value, MaskConfig& c
                              "); merge the two into one");
     }
     first_line.emplace(*table, kv.first.Mark().line + 1);
-    ASSIGN_OR_RETURN(MaskConfig::Columns columns, ParseColumns(kv.first, kv.second, *table));
-    config.tables.emplace(std::move(*table), std::move(columns));
+    RETURN_IF_ERROR(ParseColumns(kv.first, kv.second, *table, config));
   }
   return Status::Ok();
 }
@@ -92,6 +112,24 @@ Result<YAML::Node> LoadYaml(std::string_view text) {
 }
 
 }  // namespace
+
+const char* StrictnessName(Strictness s) {
+  switch (s) {
+    case Strictness::kGuess:
+      return "guess";
+    case Strictness::kOff:
+      return "off";
+    default:
+      return "all";
+  }
+}
+
+std::optional<Strictness> StrictnessFromName(std::string_view name) {
+  for (Strictness s : {Strictness::kAll, Strictness::kGuess, Strictness::kOff}) {
+    if (name == StrictnessName(s)) return s;
+  }
+  return std::nullopt;
+}
 
 const MaskConfig::Columns* MaskConfig::FindTable(std::string_view schema,
                                                  std::string_view table) const {
@@ -114,7 +152,10 @@ nlohmann::json MaskConfig::ToJson() const {
     table_json = nlohmann::json::object();
     for (const auto& [column, spec] : columns) table_json[QuoteIdent(column)] = RuleToJson(spec);
   }
-  return {{"version", 1}, {"strict", strict}, {"tables", tables_json}};
+  for (const auto& [table, columns] : todo) {
+    for (const auto& column : columns) tables_json[table.ToString()][QuoteIdent(column)] = "todo";
+  }
+  return {{"version", 1}, {"strict", StrictnessName(strict)}, {"tables", tables_json}};
 }
 
 std::string MaskConfig::Fingerprint() const {

@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "common/untrusted_text.h"
 #include "mask/json_path.h"
 #include "mask/regex_pattern.h"
 
@@ -159,6 +160,17 @@ Status ApplyParam(std::string_view name, const YAML::Node& value, TransformSpec&
   return Status::Ok();
 }
 
+// `reason: why` on any rule: one line of at most 500 bytes, kept as a note.
+Status ReadReason(const YAML::Node& value, TransformSpec& spec) {
+  ASSIGN_OR_RETURN(std::string text, ReadString(value));
+  if (text.size() > 500) return InvalidArgument("longer than 500 bytes; shorten it");
+  if (ControlCharAt(text, "") != std::string::npos) {
+    return InvalidArgument("holds a control character; write it on one line");
+  }
+  spec.reason = std::move(text);
+  return Status::Ok();
+}
+
 // The kind named by `value` (null is the null rule); `mark` positions errors.
 Result<Kind> ReadKind(const YAML::Mark& mark, const YAML::Node& value, const std::string& subject,
                       bool in_json) {
@@ -227,6 +239,10 @@ Result<TransformSpec> ParseLongForm(const YAML::Node& key, const YAML::Node& val
       return InvalidArgument(where + ": " + name + " appears twice for " + subject);
     }
     if (name == "rule") continue;
+    if (name == "reason") {
+      RETURN_IF_ERROR(ReadReason(kv.second, spec).WithContext(where + ": reason for " + subject));
+      continue;
+    }
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return InvalidArgument(where + ": unknown parameter " + Quoted(kv.first) + " for " +
                              kind_name + " on " + subject + "; " + kind_name +

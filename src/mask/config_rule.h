@@ -38,7 +38,8 @@ std::string RuleNames();
 // and mask_char one printable UTF-8 character; regex pattern compiling as
 // ECMAScript (replace required, may be empty); constant value a scalar;
 // json paths a non-empty mapping of JSON path (mask/json_path.h, stored
-// canonically; duplicates refused) to rule.
+// canonically; duplicates refused) to rule. Every rule's long form also
+// takes `reason:` (one line, at most 500 bytes), a note with no effect.
 [[nodiscard]] Result<TransformSpec> ParseRule(const YAML::Node& key, const YAML::Node& value,
                                               const std::string& subject, bool in_json = false);
 

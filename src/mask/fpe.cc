@@ -1,5 +1,7 @@
 #include "mask/fpe.h"
 
+#include <vector>
+
 namespace spur::mask {
 namespace {
 
@@ -30,6 +32,20 @@ CharFpe::CharFpe(const Prf& prf, unsigned classes) : prf_(prf) {
 
 void CharFpe::Encrypt(std::span<char> text, uint64_t tweak) const { Run(text, tweak, false); }
 void CharFpe::Decrypt(std::span<char> text, uint64_t tweak) const { Run(text, tweak, true); }
+
+void CharFpe::EncryptCaseFolded(std::span<char> text, uint64_t tweak) const {
+  std::vector<size_t> upper;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] >= 'A' && text[i] <= 'Z') {
+      upper.push_back(i);
+      text[i] = static_cast<char>(text[i] + 32);
+    }
+  }
+  Run(text, tweak, false);
+  for (size_t i : upper) {
+    if (text[i] >= 'a' && text[i] <= 'z') text[i] = static_cast<char>(text[i] - 32);
+  }
+}
 
 // Hashes the caller's tweak and the pattern. A class character contributes
 // its class number (1-3), any other byte itself; the rare pattern pairs that

@@ -49,6 +49,11 @@ class CharFpe {
   void Encrypt(std::span<char> text, uint64_t tweak = 0) const;
   // The inverse of Encrypt under the same tweak.
   void Decrypt(std::span<char> text, uint64_t tweak = 0) const;
+  // Encrypt on the ASCII-lower-cased text, then each letter that was upper
+  // case is upper-cased again: values equal but for case give outputs equal
+  // but for the same case, and the output depends on the letters only through
+  // their lower-case form. Still a bijection (the case pattern is kept).
+  void EncryptCaseFolded(std::span<char> text, uint64_t tweak = 0) const;
 
  private:
   void Run(std::span<char> text, uint64_t tweak, bool decrypt) const;

@@ -24,15 +24,25 @@ void AppendHex(uint64_t v, int digits, std::string& out) {
   for (int i = digits - 1; i >= 0; --i) out.push_back(kHexDigits[(v >> (4 * i)) & 0xf]);
 }
 
+// On citext columns the value is ASCII-lower-cased first (its canonical
+// form there), so values citext holds equal hash alike.
 class TextHashTransformer final : public Transformer {
  public:
-  explicit TextHashTransformer(const Prf& prf) : prf_(prf) {}
+  TextHashTransformer(const Prf& prf, bool fold_case) : prf_(prf), fold_case_(fold_case) {}
 
   Status Apply(std::optional<std::string_view> in, std::string& out,
                bool& out_null) const override {
     out.clear();
     out_null = !in.has_value();
     if (!in) return Status::Ok();
+    std::string folded;
+    if (fold_case_) {
+      folded.assign(*in);
+      for (char& c : folded) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      }
+      in = folded;
+    }
     const U128 h = prf_.Hash128(*in);
     AppendHex(h.hi, 16, out);
     AppendHex(h.lo, 16, out);
@@ -42,6 +52,7 @@ class TextHashTransformer final : public Transformer {
 
  private:
   Prf prf_;
+  bool fold_case_;
 };
 
 class IntHashTransformer final : public Transformer {
@@ -159,7 +170,7 @@ Result<TransformerPtr> MakeHashTransformer(const BuildContext& ctx) {
                            " holds fewer than 16 of hash's 32 hex characters, so masked values "
                            "could collide; widen the column or use email, phone or postcode");
   }
-  return TransformerPtr(std::make_unique<TextHashTransformer>(prf));
+  return TransformerPtr(std::make_unique<TextHashTransformer>(prf, ctx.type.case_insensitive));
 }
 
 }  // namespace spur::mask::internal

@@ -32,45 +32,106 @@ class FpeTransformer : public Transformer {
   std::string where_;
 };
 
-// Permutes every letter and digit except the top-level domain (after the last
-// '.' following the '@'); '@', '.' and other punctuation stay in place. On
-// citext columns the value is lower-cased first, so values equal to citext
-// stay equal and distinct ones stay distinct.
+// The canonical form an email keys on is its ASCII-lower-cased text: every
+// letter and digit is permuted case-folded (CharFpe::EncryptCaseFolded), so
+// "Ann@X.com" in a text column, "ann@x.com" in a citext one and the same
+// address inside a jsonb document mask to the same address (in their own
+// case). A recognised address (no whitespace or control bytes, one '@', a
+// dotted domain, a top-level domain of 1-24 letters) keeps its TLD, '@', '.'
+// and punctuation; anything else has every letter and digit permuted, TLD
+// included, so free text around an address ("Ann <ann@x.com>") never
+// passes through.
 class EmailTransformer final : public FpeTransformer {
  public:
-  EmailTransformer(const Prf& prf, std::string where, bool fold_case)
-      : FpeTransformer(prf, kAlphanumeric, std::move(where)), fold_case_(fold_case) {}
+  EmailTransformer(const Prf& prf, std::string where)
+      : FpeTransformer(prf, kAlphanumeric, std::move(where)) {}
 
  protected:
   Status Mask(std::string& value) const override {
-    if (fold_case_) {
-      for (char& c : value) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      }
-    }
-    size_t end = value.size();
-    const size_t at = value.rfind('@');
-    if (at != std::string::npos) {
-      const size_t dot = value.rfind('.');
-      if (dot != std::string::npos && dot > at) end = dot;
-    }
-    fpe_.Encrypt(std::span<char>(value.data(), end));
+    fpe_.EncryptCaseFolded(std::span<char>(value.data(), KeptTldStart(value)));
     return Status::Ok();
   }
 
  private:
-  bool fold_case_;
+  // Where the kept ".tld" starts in a recognised address, else the size.
+  static size_t KeptTldStart(std::string_view v) {
+    const size_t at = v.find('@');
+    if (at == 0 || at == std::string_view::npos || v.find('@', at + 1) != std::string_view::npos) {
+      return v.size();
+    }
+    for (char c : v) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return v.size();
+    }
+    const size_t dot = v.rfind('.');
+    if (dot == std::string_view::npos || dot < at + 2) return v.size();
+    const std::string_view tld = v.substr(dot + 1);
+    if (tld.empty() || tld.size() > 24) return v.size();
+    for (char c : tld) {
+      if (!IsAsciiLetter(c)) return v.size();
+    }
+    return dot;
+  }
 };
 
+// A phone number as recognised: optional leading '+', digits and the
+// separators " -.()/" (at least one digit), then optionally an extension
+// ("ext", "ext.", "x" or "#", any case, then digits). Returns the length of
+// the longest recognised prefix of `v` (0 when it does not start with one).
+size_t RecognisedPhonePrefix(std::string_view v) {
+  auto is_sep = [](char c) {
+    return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
+  };
+  size_t i = 0;
+  while (i < v.size() && v[i] == ' ') ++i;
+  if (i < v.size() && v[i] == '+') ++i;
+  size_t last_digit = std::string_view::npos;
+  while (i < v.size() && (IsAsciiDigit(v[i]) || is_sep(v[i]))) {
+    if (IsAsciiDigit(v[i])) last_digit = i;
+    ++i;
+  }
+  if (last_digit == std::string_view::npos) return 0;
+  size_t end = last_digit + 1;
+  if (end < v.size() && v[end] == ')') ++end;  // "(555)" ends with its parenthesis
+  // Extension.
+  size_t j = end;
+  while (j < v.size() && v[j] == ' ') ++j;
+  size_t marker = 0;
+  auto lower_at = [&](size_t k) { return k < v.size() ? static_cast<char>(v[k] | 0x20) : '\0'; };
+  if (lower_at(j) == 'e' && lower_at(j + 1) == 'x' && lower_at(j + 2) == 't') {
+    marker = v.substr(j + 3, 1) == "." ? 4 : 3;
+  } else if (lower_at(j) == 'x' || (j < v.size() && v[j] == '#')) {
+    marker = 1;
+  }
+  if (marker == 0) return end;
+  size_t k = j + marker;
+  while (k < v.size() && v[k] == ' ') ++k;
+  size_t digits_end = k;
+  while (digits_end < v.size() && IsAsciiDigit(v[digits_end])) ++digits_end;
+  return digits_end > k ? digits_end : end;
+}
+
 // Permutes the digits; keeps a leading '+' with the digit after it (the
-// start of the country code) and every non-digit.
+// start of the country code) and the separators. Text that is not part of a
+// recognised number (RecognisedPhonePrefix: "555-0100 ext. 12 (ask for
+// Ann)" keeps "ext. 12" and drops the rest) is removed, so free text never
+// passes through; a value with no number at all becomes a keyed 10-digit
+// number. Bijective on recognised numbers.
 class PhoneTransformer final : public FpeTransformer {
  public:
   PhoneTransformer(const Prf& prf, std::string where)
-      : FpeTransformer(prf, kDigits, std::move(where)) {}
+      : FpeTransformer(prf, kDigits, std::move(where)), prf_(prf) {}
 
  protected:
   Status Mask(std::string& value) const override {
+    const size_t keep = RecognisedPhonePrefix(value);
+    if (keep == 0) {
+      ReplaceWithKeyedNumber(value);
+      return Status::Ok();
+    }
+    if (keep < value.size()) {
+      value.resize(keep);
+      while (!value.empty() && value.back() == ' ') value.pop_back();
+    }
     size_t start = value.find_first_not_of(' ');
     if (start != std::string::npos && value[start] == '+') {
       while (start < value.size() && !IsAsciiDigit(value[start])) ++start;
@@ -81,9 +142,22 @@ class PhoneTransformer final : public FpeTransformer {
     fpe_.Encrypt(std::span<char>(value).subspan(start));
     return Status::Ok();
   }
+
+ private:
+  void ReplaceWithKeyedNumber(std::string& value) const {
+    uint64_t h = prf_.Hash64(value);
+    value.assign(10, '0');
+    for (char& c : value) {
+      c = static_cast<char>('0' + h % 10);
+      h /= 10;
+    }
+  }
+
+  Prf prf_;
 };
 
-// Letters and digits permuted within their class, everything else kept.
+// Letters and digits permuted within their class (case-folded: "sw1a" and
+// "SW1A" are one postcode), everything else kept.
 class PostcodeTransformer final : public FpeTransformer {
  public:
   PostcodeTransformer(const Prf& prf, std::string where)
@@ -91,10 +165,25 @@ class PostcodeTransformer final : public FpeTransformer {
 
  protected:
   Status Mask(std::string& value) const override {
-    fpe_.Encrypt(value);
+    fpe_.EncryptCaseFolded(value);
     return Status::Ok();
   }
 };
+
+// Keeps the number: the first run of digits, spaces and dashes after any
+// leading spaces, trimmed. Free text after it is removed, never passed
+// through (digits in that text included).
+void DropNonCardCharacters(std::string& value) {
+  const size_t first = value.find_first_not_of(' ');
+  value.erase(0, first == std::string::npos ? value.size() : first);
+  size_t end = 0;
+  while (end < value.size() &&
+         (IsAsciiDigit(value[end]) || value[end] == ' ' || value[end] == '-')) {
+    ++end;
+  }
+  value.resize(end);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '-')) value.pop_back();
+}
 
 // Keeps the first 6 digits (the issuer) and the separators, permutes the
 // digits between them and the last one, and writes a fresh Luhn check digit.
@@ -109,6 +198,7 @@ class CardTransformer final : public FpeTransformer {
 
  protected:
   Status Mask(std::string& value) const override {
+    DropNonCardCharacters(value);
     size_t digits = 0, middle_start = 0, last = 0;
     uint64_t issuer = 0;  // the kept digits tweak the permutation of the rest
     for (size_t i = 0; i < value.size(); ++i) {
@@ -165,7 +255,7 @@ class IbanTransformer final : public FpeTransformer {
       ++seen;
     }
     if (seen < 5) return NotAnIban();
-    fpe_.Encrypt(std::span<char>(value).subspan(pos[3] + 1));
+    fpe_.EncryptCaseFolded(std::span<char>(value).subspan(pos[3] + 1));
     const int check = 98 - Mod97(value, pos[3] + 1, pos);
     value[pos[2]] = static_cast<char>('0' + check / 10);
     value[pos[3]] = static_cast<char>('0' + check % 10);
@@ -206,8 +296,7 @@ Result<TransformerPtr> MakeIdentityTransformer(const BuildContext& ctx) {
   const Prf prf = ctx.PrfFor(ctx.spec.kind);
   switch (ctx.spec.kind) {
     case Kind::kEmail:
-      return TransformerPtr(
-          std::make_unique<EmailTransformer>(prf, ctx.where, ctx.type.case_insensitive));
+      return TransformerPtr(std::make_unique<EmailTransformer>(prf, ctx.where));
     case Kind::kPhone:
       return TransformerPtr(std::make_unique<PhoneTransformer>(prf, ctx.where));
     case Kind::kCreditCard:

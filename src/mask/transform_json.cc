@@ -2,10 +2,10 @@
 //
 // Paths are read by mask/json_path ($.key, $["key"], $.list[N], $.list[*]).
 // [*] visits every element of an array (or member of an object). Each path's rule is an
-// ordinary transformer applied to the string leaves found there; noise and
-// hash also apply to number leaves (hash on a non-integer number gives its
-// text hash), null and constant replace whatever is there. Paths that match
-// nothing are ignored. The output is the compact dump, members in input order.
+// ordinary transformer applied to every value found there, whatever its JSON
+// type (see ApplyLeaf: numbers too, and every value inside an object or
+// array under the path); null and constant replace whatever is there. Paths
+// that match nothing are ignored. The output is the compact dump, members in input order.
 // Numbers beyond double precision lose digits in the round trip.
 #include <charconv>
 #include <limits>
@@ -82,6 +82,13 @@ class JsonTransformer final : public Transformer {
     return Status::Ok();
   }
 
+  // The rule on the value at a path, whatever its JSON type: strings go
+  // through the text rule; numbers through noise/hash when the rule has a
+  // numeric form, else through the text rule on their text (a result JSON
+  // reads as a number stays one; anything else, "0123" included, becomes a
+  // string); objects and arrays have
+  // the rule applied to every value inside them. Booleans and nulls carry no
+  // value and stay. A noise path on a string that is no number gives null.
   static Status ApplyLeaf(Json& node, const PathRule& rule) {
     if (rule.kind == Kind::kNull) {
       node = nullptr;
@@ -91,24 +98,56 @@ class JsonTransformer final : public Transformer {
       node = rule.constant;
       return Status::Ok();
     }
+    if (node.is_structured()) {
+      for (Json& child : node) RETURN_IF_ERROR(ApplyLeaf(child, rule));
+      return Status::Ok();
+    }
+    if (node.is_string()) return ApplyToString(node, rule);
+    if (node.is_number()) return ApplyToNumber(node, rule);
+    return Status::Ok();
+  }
+
+  static Status ApplyToString(Json& node, const PathRule& rule) {
     std::string out;
     bool out_null = false;
-    if (node.is_string() && rule.text) {
+    if (rule.text) {
       RETURN_IF_ERROR(rule.text->Apply(node.get_ref<const std::string&>(), out, out_null));
       node = out_null ? Json(nullptr) : Json(std::move(out));
-    } else if (IsInt64(node) && rule.integer) {
+      return Status::Ok();
+    }
+    Json number = Json::parse(node.get_ref<const std::string&>(), nullptr, false);
+    if (number.is_discarded() || !number.is_number()) {
+      node = nullptr;
+      return Status::Ok();
+    }
+    RETURN_IF_ERROR(ApplyToNumber(number, rule));
+    node = number.dump();
+    return Status::Ok();
+  }
+
+  static Status ApplyToNumber(Json& node, const PathRule& rule) {
+    std::string out;
+    bool out_null = false;
+    if (IsInt64(node) && rule.integer) {
       RETURN_IF_ERROR(rule.integer->Apply(node.dump(), out, out_null));
       int64_t v = 0;
       std::from_chars(out.data(), out.data() + out.size(), v);
       node = v;
-    } else if (node.is_number() && rule.real) {
+    } else if (rule.real) {
       RETURN_IF_ERROR(rule.real->Apply(node.dump(), out, out_null));
       double v = 0;
       std::from_chars(out.data(), out.data() + out.size(), v);
       node = v;
-    } else if (node.is_number() && rule.kind == Kind::kHash && rule.text) {
+    } else if (rule.text) {
       RETURN_IF_ERROR(rule.text->Apply(node.dump(), out, out_null));
-      node = std::move(out);
+      if (out_null) {
+        node = nullptr;
+        return Status::Ok();
+      }
+      Json number = Json::parse(out, nullptr, false);
+      node = !number.is_discarded() && number.is_number() ? std::move(number) : Json(out);
+    } else {
+      node = nullptr;  // a rule with no form for numbers: nothing passes through
     }
     return Status::Ok();
   }

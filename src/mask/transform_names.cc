@@ -100,7 +100,9 @@ class DictionaryTransformer final : public Transformer {
   Prf prf_;
 };
 
-// The unique-column variant: letters and digits permuted within their class.
+// The unique-column variant: letters and digits permuted within their class,
+// case-folded (values equal but for case, as citext keys and the columns
+// referencing them may hold, stay equal but for case).
 class LetterPermutation final : public Transformer {
  public:
   explicit LetterPermutation(const Prf& prf) : fpe_(prf, kAlphanumeric) {}
@@ -109,7 +111,7 @@ class LetterPermutation final : public Transformer {
                bool& out_null) const override {
     out_null = !in.has_value();
     out.assign(in.value_or(""));
-    fpe_.Encrypt(out);
+    fpe_.EncryptCaseFolded(out);
     return Status::Ok();
   }
   bool bijective() const override { return true; }

@@ -45,6 +45,7 @@ struct TransformSpec {
   std::string pattern, replace;       // regex: ECMAScript pattern, replacement ($1.. allowed)
   // json: path ("$.a.b", "$.a[*].b", "$.a[0]") -> rule for the value found there.
   std::vector<std::pair<std::string, TransformSpec>> json_paths;
+  std::string reason;  // mask.yaml `reason:` on any rule: a note for readers; no effect
 
   // Declared here and defaulted below the class: clang checks the implicit
   // ones while TransformSpec is still incomplete (json_paths holds it) and
@@ -68,7 +69,10 @@ inline TransformSpec::~TransformSpec() = default;
 struct ColumnInfo {
   std::string table;  // schema-qualified, for messages
   std::string name;
-  std::string type;     // format_type() of the column, e.g. "text", "character varying(80)"
+  // format_type() of the column with domains resolved to their base type:
+  // "text", "character varying(80)", "citext" for a domain over citext,
+  // "text[]" for an array (element rules apply per element).
+  std::string type;
   bool unique = false;  // part of a primary key or unique constraint (or referencing one)
 };
 

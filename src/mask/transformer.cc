@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "mask/transform_internal.h"
+#include "pg/array_text.h"
 
 namespace spur::mask {
 namespace {
@@ -175,6 +176,41 @@ class LengthLimited final : public Transformer {
   bool blank_padded_;
 };
 
+// Applies an element rule to every element of an array value, at any
+// depth; NULL elements stay NULL (unless the rule says otherwise), the
+// array's shape is kept.
+class ElementWise final : public Transformer {
+ public:
+  ElementWise(TransformerPtr element, std::string where)
+      : element_(std::move(element)), where_(std::move(where)) {}
+
+  Status Apply(std::optional<std::string_view> in, std::string& out,
+               bool& out_null) const override {
+    out_null = !in.has_value();
+    out.clear();
+    if (!in) return Status::Ok();
+    const pg::array_text::ElementFn each = [this](std::optional<std::string_view> e,
+                                                  std::string& e_out, bool& e_null) {
+      return element_->Apply(e, e_out, e_null);
+    };
+    Status st = pg::array_text::Rewrite(*in, each, out);
+    if (!st.ok() && st.message().starts_with("array value")) {
+      return internal::ValueError(where_, st.message());
+    }
+    return st;
+  }
+  bool bijective() const override { return element_->bijective(); }
+
+ private:
+  TransformerPtr element_;
+  std::string where_;
+};
+
+// Rules that replace a whole array value rather than each element.
+bool AppliesToWholeValue(Kind kind) {
+  return kind == Kind::kKeep || kind == Kind::kNull || kind == Kind::kConstant;
+}
+
 }  // namespace
 
 Result<MaskKey> MaskKey::FromHex(std::string_view hex) {
@@ -212,6 +248,14 @@ std::string MaskKey::ToHex() const {
 
 Result<std::unique_ptr<Transformer>> MakeTransformer(const TransformSpec& spec,
                                                      const ColumnInfo& column, const MaskKey& key) {
+  if (column.type.ends_with("[]") && !AppliesToWholeValue(spec.kind)) {
+    ColumnInfo element = column;
+    element.name += "[]";  // messages read "column t.tags[] is integer": the elements
+    element.type = column.type.substr(0, column.type.size() - 2);
+    ASSIGN_OR_RETURN(TransformerPtr inner, MakeTransformer(spec, element, key));
+    const std::string where = column.table.empty() ? column.name : column.table + "." + column.name;
+    return TransformerPtr(std::make_unique<ElementWise>(std::move(inner), where));
+  }
   const ColumnType type = internal::ParseColumnType(column.type);
   const std::string where = column.table.empty() ? column.name : column.table + "." + column.name;
   const BuildContext ctx{spec, column, type, key, where};

@@ -52,7 +52,9 @@ class Transformer {
 // fit the column's type, or when the column is unique and the rule cannot be
 // made bijective there (null, constant, noise, partial, regex, date_shift,
 // birthdate). Dictionary rules (names, street, city) on unique columns switch
-// to a bijective format-preserving variant.
+// to a bijective format-preserving variant. On array columns ("text[]",
+// domains resolved) every rule but keep, null and constant applies to each
+// element, at any depth, with the element type's checks.
 [[nodiscard]] Result<std::unique_ptr<Transformer>> MakeTransformer(const TransformSpec& spec,
                                                                    const ColumnInfo& column,
                                                                    const MaskKey& key);

@@ -31,20 +31,33 @@ std::string TablesSql() {
   ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C")";
 }
 
-// Domains resolved through typbasetype, also domains over domains.
+// Domains resolved through typbasetype, also domains over domains; the
+// modifier is the nearest one set on the way (a domain over varchar(80)
+// carries 80 in typtypmod). Arrays have their element type resolved the same
+// way: an array of a domain over citext reads "citext[]".
 std::string ColumnsSql() {
   return std::string("WITH RECURSIVE user_tables AS (") + kUserTables + R"(),
-  domain_base(start, next, typtype) AS (
-    SELECT oid, typbasetype, typtype FROM pg_type WHERE typtype = 'd'
+  domain_base(start, cur, typmod) AS (
+    SELECT oid, typbasetype, typtypmod FROM pg_type WHERE typtype = 'd'
     UNION ALL
-    SELECT d.start, t.typbasetype, t.typtype FROM domain_base d
-    JOIN pg_type t ON t.oid = d.next WHERE d.typtype = 'd')
-  SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod),
-         coalesce((SELECT bt.typname FROM domain_base d JOIN pg_type bt ON bt.oid = d.next
-                    WHERE d.start = a.atttypid AND bt.typtype <> 'd'), t.typname),
-         a.attnotnull, a.attgenerated <> ''
+    SELECT d.start, t.typbasetype, CASE WHEN d.typmod <> -1 THEN d.typmod ELSE t.typtypmod END
+    FROM domain_base d JOIN pg_type t ON t.oid = d.cur WHERE t.typtype = 'd'),
+  resolved(start, base, typmod) AS (
+    SELECT d.start, d.cur, d.typmod FROM domain_base d
+    JOIN pg_type bt ON bt.oid = d.cur WHERE bt.typtype <> 'd')
+  SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), bt.typname,
+         a.attnotnull, a.attgenerated <> '',
+         CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0
+              THEN format_type(coalesce(er.base, bt.typelem),
+                               coalesce(er.typmod, b.typmod)) || '[]'
+              ELSE format_type(b.base, b.typmod) END
   FROM pg_attribute a JOIN user_tables u ON u.oid = a.attrelid
-  JOIN pg_type t ON t.oid = a.atttypid
+  LEFT JOIN resolved r ON r.start = a.atttypid
+  CROSS JOIN LATERAL (SELECT coalesce(r.base, a.atttypid) AS base,
+                             CASE WHEN a.atttypmod <> -1 THEN a.atttypmod
+                                  ELSE coalesce(r.typmod, -1) END AS typmod) b
+  JOIN pg_type bt ON bt.oid = b.base
+  LEFT JOIN resolved er ON er.start = bt.typelem
   WHERE a.attnum > 0 AND NOT a.attisdropped
   ORDER BY a.attrelid, a.attnum)";
 }
@@ -91,6 +104,21 @@ std::string ForeignKeysSql() {
   ORDER BY cn.nspname COLLATE "C", cr.relname COLLATE "C", c.conname COLLATE "C", c.oid, k.ord)";
 }
 
+// One row per INHERITS link between user tables (partitions are read by
+// TablesSql), in inhseqno order per child.
+std::string InheritsSql() {
+  return std::string("WITH user_tables AS (") + kUserTables + R"()
+  SELECT i.inhrelid, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+  FROM pg_inherits i
+  JOIN user_tables child ON child.oid = i.inhrelid
+  JOIN user_tables parent ON parent.oid = i.inhparent
+  JOIN pg_class c ON c.oid = i.inhrelid
+  JOIN pg_class pc ON pc.oid = i.inhparent
+  JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE NOT c.relispartition
+  ORDER BY i.inhrelid, i.inhseqno)";
+}
+
 const std::string& Text(const pg::Row& row, size_t i) {
   static const std::string kEmpty;
   return row[i] ? *row[i] : kEmpty;
@@ -131,7 +159,17 @@ Status ReadColumns(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
     c.base_type = Text(r, 3);
     c.not_null = Text(r, 4) == "t";
     c.generated = Text(r, 5) == "t";
+    c.resolved_type = Text(r, 6);
     it->second->columns.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+Status ReadInherits(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
+  ASSIGN_OR_RETURN(std::vector<pg::Row> rows, conn.Query(InheritsSql()));
+  for (const pg::Row& r : rows) {
+    auto it = by_oid.find(Oid(r, 0));
+    if (it != by_oid.end()) it->second->inherits.push_back(Text(r, 1));
   }
   return Status::Ok();
 }
@@ -189,6 +227,33 @@ const Table* Schema::Find(const std::string& qualified) const {
   return nullptr;
 }
 
+std::vector<const Table*> Schema::Ancestors(const Table& table) const {
+  std::vector<const Table*> out;
+  std::vector<const Table*> frontier = {&table};
+  auto seen = [&](const Table* t) {
+    if (t == &table) return true;
+    for (const Table* o : out) {
+      if (o == t) return true;
+    }
+    return false;
+  };
+  while (!frontier.empty()) {
+    std::vector<const Table*> next;
+    for (const Table* t : frontier) {
+      std::vector<std::string> parents = t->inherits;
+      if (t->partition_of) parents.insert(parents.begin(), *t->partition_of);
+      for (const std::string& name : parents) {
+        const Table* parent = Find(name);
+        if (parent == nullptr || seen(parent)) continue;
+        out.push_back(parent);
+        next.push_back(parent);
+      }
+    }
+    frontier = std::move(next);
+  }
+  return out;
+}
+
 bool Schema::IsKeyColumn(const std::string& qualified, const std::string& column) const {
   const Table* table = Find(qualified);
   if (table == nullptr) return false;
@@ -211,6 +276,7 @@ Result<Schema> ReadSchema(Connection& conn) {
   std::map<uint32_t, Table*> by_oid;
   for (Table& t : schema.tables) by_oid[t.oid] = &t;
   RETURN_IF_ERROR(ReadColumns(conn, by_oid));
+  RETURN_IF_ERROR(ReadInherits(conn, by_oid));
   RETURN_IF_ERROR(ReadKeys(conn, by_oid));
   ASSIGN_OR_RETURN(schema.foreign_keys, ReadForeignKeys(conn, by_oid));
   return schema;

@@ -17,6 +17,11 @@ struct Column {
   std::string name;
   std::string type;       // format_type(atttypid, atttypmod)
   std::string base_type;  // type name without modifiers, domains resolved: "text", "int4", "jsonb"
+  // format_type() with domains resolved, also the elements of arrays, with
+  // the domain's modifiers: "citext" for a domain over citext,
+  // "character varying(80)[]" for an array of a domain over varchar(80).
+  // Empty means the same as `type` (schemas built by hand in tests).
+  std::string resolved_type;
   bool not_null = false;
   bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
 };
@@ -44,10 +49,11 @@ struct Table {
   std::string qualified;                    // quote_ident(schema) || '.' || quote_ident(name)
   char kind = 'r';                          // 'r' plain table, 'p' partitioned parent
   std::optional<std::string> partition_of;  // qualified parent when this is a partition
-  std::vector<Column> columns;              // attnum order, dropped columns omitted
-  std::vector<Key> keys;                    // primary key first
-  int64_t estimated_rows = 0;               // reltuples (0 when never analysed)
-  int64_t bytes = 0;  // pg_table_size (heap + toast), 0 for partitioned parents
+  std::vector<std::string> inherits;  // qualified INHERITS parents (not partitioning), in order
+  std::vector<Column> columns;        // attnum order, dropped columns omitted
+  std::vector<Key> keys;              // primary key first
+  int64_t estimated_rows = 0;         // reltuples (0 when never analysed)
+  int64_t bytes = 0;                  // pg_table_size (heap + toast), 0 for partitioned parents
   // Leaf tables hold rows (plain tables and leaf partitions); partitioned
   // parents hold none and are never copied directly.
   bool leaf() const { return kind == 'r'; }
@@ -58,6 +64,10 @@ struct Schema {
   std::vector<ForeignKey> foreign_keys;
 
   const Table* Find(const std::string& qualified) const;
+  // The tables `table` takes columns from, nearest first: its partitioned
+  // parent or INHERITS parents, then theirs, at any depth; each once.
+  // Tables the schema does not list are skipped.
+  std::vector<const Table*> Ancestors(const Table& table) const;
   // Columns of `table` that are a whole key or part of one, or reference one.
   bool IsKeyColumn(const std::string& qualified, const std::string& column) const;
 };

@@ -186,12 +186,13 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   RETURN_IF_ERROR(coordinator.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"));
   ASSIGN_OR_RETURN(std::string snap, coordinator.QueryValue("SELECT pg_export_snapshot()"));
   ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(coordinator));
-  if (o.mask != nullptr && o.mask->strict) {
-    auto unruled = FindUnruledPersonalColumns(schema, *o.mask);
+  if (o.mask != nullptr) {
+    auto unruled = FindUnruledColumns(schema, *o.mask);
     if (!unruled.empty()) {
-      return FailedPrecondition(std::to_string(unruled.size()) +
-                                " column(s) look personal but have no mask rule: " +
-                                DescribeUnruled(unruled) + "; " + o.unruled_hint);
+      return FailedPrecondition(
+          std::to_string(unruled.size()) +
+          " column(s) have no mask rule (strict: " + mask::StrictnessName(o.mask->strict) +
+          "): " + DescribeUnruled(unruled) + "; " + o.unruled_hint);
     }
   }
   ASSIGN_OR_RETURN(Plan plan, BuildPlan(schema, o.mask, o.key));

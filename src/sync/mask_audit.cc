@@ -112,7 +112,7 @@ Result<nlohmann::json> CheckMask(const std::string& source_url, const mask::Mask
   ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(source_url));
   ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(conn));
   nlohmann::json out = {{"unruled", nlohmann::json::array()}, {"error", ""}};
-  auto unruled = FindUnruledPersonalColumns(schema, config);
+  auto unruled = FindUnruledColumns(schema, config);
   for (const auto& u : unruled) {
     out["unruled"].push_back({{"table", u.table}, {"column", u.column}, {"category", u.category}});
   }
@@ -124,9 +124,8 @@ Result<nlohmann::json> CheckMask(const std::string& source_url, const mask::Mask
     out["error"] = plan.status().message();
   }
   out["masked_columns"] = masked;
-  out["strict"] = config.strict;
-  // With `strict: false` unruled columns are copied as they are: listed, not fatal.
-  out["ok"] = (unruled.empty() || !config.strict) && plan.ok();
+  out["strict"] = mask::StrictnessName(config.strict);
+  out["ok"] = unruled.empty() && plan.ok();
   return out;
 }
 

@@ -123,15 +123,23 @@ Result<std::map<ColumnKey, Effective>> EffectiveRules(const pg::Schema& schema,
   return rules;
 }
 
-// The rule for a column of `table`, falling back to its partitioned parents.
+// The rule for a column of `table`: its own, else the nearest ancestor's
+// (partitioned parents and INHERITS parents, at any depth), so a rule on a
+// parent covers every descendant that has the column.
 const Effective* RuleFor(const pg::Schema& schema, const std::map<ColumnKey, Effective>& rules,
                          const pg::Table& table, const std::string& column) {
-  for (const pg::Table* t = &table; t != nullptr;) {
-    auto it = rules.find({t->qualified, column});
+  auto it = rules.find({table.qualified, column});
+  if (it != rules.end()) return &it->second;
+  for (const pg::Table* t : schema.Ancestors(table)) {
+    it = rules.find({t->qualified, column});
     if (it != rules.end()) return &it->second;
-    t = t->partition_of ? schema.Find(*t->partition_of) : nullptr;
   }
   return nullptr;
+}
+
+// The type transformers see: domains resolved to their base type.
+const std::string& MaskType(const pg::Column& c) {
+  return c.resolved_type.empty() ? c.type : c.resolved_type;
 }
 
 std::string ColumnList(const pg::Table& t) {
@@ -151,7 +159,7 @@ Result<std::string> OriginType(const pg::Schema& schema, const pg::Table& t, con
                                const ColumnKey& origin) {
   const pg::Table* ot = schema.Find(origin.first);
   const pg::Column* oc = ot != nullptr ? FindColumn(*ot, origin.second) : nullptr;
-  if (oc == nullptr || oc == &c) return c.type;
+  if (oc == nullptr || oc == &c) return MaskType(c);
   static const std::set<std::string> kInts = {"int2",     "int4",    "int8",
                                               "smallint", "integer", "bigint"};
   if (oc->base_type != c.base_type && (kInts.count(oc->base_type) || kInts.count(c.base_type))) {
@@ -160,28 +168,58 @@ Result<std::string> OriginType(const pg::Schema& schema, const pg::Table& t, con
                            "), masked as one key: give both columns the same type, or mask "
                            "the key with a text rule");
   }
-  return oc->type;
+  return MaskType(*oc);
 }
 
 }  // namespace
 
-std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
-                                                      const mask::MaskConfig& config) {
+std::vector<UnruledColumn> FindUnruledColumns(const pg::Schema& schema,
+                                              const mask::MaskConfig& config) {
+  if (config.strict == mask::Strictness::kOff) return {};
   std::map<ColumnKey, Effective> rules;
   auto own = OwnRules(schema, config);
   if (own.ok()) {
     rules = *own;
     Propagate(schema, rules).IgnoreError();
   }
+  auto is_todo = [&](const pg::Table& t, const std::string& column) {
+    auto it = config.todo.find(mask::TableRef{t.schema, t.name});
+    return it != config.todo.end() && it->second.count(column) != 0;
+  };
+  auto ruled = [&](const pg::Table& t, const std::string& column) {
+    return !is_todo(t, column) && RuleFor(schema, rules, t, column) != nullptr;
+  };
+  // kAll: a column referencing a covered column holds that column's values.
+  std::set<ColumnKey> covered;
+  if (config.strict == mask::Strictness::kAll) {
+    for (size_t round = 0; round <= schema.foreign_keys.size(); ++round) {
+      bool changed = false;
+      for (const auto& fk : schema.foreign_keys) {
+        const pg::Table* ref = schema.Find(fk.ref_table);
+        const pg::Table* from = schema.Find(fk.table);
+        if (ref == nullptr || from == nullptr) continue;
+        for (size_t i = 0; i < fk.columns.size(); ++i) {
+          const ColumnKey key{fk.ref_table, fk.ref_columns[i]};
+          if (!ruled(*ref, key.second) && covered.count(key) == 0) continue;
+          changed |= covered.insert({fk.table, fk.columns[i]}).second;
+        }
+      }
+      if (!changed) break;
+    }
+  }
   std::vector<UnruledColumn> out;
   for (const auto& t : schema.tables) {
     if (t.partition_of) continue;  // partitions share their parent's columns
     for (const auto& c : t.columns) {
       if (c.generated) continue;
+      if (is_todo(t, c.name)) {
+        out.push_back({t.qualified, c.name, "todo"});
+        continue;
+      }
+      if (ruled(t, c.name) || covered.count({t.qualified, c.name}) != 0) continue;
       auto category = mask::PersonalCategory(c.name, c.base_type);
-      if (!category) continue;
-      if (RuleFor(schema, rules, t, c.name) != nullptr) continue;
-      out.push_back({t.qualified, c.name, *category});
+      if (!category && config.strict == mask::Strictness::kGuess) continue;
+      out.push_back({t.qualified, c.name, category.value_or("no rule")});
     }
   }
   return out;

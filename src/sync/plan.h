@@ -41,15 +41,23 @@ struct Plan {
   nlohmann::json mask;
 };
 
-// A personal-looking column with no rule.
+// A copied column that mask.yaml's strictness requires a rule for and that
+// has none. `category`: what it looks like ("email", "name"... from
+// mask/pii.h), "todo" when mask.yaml says so, else "no rule".
 struct UnruledColumn {
   std::string table, column, category;
 };
 
-// Columns that look personal (by name and type) and no rule covers, own or
-// inherited through a foreign key or a partitioned parent.
-std::vector<UnruledColumn> FindUnruledPersonalColumns(const pg::Schema& schema,
-                                                      const mask::MaskConfig& config);
+// The columns `config.strict` requires a rule for and that none covers.
+// A column is covered by a rule of its own table (keep included), of an
+// ancestor (partitioned or INHERITS parent, any depth), a masked key's rule
+// that it references through a foreign key, or, for kAll, a foreign key onto
+// a covered column (it holds the key's values). Generated columns are never
+// copied and partitions are judged by their parent, so neither is listed.
+// kAll: every other column; kGuess: those that look personal; kOff: none.
+// Columns written `todo` are listed under every strictness but kOff.
+std::vector<UnruledColumn> FindUnruledColumns(const pg::Schema& schema,
+                                              const mask::MaskConfig& config);
 
 // Builds the plan. With `config` null nothing is masked. InvalidArgument
 // (one line) when a rule names a missing table or column, when a rule sits

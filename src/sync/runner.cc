@@ -9,6 +9,7 @@
 #include "audit/log.h"
 #include "common/crash_point.h"
 #include "common/names.h"
+#include "common/untrusted_text.h"
 #include "engine/sources.h"
 #include "os/fs.h"
 #include "subset/config.h"
@@ -72,11 +73,20 @@ Result<Inputs> ReadInputs(const SyncRequest& r, const engine::Layout& layout, en
   if (r.no_mask && !r.mask_path.empty()) {
     return InvalidArgument("pass --mask or --no-mask, not both");
   }
+  std::optional<mask::Strictness> strict;
+  if (!r.strict.empty()) {
+    strict = mask::StrictnessFromName(r.strict);
+    if (!strict) {
+      return InvalidArgument("--strict " + Quote(r.strict) + " is not all, guess or off");
+    }
+    if (r.mask_path.empty()) return InvalidArgument("--strict applies to a --mask file; pass one");
+  }
   if (!r.mask_path.empty()) {
     ASSIGN_OR_RETURN(auto config, mask::LoadMaskConfig(r.mask_path));
+    if (strict) config.strict = *strict;
     in.mask = std::make_unique<mask::MaskConfig>(std::move(config));
   } else if (!r.no_mask) {
-    in.mask = std::make_unique<mask::MaskConfig>();  // strict and empty: refuses personal data
+    in.mask = std::make_unique<mask::MaskConfig>();  // strict and empty: refuses every column
   }
   if (!r.subset_path.empty()) {
     ASSIGN_OR_RETURN(std::string text, os::ReadFile(r.subset_path));
@@ -95,11 +105,8 @@ int DefaultJobs() {
 }  // namespace
 
 std::string ScheduleOptions(const SyncRequest& r) {
-  return nlohmann::json{{"mask", r.mask_path},
-                        {"subset", r.subset_path},
-                        {"no_mask", r.no_mask},
-                        {"jobs", r.jobs},
-                        {"key_file", r.key_file}}
+  return nlohmann::json{{"mask", r.mask_path}, {"subset", r.subset_path}, {"no_mask", r.no_mask},
+                        {"jobs", r.jobs},      {"key_file", r.key_file},  {"strict", r.strict}}
       .dump();
 }
 
@@ -115,6 +122,7 @@ SyncRequest RequestFromSchedule(const catalog::SyncSchedule& s) {
     r.no_mask = o.value("no_mask", false);
     r.jobs = o.value("jobs", 0);
     r.key_file = o.value("key_file", "");
+    r.strict = o.value("strict", "");
   }
   return r;
 }
@@ -238,9 +246,8 @@ Result<catalog::SyncRun> RunSync(const SyncRequest& r, const engine::Layout& lay
   o.key = in.key;
   o.jobs = r.jobs > 0 ? r.jobs : DefaultJobs();
   if (r.mask_path.empty()) {
-    o.unruled_hint =
-        "pass --mask mask.yaml with rules for them (`spur mask check` lists them), or --no-mask "
-        "for an unmasked internal copy";
+    o.unruled_hint = "pass --mask mask.yaml with a rule for each (`spur mask init --source " +
+                     r.source + "` writes a first one), or --no-mask for an unmasked internal copy";
   }
   o.work_dir = work;
   o.installation = installation;

@@ -23,6 +23,7 @@ struct SyncRequest {
   bool no_mask = false;     // explicitly unmasked (refused when personal columns exist otherwise)
   int jobs = 0;             // parallel streams; 0 = one per core, at least 2
   std::string key_file;     // masking key (64 hex); "" = the pool's own (<pool>/mask.key)
+  std::string strict;       // "all" | "guess" | "off" overrides mask.yaml's; "" = the file's
   std::string actor = "cli";
 };
 

@@ -30,6 +30,7 @@ const Target kTargets[] = {
     {"gitlab_hook", FuzzGitLabHook},
     {"repo_config", FuzzRepoConfig},
     {"copy_text", FuzzCopyText},
+    {"array_text", FuzzArrayText},
     {"mask_config", FuzzMaskConfig},
     {"subset_config", FuzzSubsetConfig},
     {"cron", FuzzCron},

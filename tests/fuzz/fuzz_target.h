@@ -40,6 +40,7 @@ int FuzzGitHubHook(const uint8_t* data, size_t size);
 int FuzzGitLabHook(const uint8_t* data, size_t size);
 int FuzzRepoConfig(const uint8_t* data, size_t size);
 int FuzzCopyText(const uint8_t* data, size_t size);
+int FuzzArrayText(const uint8_t* data, size_t size);
 int FuzzMaskConfig(const uint8_t* data, size_t size);
 int FuzzSubsetConfig(const uint8_t* data, size_t size);
 int FuzzCron(const uint8_t* data, size_t size);

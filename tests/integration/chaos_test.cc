@@ -77,7 +77,8 @@ TEST(Chaos, RandomKillsLeaveEveryBranchWhole) {
       "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);"
       "INSERT INTO customers SELECT g, 'p' || g || '@example.org' FROM generate_series(1, 1000) g");
   const std::string mask = dir.path() + "/mask.yaml";
-  ASSERT_TRUE(os::WriteFileAtomic(mask, "tables:\n  customers:\n    email: email\n").ok());
+  ASSERT_TRUE(
+      os::WriteFileAtomic(mask, "tables:\n  customers:\n    id: keep\n    email: email\n").ok());
   ASSERT_EQ(pool.Run({"source", "add", "prod", "--url", source.Url("shop")}).exit_code, 0);
   const char* kills_env = std::getenv("SPUR_CHAOS_KILLS");
   const int kills = kills_env ? std::atoi(kills_env) : 12;

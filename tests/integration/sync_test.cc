@@ -65,9 +65,13 @@ INSERT INTO events SELECT g, date '2024-06-01' + (g % 400), 'login', '10.0.' || 
 FROM generate_series(1, 1000) g;
 )sql";
 
+// Every column has a rule (strict: all): masked, or `keep`; columns
+// referencing a key follow it.
 constexpr const char* kMask = R"yaml(
 tables:
   customers:
+    id: keep
+    country: keep
     email: email
     first_name: first_name
     last_name: last_name
@@ -76,12 +80,24 @@ tables:
     profile: { rule: json, paths: { "$.address.street": street } }
     notes: { rule: regex, pattern: '[a-z0-9.]+@[a-z.]+', replace: 'hidden@example.com' }
   addresses:
+    n: keep
     street: street
     city: city
     postcode: postcode
+  orders:
+    id: keep
+    total: { rule: keep, reason: "an amount" }
   employees:
+    id: keep
     full_name: full_name
+  teams:
+    id: keep
+  members:
+    id: keep
   events:
+    id: keep
+    at: keep
+    kind: keep
     ip_address: hash
 )yaml";
 

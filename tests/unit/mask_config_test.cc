@@ -50,7 +50,7 @@ std::string WithRule(std::string_view rule) {
 TEST(MaskConfig, ParsesTheFullExample) {
   Result<MaskConfig> c = ParseMaskConfig(kFull);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_TRUE(c->strict);
+  EXPECT_EQ(c->strict, Strictness::kAll);
   ASSERT_EQ(c->tables.size(), 3u);
   const MaskConfig::Columns* users = c->FindTable("public", "users");
   ASSERT_NE(users, nullptr);
@@ -93,12 +93,50 @@ TEST(MaskConfig, EmptyMeansStrictWithNoRules) {
   for (std::string_view yaml : {"", "# nothing\n", "tables:\n", "version: 1\ntables: ~\n"}) {
     Result<MaskConfig> c = ParseMaskConfig(yaml);
     ASSERT_TRUE(c.ok()) << c.status().message();
-    EXPECT_TRUE(c->strict);
+    EXPECT_EQ(c->strict, Strictness::kAll);
     EXPECT_TRUE(c->tables.empty());
   }
   Result<MaskConfig> lax = ParseMaskConfig("strict: false\n");
   ASSERT_TRUE(lax.ok()) << lax.status().message();
-  EXPECT_FALSE(lax->strict);
+  EXPECT_EQ(lax->strict, Strictness::kOff);
+}
+
+TEST(MaskConfig, StrictIsAllGuessOrOff) {
+  const std::pair<const char*, Strictness> cases[] = {{"all", Strictness::kAll},
+                                                      {"true", Strictness::kAll},
+                                                      {"guess", Strictness::kGuess},
+                                                      {"off", Strictness::kOff},
+                                                      {"false", Strictness::kOff}};
+  for (const auto& [text, want] : cases) {
+    Result<MaskConfig> c = ParseMaskConfig(std::string("strict: ") + text + "\n");
+    ASSERT_TRUE(c.ok()) << text << ": " << c.status().message();
+    EXPECT_EQ(c->strict, want) << text;
+  }
+}
+
+TEST(MaskConfig, TodoMarksAColumnUndecided) {
+  Result<MaskConfig> c = ParseMaskConfig("tables:\n  users:\n    notes: todo\n    email: email\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->Find("public", "users", "notes"), nullptr);
+  EXPECT_EQ(c->todo.at(TableRef{"public", "users"}).count("notes"), 1u);
+  EXPECT_EQ(c->ToJson()["tables"]["public.users"]["notes"], "todo");
+  ExpectRejected("tables:\n  users:\n    notes: todo\n    notes: keep\n", {"appears twice"});
+}
+
+TEST(MaskConfig, ReasonIsANoteOnAnyRule) {
+  Result<MaskConfig> c = ParseMaskConfig(
+      "tables:\n  users:\n    country: { rule: keep, reason: \"ISO code\" }\n"
+      "    born: { rule: birthdate, generalize: year, reason: 'ages matter' }\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->Find("public", "users", "country")->reason, "ISO code");
+  // Not part of what the config means.
+  Result<MaskConfig> bare = ParseMaskConfig(
+      "tables:\n  users:\n    country: keep\n    born: { rule: birthdate, generalize: year }\n");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(c->Fingerprint(), bare->Fingerprint());
+  ExpectRejected(WithRule("{ rule: keep, reason: \"a\\nb\" }"), {"reason", "one line"});
+  ExpectRejected(WithRule("{ rule: keep, reason: '" + std::string(501, 'x') + "' }"),
+                 {"reason", "500 bytes"});
 }
 
 TEST(MaskConfig, NamesFoldLikeSql) {
@@ -140,7 +178,7 @@ TEST(MaskConfig, RejectsUnknownTopLevelKeys) {
 
 TEST(MaskConfig, RejectsBadVersionAndStrict) {
   ExpectRejected("version: 2\n", {"line 1", "version \"2\" is not supported"});
-  ExpectRejected("strict: maybe\n", {"line 1", "strict: expected true or false"});
+  ExpectRejected("strict: maybe\n", {"line 1", "strict: expected all, guess or off"});
 }
 
 TEST(MaskConfig, RejectsMissingParameters) {
@@ -297,7 +335,7 @@ TEST(MaskConfig, ToJsonShowsRulesAndParameters) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   const nlohmann::json j = c->ToJson();
   EXPECT_EQ(j["version"], 1);
-  EXPECT_EQ(j["strict"], true);
+  EXPECT_EQ(j["strict"], "all");
   const nlohmann::json& users = j["tables"]["public.users"];
   EXPECT_EQ(users["email"], nlohmann::json({{"rule", "email"}}));
   EXPECT_EQ(users["signup"], nlohmann::json({{"rule", "date_shift"}, {"days", 30}}));

@@ -86,9 +86,52 @@ TEST(MaskFormatsTest, EmailKeepsShapeSeparatorsAndTld) {
   EXPECT_NE(Mask(*t, "john.smith").substr(5), "smith");
 }
 
-TEST(MaskFormatsTest, EmailOnCitextFoldsCase) {
-  auto t = Make(Kind::kEmail, "citext");
-  EXPECT_EQ(Mask(*t, "John@Example.COM"), Mask(*t, "john@example.com"));
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Regression: a citext email was lower-cased before masking, the same email
+// in a text or jsonb column was not, so one person masked to two addresses
+// and joins by value across tables broke. The canonical form is the
+// lower-cased address, in every column type; the case pattern is kept.
+TEST(MaskFormatsTest, SameEmailMasksToTheSameAddressInEveryColumnType) {
+  auto text = Make(Kind::kEmail);
+  auto citext = Make(Kind::kEmail, "citext");
+  const std::string lower = Mask(*text, "john@example.com");
+  EXPECT_EQ(Mask(*citext, "john@example.com"), lower);
+  EXPECT_EQ(Lower(Mask(*text, "John@Example.COM")), lower);
+  EXPECT_EQ(Lower(Mask(*citext, "John@Example.COM")), lower);
+  EXPECT_EQ(Shape(Mask(*text, "John@Example.COM")), Shape("John@Example.COM"));
+
+  TransformSpec json = Rule(Kind::kJson);
+  json.json_paths = {{"$.email", Rule(Kind::kEmail)}};
+  const nlohmann::json doc =
+      nlohmann::json::parse(Mask(*Make(json, Column("jsonb")), R"({"email": "john@example.com"})"));
+  EXPECT_EQ(doc["email"], lower);
+
+  TransformSpec array = Rule(Kind::kEmail);
+  EXPECT_EQ(Mask(*Make(array, Column("text[]")), "{john@example.com}"), "{" + lower + "}");
+}
+
+TEST(MaskFormatsTest, EmailWithTextAroundItKeepsNoneOfIt) {
+  auto t = Make(Kind::kEmail);
+  const std::string in = "Ann Smith <ann.smith@example.com>";
+  const std::string out = Mask(*t, in);
+  EXPECT_EQ(Shape(out), Shape(in));
+  for (const char* word : {"Ann", "Smith", "ann", "smith", "example", "com"}) {
+    EXPECT_EQ(out.find(word), std::string::npos) << out;
+  }
+  // Not an address: the "TLD" is permuted too.
+  const std::string spaced = Mask(*t, "ann@example.com Alice.Jones");
+  EXPECT_EQ(spaced.find("Jones"), std::string::npos) << spaced;
+}
+
+TEST(MaskFormatsTest, HashOnCitextKeysOnTheLowerCasedValue) {
+  auto citext = Make(Kind::kHash, "citext");
+  EXPECT_EQ(Mask(*citext, "Ann@X.org"), Mask(*citext, "ann@x.org"));
+  auto text = Make(Kind::kHash);
+  EXPECT_NE(Mask(*text, "Ann@X.org"), Mask(*text, "ann@x.org"));
 }
 
 TEST(MaskFormatsTest, DictionaryNamesKeepCaseStyle) {
@@ -139,6 +182,94 @@ TEST(MaskFormatsTest, PhoneKeepsFormatAndCountryPrefix) {
   EXPECT_EQ(out.substr(0, 2), "+4");
   EXPECT_NE(out, in);
   EXPECT_EQ(Shape(Mask(*t, "(555) 010-0100 ext. 7")), Shape("(555) 010-0100 ext. 7"));
+  EXPECT_EQ(Shape(Mask(*t, "555.010.0100 x12")), Shape("555.010.0100 x12"));
+  EXPECT_EQ(Shape(Mask(*t, "555-0100 #4")), Shape("555-0100 #4"));
+}
+
+// Regression: phone kept every non-digit, so "ext. 12 (ask for <name>)"
+// carried the name into the pool. What is not a phone number is removed; a
+// value with no number at all becomes a keyed 10-digit number.
+TEST(MaskFormatsTest, PhoneDropsFreeTextAroundTheNumber) {
+  auto t = Make(Kind::kPhone);
+  EXPECT_EQ(Shape(Mask(*t, "+1 555-0100 ext. 12 (ask for Alice)")), Shape("+1 555-0100 ext. 12"));
+  EXPECT_EQ(Shape(Mask(*t, "555-0100, Alice's mobile")), Shape("555-0100"));
+  EXPECT_EQ(Shape(Mask(*t, "555-0100 xavier")), Shape("555-0100"));
+  const std::string none = Mask(*t, "ask Alice");
+  EXPECT_EQ(none.size(), 10u);
+  EXPECT_TRUE(OnlyOf(none, "0123456789")) << none;
+  EXPECT_EQ(Mask(*t, "ask Alice"), none);  // deterministic
+  EXPECT_NE(Mask(*t, "ask Bob"), none);
+}
+
+TEST(MaskFormatsTest, CreditCardDropsFreeText) {
+  auto t = Make(Kind::kCreditCard);
+  const std::string out = Mask(*t, "4111 1111 1111 1111 (Alice, exp 09/27)");
+  EXPECT_EQ(Shape(out), Shape("4111 1111 1111 1111"));
+  EXPECT_TRUE(LuhnValid(out)) << out;
+}
+
+// Regression: `$.contact.phones[*].number: phone` left every phone stored
+// as a JSON number unchanged. A path's rule masks whatever is there.
+TEST(MaskFormatsTest, JsonRulesMaskNumbersAndEverythingUnderThePath) {
+  TransformSpec json = Rule(Kind::kJson);
+  json.json_paths = {{"$.contact.phones[*].number", Rule(Kind::kPhone)},
+                     {"$.profile", Rule(Kind::kFullName)},
+                     {"$.salary", Rule(Kind::kNoise)}};
+  auto t = Make(json, Column("jsonb"));
+  ASSERT_TRUE(t);
+  const std::string in =
+      R"({"contact": {"phones": [{"number": 5550100}, {"number": "555-0199"}]},)"
+      R"( "profile": {"names": ["Alice Jones", {"alias": "Ally Jo"}], "age": 41, "vip": true},)"
+      R"( "salary": "52000"})";
+  const nlohmann::json out = nlohmann::json::parse(Mask(*t, in));
+  const nlohmann::json& number = out["contact"]["phones"][0]["number"];
+  ASSERT_TRUE(number.is_number_integer()) << out.dump();
+  EXPECT_NE(number.get<int64_t>(), 5550100);
+  EXPECT_EQ(std::to_string(number.get<int64_t>()).size(), 7u);
+  EXPECT_NE(out["contact"]["phones"][1]["number"], "555-0199");
+  const std::string dump = out.dump();
+  for (const char* original : {"Alice", "Jones", "Ally", "\"Jo\""}) {
+    EXPECT_EQ(dump.find(original), std::string::npos) << original << " in " << dump;
+  }
+  EXPECT_TRUE(out["profile"]["names"][1]["alias"].is_string());
+  EXPECT_TRUE(out["profile"]["vip"].get<bool>());  // booleans carry no value
+  // noise on a numeric string: noised, still a string.
+  ASSERT_TRUE(out["salary"].is_string());
+  EXPECT_NE(out["salary"], "52000");
+  // noise on a string that is no number: nothing passes through.
+  EXPECT_TRUE(nlohmann::json::parse(Mask(*t, R"({"salary": "Alice"})"))["salary"].is_null());
+}
+
+// Regression: email on a text[] column was refused ("use null, constant or
+// keep"). Rules apply element by element, NULL elements stay NULL.
+TEST(MaskFormatsTest, ArrayColumnsAreMaskedElementByElement) {
+  auto scalar = Make(Kind::kEmail);
+  auto array = Make(Kind::kEmail, "text[]");
+  ASSERT_TRUE(array);
+  const std::string a = Mask(*scalar, "ann@example.com");
+  const std::string b = Mask(*scalar, "bob smith@x.org");
+  EXPECT_EQ(Mask(*array, R"({ann@example.com,NULL,"bob smith@x.org"})"),
+            "{" + a + ",NULL,\"" + b + "\"}");
+  EXPECT_EQ(Mask(*array, "{{ann@example.com},{ann@example.com}}"), "{{" + a + "},{" + a + "}}");
+  EXPECT_EQ(Mask(*array, "{}"), "{}");
+  // Element types are checked like columns: varchar(5)[] cuts each element.
+  const std::string cut = Mask(*Make(Kind::kFirstName, "character varying(3)[]"), "{Alice,Bo}");
+  EXPECT_LE(cut.size(), std::string("{abc,abc}").size()) << cut;
+  // citext[] (a domain's array, resolved) folds case per element.
+  auto ci = Make(Kind::kEmail, "citext[]");
+  EXPECT_EQ(Lower(Mask(*ci, "{Ann@Example.com}")), "{" + a + "}");
+  // Rules that do not fit the element type are refused, naming the column.
+  Result<std::unique_ptr<Transformer>> bad =
+      MakeTransformer(Rule(Kind::kEmail), Column("integer[]"), testing::TestKey());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("public.users.c"), std::string::npos);
+  // Malformed values fail with the column named and no content.
+  const Status st = testing::ApplyStatus(*array, "{secret@x.org");
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("public.users.c"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("secret"), std::string::npos) << st.message();
+  // Whole-value rules stay whole-value.
+  EXPECT_EQ(Mask(*Make(Kind::kKeep, "text[]"), "{a,b}"), "{a,b}");
 }
 
 TEST(MaskFormatsTest, CreditCardIsLuhnValidAndKeepsIssuer) {
@@ -308,7 +439,7 @@ TEST(MaskFormatsTest, JsonPathsRewriteMatchingLeaves) {
   EXPECT_NE(email, "bob@example.org");
   EXPECT_EQ(out["contact"]["name"], "Bob");
   EXPECT_EQ(Shape(out["phones"][0].get<std::string>()), "999-9999");
-  EXPECT_EQ(out["phones"][1], 7);  // phone rules leave numbers alone
+  EXPECT_TRUE(out["phones"][1].is_number());  // numbers are masked too (see below)
   EXPECT_TRUE(out["orders"][0]["card"].is_null());
   EXPECT_EQ(out["orders"][1]["id"], 2);
   EXPECT_EQ(out["tags"][0].get<std::string>().size(), 32u);

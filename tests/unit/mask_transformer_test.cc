@@ -240,7 +240,7 @@ TEST(MaskTransformerTest, TypeMismatchesFailAtConstruction) {
   } kBad[] = {
       {Kind::kDateShift, "integer"}, {Kind::kNoise, "text"},        {Kind::kEmail, "bigint"},
       {Kind::kUuid, "integer"},      {Kind::kBirthdate, "numeric"}, {Kind::kJson, "integer"},
-      {Kind::kHash, "date"},         {Kind::kPhone, "boolean"},     {Kind::kFirstName, "text[]"},
+      {Kind::kHash, "date"},         {Kind::kPhone, "boolean"},     {Kind::kFirstName, "bytea"},
   };
   for (const auto& b : kBad) {
     auto r = MakeTransformer(Rule(b.kind), Column(b.type), TestKey());

@@ -200,9 +200,21 @@ std::vector<std::string> MaskRow(const Plan& plan, std::string_view table, std::
   return fields;
 }
 
+// The columns FindUnruledColumns lists for `yaml` as written (strict: all
+// unless it says otherwise).
+std::vector<std::string> UnruledAll(const Schema& schema, std::string_view yaml) {
+  std::vector<std::string> out;
+  for (const UnruledColumn& c : FindUnruledColumns(schema, Config(yaml))) {
+    out.push_back(c.table + "." + c.column + " (" + c.category + ")");
+  }
+  return out;
+}
+
+// The same under `strict: guess`, what the heuristic tests below are about.
 std::vector<std::string> Unruled(const Schema& schema, std::string_view yaml) {
   std::vector<std::string> out;
-  for (const UnruledColumn& c : FindUnruledPersonalColumns(schema, Config(yaml))) {
+  for (const UnruledColumn& c :
+       FindUnruledColumns(schema, Config("strict: guess\n" + std::string(yaml)))) {
     out.push_back(c.table + "." + c.column + " (" + c.category + ")");
   }
   return out;
@@ -678,6 +690,63 @@ TEST(SyncPlan, RuleOnALeafPartitionStaysOnThatLeaf) {
   EXPECT_EQ(RuleOf(*plan, "public.events_2025", "email"), nullptr);
 }
 
+// ---- inheritance ----
+
+// A table made with INHERITS (parent), with the parent's columns and its own.
+Table InheritsFrom(const Table& parent, const std::string& name, std::vector<Column> extra = {}) {
+  Table t = MakeTable(name, parent.columns);
+  for (Column& c : extra) t.columns.push_back(std::move(c));
+  t.inherits = {parent.qualified};
+  return t;
+}
+
+// Regression: rules on a parent reached partitions but not INHERITS
+// children, whose rows were then copied unmasked with no warning.
+TEST(SyncPlan, RuleOnAParentCoversInheritanceChildrenAtAnyDepth) {
+  Schema schema;
+  Table people = MakeTable("people", {BigInt("id"), Text("email")});
+  Table staff = InheritsFrom(people, "staff", {Text("badge")});
+  Table contractors = InheritsFrom(staff, "contractors", {Text("agency")});
+  // A partitioned table under an inheritance child: rows live in its leaves.
+  Table archive = InheritsFrom(people, "archive");
+  archive.kind = 'p';
+  Table archive_2024 = PartitionOf(archive, "archive_2024");
+  schema.tables = {archive, archive_2024, contractors, people, staff};
+  Result<Plan> plan = Build(schema, "tables:\n  people:\n    email: email\n");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto own = MaskRow(*plan, "public.people", "1\tann@example.com\n");
+  for (const char* table :
+       {"public.people", "public.staff", "public.contractors", "public.archive_2024"}) {
+    const ColumnRule* rule = RuleOf(*plan, table, "email");
+    ASSERT_NE(rule, nullptr) << table;
+    EXPECT_EQ(rule->via, std::string(table) == "public.people" ? "" : "public.people.email");
+    EXPECT_EQ(plan->mask[table]["email"]["rule"], "email") << table;
+  }
+  EXPECT_EQ(MaskRow(*plan, "public.staff", "1\tann@example.com\tB-7\n").at(1), own.at(1));
+  EXPECT_EQ(MaskRow(*plan, "public.contractors", "1\tann@example.com\tB-7\tAcme\n").at(1),
+            own.at(1));
+  EXPECT_EQ(MaskRow(*plan, "public.archive_2024", "1\tann@example.com\n").at(1), own.at(1));
+}
+
+TEST(SyncPlan, ChildsOwnRuleWinsOverItsParents) {
+  Schema schema;
+  Table people = MakeTable("people", {BigInt("id"), Text("email")});
+  schema.tables = {people, InheritsFrom(people, "staff")};
+  Result<Plan> plan =
+      Build(schema, "tables:\n  people:\n    email: email\n  staff:\n    email: null\n");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(RuleOf(*plan, "public.staff", "email")->spec.kind, mask::Kind::kNull);
+}
+
+TEST(SyncPlan, InheritanceChildrenAreCoveredInStrictMode) {
+  Schema schema;
+  Table people = MakeTable("people", {BigInt("id"), Text("email")});
+  schema.tables = {people, InheritsFrom(people, "staff", {Text("phone")})};
+  const auto unruled = Unruled(schema, "tables:\n  people:\n    email: email\n");
+  EXPECT_FALSE(Contains(unruled, "public.staff.email (email)"));
+  EXPECT_TRUE(Contains(unruled, "public.staff.phone (phone)"));  // its own column
+}
+
 // ---- strict mode: personal columns without rules ----
 
 TEST(SyncPlan, UnruledPersonalColumnsAreListed) {
@@ -744,6 +813,70 @@ TEST(SyncPlan, PersonalCheckUsesTheBaseType) {
   EXPECT_EQ(Unruled(schema, ""),
             (std::vector<std::string>{"public.t.phone (phone)", "public.t.ip (network address)",
                                       "public.t.dob (birth date)"}));
+}
+
+// ---- strict: all, the allowlist ----
+
+TEST(SyncPlanAllowlist, EveryColumnWithoutARuleIsListed) {
+  const auto unruled = UnruledAll(Shop(), "");
+  // Not only personal-looking columns: keys, amounts and codes too.
+  for (const char* column : {"public.users.id (no rule)", "public.orders.total (no rule)",
+                             "public.accounts.code (no rule)", "public.users.email (email)",
+                             "public.events.seen_at (no rule)"}) {
+    EXPECT_TRUE(Contains(unruled, column)) << column;
+  }
+  for (const std::string& u : unruled) {
+    EXPECT_FALSE(u.starts_with("public.events_")) << u;              // partitions: the parent
+    EXPECT_FALSE(u.starts_with("public.users.contact_email")) << u;  // generated
+  }
+}
+
+TEST(SyncPlanAllowlist, KeepDeclaresAColumnSafeAndReasonIsOnlyANote) {
+  const auto unruled = UnruledAll(Shop(), R"(
+tables:
+  orders:
+    total: { rule: keep, reason: "an amount, not personal" }
+)");
+  EXPECT_FALSE(Contains(unruled, "public.orders.total (no rule)"));
+  EXPECT_TRUE(Contains(unruled, "public.orders.id (no rule)"));
+}
+
+TEST(SyncPlanAllowlist, ColumnsReferencingACoveredKeyAreCovered) {
+  // users.id kept: orders.user_id, events.user_id and customers.user_id hold
+  // its values; invoices.customer_id references customers.user_id (a chain).
+  const auto unruled = UnruledAll(Shop(), "tables:\n  users:\n    id: keep\n");
+  for (const char* column : {"public.orders.user_id", "public.events.user_id",
+                             "public.customers.user_id", "public.invoices.customer_id"}) {
+    for (const std::string& u : unruled) EXPECT_FALSE(u.starts_with(column + std::string(" ")));
+  }
+  EXPECT_TRUE(Contains(UnruledAll(Shop(), ""), "public.orders.user_id (no rule)"));
+}
+
+TEST(SyncPlanAllowlist, TodoIsListedUnderEveryStrictnessButOff) {
+  const std::string yaml = "tables:\n  orders:\n    total: todo\n";
+  EXPECT_TRUE(Contains(UnruledAll(Shop(), yaml), "public.orders.total (todo)"));
+  EXPECT_TRUE(Contains(Unruled(Shop(), yaml), "public.orders.total (todo)"));
+  EXPECT_TRUE(UnruledAll(Shop(), "strict: off\n" + yaml).empty());
+  EXPECT_TRUE(UnruledAll(Shop(), "strict: false\n").empty());
+}
+
+// A column added to the source after mask.yaml was written stops the next
+// sync with its name.
+TEST(SyncPlanAllowlist, AColumnAddedAfterTheMaskWasWrittenIsNamed) {
+  Schema schema;
+  schema.tables.push_back(MakeTable("t", {BigInt("id"), Text("code")}));
+  const std::string yaml = "tables:\n  t:\n    id: keep\n    code: keep\n";
+  EXPECT_TRUE(UnruledAll(schema, yaml).empty());
+  schema.tables[0].columns.push_back(Text("remarks"));
+  EXPECT_EQ(UnruledAll(schema, yaml), (std::vector<std::string>{"public.t.remarks (no rule)"}));
+}
+
+TEST(SyncPlanAllowlist, InheritanceChildsOwnColumnsNeedRules) {
+  Schema schema;
+  Table people = MakeTable("people", {BigInt("id"), Text("email")});
+  schema.tables = {people, InheritsFrom(people, "staff", {Text("badge")})};
+  EXPECT_EQ(UnruledAll(schema, "tables:\n  people:\n    id: keep\n    email: email\n"),
+            (std::vector<std::string>{"public.staff.badge (no rule)"}));
 }
 
 TEST(SyncPlan, DescribeUnruledListsAndCounts) {
