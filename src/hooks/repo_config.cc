@@ -94,6 +94,13 @@ Status ApplyKey(std::string_view name, const YAML::Node& value, RepoConfig& c) {
   }
   if (!value.IsScalar()) return InvalidArgument("expected a string, found " + Describe(value));
   const std::string& text = value.Scalar();
+  // The file is checked for UTF-8 before parsing, but escapes in quoted YAML
+  // ("\_", "\N": raw Latin-1 bytes) make bytes of their own.
+  if (size_t at = InvalidUtf8At(text); at != std::string::npos) {
+    return InvalidArgument("byte " + std::to_string(at + 1) +
+                           " of the value is not UTF-8 (an escape such as \\_ or \\N in a "
+                           "quoted string?); write the characters themselves");
+  }
   // Commands may span lines; nothing else holds a control character (a stray
   // carriage return would not survive being written back, and prints badly).
   const bool multiline = name == "migrate" || name == "comment_command";

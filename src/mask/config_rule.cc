@@ -88,8 +88,16 @@ std::string Quoted(const YAML::Node& node) {
   return "nothing";
 }
 
+// A scalar's text. The file is UTF-8 (checked before parsing), but escapes
+// in quoted YAML ("\_", "\N": raw Latin-1 bytes) make bytes of their own: refused, since
+// PostgreSQL would refuse them in a text column anyway.
 Result<std::string> ReadString(const YAML::Node& value) {
   if (!value.IsScalar()) return InvalidArgument("expected a string, found " + Quoted(value));
+  if (!IsValidUtf8(value.Scalar())) {
+    return InvalidArgument(
+        "the value is not UTF-8 (an escape such as \\_ or \\N in a quoted string?); write the "
+        "characters themselves");
+  }
   return value.Scalar();
 }
 

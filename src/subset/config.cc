@@ -65,6 +65,11 @@ Result<RootSpec> ParseRoot(const YAML::Node& key, const YAML::Node& value) {
         return Error(kv.first,
                      what + ": where: expected an SQL condition, found " + Describe(kv.second));
       }
+      if (!IsValidUtf8(kv.second.Scalar())) {
+        return Error(kv.first, what +
+                                   ": where: not UTF-8 (an escape such as \\_ or \\N in a quoted "
+                                   "string?); write the characters themselves");
+      }
       root.where = kv.second.Scalar();
     } else {
       return Error(kv.first,

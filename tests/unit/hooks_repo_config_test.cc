@@ -193,6 +193,22 @@ TEST(HooksRepoConfig, NulInValueIsRefusedBeforeYamlTurnsItIntoNonUtf8) {
       << c.status().message();
 }
 
+// Found by the repo_config fuzz target's second 10-minute run: the file was
+// UTF-8, but the YAML escape "\_" in a double-quoted value made the single
+// byte 0xA0, so the printed config (with a replacement character) did not
+// read back equal. Values are checked for UTF-8 after YAML's escapes.
+TEST(HooksRepoConfig, QuotedEscapeMakingNonUtf8IsRefused) {
+  for (const char* yaml : {"migrate: \"np\n\n$\\_alsi\"\n", "migrate: \"\\N\"\n"}) {
+    auto c = ParseRepoConfig(yaml);
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_NE(c.status().message().find("not UTF-8"), std::string::npos) << c.status().message();
+  }
+  // The same characters written as themselves are fine.
+  auto nbsp = ParseRepoConfig("migrate: \"make\u00a0migrate\"\n");
+  ASSERT_TRUE(nbsp.ok()) << nbsp.status().message();
+  EXPECT_EQ(nbsp->migrate, "make\xc2\xa0migrate");
+}
+
 // Found by the repo_config fuzz target: a value ending in a carriage return
 // was kept, and RepoConfigToYaml wrote it unquoted so it read back without it.
 TEST(HooksRepoConfig, CarriageReturnInValueIsRefusedNotLostOnRoundTrip) {
