@@ -149,4 +149,52 @@ bool InsideDictionaryWord(std::string_view value) {
   return false;
 }
 
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool InList(std::span<const std::string_view> list, std::string_view value) {
+  for (std::string_view word : list) {
+    if (EqualsIgnoringCase(word, value)) return true;
+  }
+  return false;
+}
+
+// "<First> <Last>"
+bool IsFullName(std::string_view v) {
+  for (size_t space = v.find(' '); space != std::string_view::npos;
+       space = v.find(' ', space + 1)) {
+    if (InList(FirstNames(), v.substr(0, space)) && InList(LastNames(), v.substr(space + 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "<1-9999> <Name> <Suffix>"
+bool IsStreet(std::string_view v) {
+  size_t digits = 0;
+  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 4 || digits >= v.size() || v[digits] != ' ') return false;
+  const std::string_view rest = v.substr(digits + 1);
+  const size_t space = rest.rfind(' ');
+  return space != std::string_view::npos && InList(StreetNames(), rest.substr(0, space)) &&
+         InList(StreetSuffixes(), rest.substr(space + 1));
+}
+
+}  // namespace
+
+bool IsDictionaryOutput(std::string_view value) {
+  return InList(FirstNames(), value) || InList(LastNames(), value) || InList(Cities(), value) ||
+         IsFullName(value) || IsStreet(value);
+}
+
 }  // namespace spur::mask

@@ -21,4 +21,11 @@ std::span<const std::string_view> StreetSuffixes();  // "Street", "Avenue", ...
 // masked data proves nothing (mask verify skips such values).
 bool InsideDictionaryWord(std::string_view value);
 
+// True when a dictionary rule (first_name, last_name, full_name, city,
+// street) can output `value`, in any case style: a first or last name, "First
+// Last", a city, "<1-9999> <Name> <Suffix>". mask verify counts such values
+// found in a dictionary-masked column as coincidences, not leaks, unless the
+// row they sit in held them in the source.
+bool IsDictionaryOutput(std::string_view value);
+
 }  // namespace spur::mask

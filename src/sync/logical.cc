@@ -292,6 +292,8 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
                         {"rows", progress.rows.load()},
                         {"bytes", progress.bytes.load()},
                         {"mask", plan.mask},
+                        {"strict", o.mask ? mask::StrictnessName(o.mask->strict) : "off"},
+                        {"mask_config", o.mask ? o.mask->ToJson() : nlohmann::json()},
                         {"seconds", phases.seconds}};
 }
 

@@ -1,0 +1,649 @@
+#include "sync/mask_verify.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "mask/aho_corasick.h"
+#include "mask/config.h"
+#include "mask/dictionaries.h"
+#include "mask/pii.h"
+#include "mask/scanner.h"
+#include "pg/array_text.h"
+#include "pg/copy_stream.h"
+#include "pg/copy_text.h"
+#include "pg/schema.h"
+#include "sync/plan.h"
+
+namespace spur::sync {
+namespace {
+
+using Json = nlohmann::json;
+
+// Values made only of digits need this many digits to count as evidence.
+constexpr size_t kMinDigits = 8;
+// Collision candidates looked up in the source, at most, per verify.
+constexpr int kMaxRowChecks = 2000;
+
+struct Column {
+  std::string name, base_type;  // base_type: pg_type.typname, domains resolved
+};
+
+struct Relation {
+  std::string qualified;  // quote_ident(schema) || '.' || quote_ident(name)
+  char kind = 'r';        // 'r' table, 'm' materialized view
+  std::vector<Column> columns;
+  std::vector<std::string> key;  // primary key columns, empty when none
+};
+
+// Every relation that holds rows, in user schemas, not owned by an extension:
+// tables (leaf partitions and inheritance children each on their own) and
+// materialized views.
+Result<std::vector<Relation>> ReadRelations(pg::Connection& conn) {
+  ASSIGN_OR_RETURN(auto rows, conn.Query(R"(
+    WITH RECURSIVE domain_base(start, cur) AS (
+      SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
+      UNION ALL
+      SELECT d.start, t.typbasetype FROM domain_base d JOIN pg_type t ON t.oid = d.cur
+      WHERE t.typtype = 'd')
+    SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relkind, a.attname,
+           coalesce((SELECT bt.typname FROM domain_base d JOIN pg_type bt ON bt.oid = d.cur
+                      WHERE d.start = a.atttypid AND bt.typtype <> 'd'), t.typname),
+           EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'
+                     AND a.attnum = ANY (k.conkey)),
+           (SELECT array_position(k.conkey, a.attnum) FROM pg_constraint k
+             WHERE k.conrelid = c.oid AND k.contype = 'p')
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_type t ON t.oid = a.atttypid
+    WHERE c.relkind IN ('r', 'm')
+      AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                        AND d.objid = c.oid AND d.deptype = 'e')
+    ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum)"));
+  std::vector<Relation> out;
+  std::map<std::string, std::map<int, std::string>> keys;
+  for (const pg::Row& r : rows) {
+    const std::string& name = *r[0];
+    if (out.empty() || out.back().qualified != name) {
+      out.push_back(Relation{name, (*r[1])[0], {}, {}});
+    }
+    out.back().columns.push_back(Column{*r[2], *r[3]});
+    if (*r[4] == "t" && r[5]) keys[name][std::stoi(*r[5])] = *r[2];
+  }
+  for (Relation& rel : out) {
+    for (const auto& [pos, col] : keys[rel.qualified]) rel.key.push_back(col);
+  }
+  return out;
+}
+
+bool IsDictionaryRule(const std::string& rule) {
+  return rule == "first_name" || rule == "last_name" || rule == "full_name" || rule == "city" ||
+         rule == "street";
+}
+
+// How verify treats one column, from the sync's applied rules.
+struct ColumnPlan {
+  bool searched = false;           // masked, or unruled where the strictness asks about it
+  bool dictionary = false;         // its rule (or a json path's) is a dictionary rule
+  std::vector<std::string> paths;  // json rule paths (masked ones), as jsonpath
+};
+
+// Our json path ("$.a[*].b", "$[\"x\"]") as a PostgreSQL jsonpath.
+std::string JsonPath(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path.compare(i, 2, "[\"") == 0) {
+      size_t end = path.find("\"]", i + 2);
+      if (end == std::string::npos) return path;
+      out += ".\"" + path.substr(i + 2, end - i - 2) + "\"";
+      i = end + 1;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+ColumnPlan PlanFor(const Json& mask, const std::string& strict, const Relation& rel,
+                   const Column& c) {
+  ColumnPlan p;
+  const Json* rule = nullptr;
+  if (mask.contains(rel.qualified) && mask[rel.qualified].contains(c.name)) {
+    rule = &mask[rel.qualified][c.name];
+  }
+  if (rule == nullptr) {
+    // Not in the applied rules: kept, or (strict guess/off) unruled. Under
+    // strict all every column of a copied table had a rule, so it was kept.
+    // Materialized views are never ruled: searched where they look personal.
+    const bool personal = mask::PersonalCategory(c.name, c.base_type).has_value();
+    p.searched = personal && (rel.kind == 'm' || strict != "all");
+    return p;
+  }
+  const std::string kind = rule->value("rule", "");
+  if (kind == "keep") return p;
+  p.searched = true;
+  p.dictionary = IsDictionaryRule(kind);
+  if (rule->contains("paths")) {
+    for (const auto& [path, sub] : (*rule)["paths"].items()) {
+      if (sub == "keep") continue;
+      p.paths.push_back(JsonPath(path));
+      p.dictionary = p.dictionary || (sub.is_string() && IsDictionaryRule(sub));
+    }
+  }
+  return p;
+}
+
+// Digits (with separators) are weak evidence: a 5-digit postcode turns up by
+// chance, and a masked value may be another row's original.
+bool TooWeak(const std::string& v, size_t min_length) {
+  if (v.size() < min_length) return true;
+  size_t digits = 0;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != ' ' && c != '-' && c != '+' && c != '.' && c != '(' && c != ')') {
+      return false;
+    }
+  }
+  return digits < kMinDigits;
+}
+
+bool IsJson(const std::string& t) { return t == "json" || t == "jsonb"; }
+bool IsArray(const std::string& t) { return t.starts_with("_"); }
+
+// The SQL listing the distinct searchable values of one column: JSON leaves
+// (under the masked paths, or all), array elements, or the value as text.
+std::string ValuesSql(pg::Connection& conn, const Relation& rel, const Column& c,
+                      const ColumnPlan& p) {
+  const std::string col = pg::QuoteIdent(c.name);
+  const std::string from = " FROM ONLY " + rel.qualified;
+  std::vector<std::string> parts;
+  if (IsJson(c.base_type)) {
+    std::vector<std::string> paths = p.paths.empty() ? std::vector<std::string>{"$"} : p.paths;
+    for (const std::string& path : paths) {
+      const std::string leaves = path + ".** ? (@.type() == \"string\" || @.type() == \"number\")";
+      parts.push_back("SELECT jsonb_path_query(" + col + "::jsonb, " + conn.QuoteLiteral(leaves) +
+                      ") #>> '{}' AS v" + from);
+    }
+  } else if (IsArray(c.base_type)) {
+    parts.push_back("SELECT e::text AS v" + from + ", unnest(" + col + ") AS e");
+  } else {
+    parts.push_back("SELECT " + col + "::text AS v" + from);
+  }
+  std::string sql;
+  for (const std::string& part : parts) sql += (sql.empty() ? "" : " UNION ALL ") + part;
+  return "SELECT DISTINCT v FROM (" + sql + ") s WHERE v IS NOT NULL";
+}
+
+struct Needles {
+  std::vector<std::string> values;
+  std::vector<bool> dictionary;  // a dictionary rule could output it
+  std::unordered_map<std::string, uint32_t> index;
+  uint32_t Add(std::string v) {
+    auto [it, fresh] = index.emplace(v, static_cast<uint32_t>(values.size()));
+    if (fresh) {
+      dictionary.push_back(mask::IsDictionaryOutput(v) || mask::InsideDictionaryWord(v));
+      values.push_back(std::move(v));
+    }
+    return it->second;
+  }
+};
+
+struct Found {
+  uint64_t leaks = 0, collisions = 0, unchecked = 0;
+  std::vector<std::string> examples;
+};
+
+// Scalar leaves of a JSON document (strings as their text, numbers as
+// written), without recursion (SAX).
+class Leaves : public nlohmann::json_sax<Json> {
+ public:
+  explicit Leaves(std::vector<std::string>& out) : out_(out) {}
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t v) override { return Add(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Add(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& s) override { return Add(s); }
+  bool string(string_t& s) override { return Add(s); }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool Add(std::string s) {
+    out_.push_back(std::move(s));
+    return true;
+  }
+  std::vector<std::string>& out_;
+};
+
+// The whole value, then its JSON leaves or array elements.
+void Atoms(const std::string& value, const std::string& base_type,
+           std::vector<std::string>& atoms) {
+  atoms.clear();
+  atoms.push_back(value);
+  if (IsJson(base_type)) {
+    Leaves sax(atoms);
+    Json::sax_parse(value, &sax, Json::input_format_t::json, false);
+  } else if (IsArray(base_type)) {
+    if (auto elements = pg::array_text::Elements(value); elements.ok()) {
+      for (auto& e : *elements) {
+        if (e) atoms.push_back(std::move(*e));
+      }
+    }
+  }
+}
+
+// The sync's rules replayed: (relation, column) -> the transformer it ran.
+class Replay {
+ public:
+  // Empty when the run recorded no rules or no key is given.
+  static Result<Replay> Build(const Json& run_report, const std::optional<mask::MaskKey>& key,
+                              pg::Connection& source) {
+    Replay r;
+    if (!key || !run_report.is_object() || !run_report.contains("mask_config") ||
+        !run_report["mask_config"].is_object()) {
+      return r;
+    }
+    ASSIGN_OR_RETURN(mask::MaskConfig config,
+                     mask::ParseMaskConfig(run_report["mask_config"].dump()));
+    ASSIGN_OR_RETURN(pg::Schema schema, pg::ReadSchema(source));
+    r.schema_ = std::make_unique<pg::Schema>(std::move(schema));
+    ASSIGN_OR_RETURN(Plan plan, BuildPlan(*r.schema_, &config, *key));
+    r.plan_ = std::make_unique<Plan>(std::move(plan));
+    for (const TablePlan& tp : r.plan_->tables) {
+      for (size_t i = 0; i < tp.rules.size() && i < tp.transformers.size(); ++i) {
+        r.by_column_[{tp.table->qualified, tp.rules[i].column}] = tp.transformers[i].get();
+      }
+    }
+    return r;
+  }
+  const mask::Transformer* Find(const std::string& relation, const std::string& column) const {
+    auto it = by_column_.find({relation, column});
+    return it == by_column_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::unique_ptr<pg::Schema> schema_;  // the plan points into it
+  std::unique_ptr<Plan> plan_;
+  std::map<std::pair<std::string, std::string>, const mask::Transformer*> by_column_;
+};
+
+// Equal text forms; JSON compared as values (jsonb prints its own way).
+bool SameValue(const std::string& a, const std::string& b, const std::string& base_type) {
+  if (a == b) return true;
+  if (!IsJson(base_type)) return false;
+  Json x = Json::parse(a, nullptr, false), y = Json::parse(b, nullptr, false);
+  return !x.is_discarded() && !y.is_discarded() && x == y;
+}
+
+class Verifier {
+ public:
+  Verifier(const VerifyOptions& o, pg::Connection& source, pg::Connection& branch,
+           const Replay& replay)
+      : o_(o), source_(source), branch_(branch), replay_(replay) {}
+
+  Status Sample(const std::vector<Relation>& relations, const Json& mask, const std::string& strict,
+                Json& report) {
+    for (const Relation& rel : relations) {
+      for (const Column& c : rel.columns) {
+        const ColumnPlan p = PlanFor(mask, strict, rel, c);
+        if (!p.searched) continue;
+        std::string sql = ValuesSql(source_, rel, c, p);
+        if (o_.sample > 0) {
+          sql =
+              "SELECT v FROM (" + sql + ") d ORDER BY random() LIMIT " + std::to_string(o_.sample);
+        }
+        ASSIGN_OR_RETURN(auto rows, source_.Query(sql));
+        int used = 0, skipped = 0;
+        for (const pg::Row& r : rows) {
+          if (!r[0] || TooWeak(*r[0], o_.min_length)) {
+            ++skipped;
+            continue;
+          }
+          needles_.Add(*r[0]);
+          ++used;
+        }
+        report.push_back({{"relation", rel.qualified},
+                          {"column", c.name},
+                          {"sampled", used},
+                          {"skipped", skipped}});
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Every searched column of every relation of the snapshot, row by row.
+  Status Search(const std::vector<Relation>& relations, const Json& mask,
+                const std::string& strict) {
+    BuildSubstringSearch();
+    for (const Relation& rel : relations) {
+      for (const Column& c : rel.columns) {
+        const ColumnPlan p = PlanFor(mask, strict, rel, c);
+        if (!p.searched) continue;
+        RETURN_IF_ERROR(SearchColumn(rel, c, p));
+      }
+    }
+    return Status::Ok();
+  }
+
+  const Needles& needles() const { return needles_; }
+  const std::map<std::pair<std::string, std::string>, Found>& found() const { return found_; }
+  size_t substring_needles() const { return substring_ids_.size(); }
+
+  // Needles that are not dictionary outputs, for the byte and schema passes.
+  std::vector<mask::Needle> ByteNeedles() const {
+    std::vector<mask::Needle> out;
+    for (size_t i = 0; i < needles_.values.size(); ++i) {
+      if (!needles_.dictionary[i]) out.push_back({needles_.values[i], "sampled value"});
+    }
+    return out;
+  }
+
+ private:
+  // Every value when they are few enough, else an even sample of them.
+  void BuildSubstringSearch() {
+    const size_t n = needles_.values.size();
+    const size_t step = n > o_.max_substring_needles ? n / o_.max_substring_needles + 1 : 1;
+    std::vector<std::string> patterns;
+    for (size_t i = 0; i < n; i += step) {
+      substring_ids_.push_back(static_cast<uint32_t>(i));
+      patterns.push_back(needles_.values[i]);
+    }
+    substring_ = std::make_unique<mask::AhoCorasick>(patterns);
+  }
+
+  Status SearchColumn(const Relation& rel, const Column& c, const ColumnPlan& p) {
+    std::string key = "''";
+    if (!rel.key.empty()) {
+      key = "row(";
+      for (size_t i = 0; i < rel.key.size(); ++i) {
+        key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
+      }
+      key += ")::text";
+    }
+    const std::string col = pg::QuoteIdent(c.name);
+    ASSIGN_OR_RETURN(pg::CopyOut out,
+                     pg::CopyOut::Start(branch_, "COPY (SELECT " + key + ", " + col +
+                                                     "::text FROM ONLY " + rel.qualified +
+                                                     " WHERE " + col + " IS NOT NULL) TO STDOUT"));
+    std::vector<std::string_view> fields;
+    std::string row_key, value;
+    std::vector<std::string> atoms;
+    std::set<uint32_t> hit;
+    for (;;) {
+      std::string_view row;
+      ASSIGN_OR_RETURN(bool more, out.Next(row));
+      if (!more) break;
+      RETURN_IF_ERROR(pg::copy_text::SplitRow(row, fields));
+      if (fields.size() != 2) return Internal("verify: unexpected COPY row shape");
+      row_key.clear();
+      value.clear();
+      pg::copy_text::Unescape(fields[0], row_key);
+      pg::copy_text::Unescape(fields[1], value);
+      hit.clear();
+      Atoms(value, c.base_type, atoms);
+      for (const std::string& atom : atoms) {
+        if (auto it = needles_.index.find(atom); it != needles_.index.end()) hit.insert(it->second);
+      }
+      substring_->Feed(value, mask::AhoCorasick::kStart,
+                       [&](size_t id, size_t) { hit.insert(substring_ids_[id]); });
+      for (uint32_t id : hit) RETURN_IF_ERROR(Classify(rel, c, p, row_key, value, atoms, id));
+    }
+    return Status::Ok();
+  }
+
+  // A collision when the row holds what the column's rule makes of its
+  // source value; else a leak (see the header).
+  Status Classify(const Relation& rel, const Column& c, const ColumnPlan& p,
+                  const std::string& row_key, const std::string& value,
+                  const std::vector<std::string>& atoms, uint32_t id) {
+    Found& f = found_[{rel.qualified, c.name}];
+    const std::string where = rel.qualified + " " + (rel.key.empty() ? "(no key)" : row_key);
+    const mask::Transformer* rule = replay_.Find(rel.qualified, c.name);
+    if (rule != nullptr && !rel.key.empty() && row_checks_ < kMaxRowChecks) {
+      ++row_checks_;
+      ASSIGN_OR_RETURN(std::optional<std::string> original, SourceValue(rel, c, row_key));
+      std::string expected;
+      bool expected_null = false;
+      bool replayed = false;
+      if (original) {
+        replayed = rule->Apply(std::string_view(*original), expected, expected_null).ok() &&
+                   !expected_null && SameValue(expected, value, c.base_type);
+      }
+      if (replayed) {
+        ++f.collisions;
+      } else {
+        ++f.leaks;
+        if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+      }
+      return Status::Ok();
+    }
+    bool dictionary_output = false;
+    if (p.dictionary && needles_.dictionary[id]) {
+      for (const std::string& atom : atoms) {
+        if (atom.find(needles_.values[id]) != std::string::npos && mask::IsDictionaryOutput(atom)) {
+          dictionary_output = true;
+        }
+      }
+    }
+    if (!dictionary_output) {
+      ++f.leaks;
+      if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+      return Status::Ok();
+    }
+    if (rel.key.empty() || row_checks_ >= kMaxRowChecks) {
+      ++f.unchecked;
+      return Status::Ok();
+    }
+    ++row_checks_;
+    ASSIGN_OR_RETURN(std::optional<std::string> original, SourceValue(rel, c, row_key));
+    const bool unchanged = original && *original == value;
+    if (unchanged) {
+      ++f.leaks;
+      if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+    } else {
+      ++f.collisions;
+    }
+    return Status::Ok();
+  }
+
+  // The source's value of `c` in the row whose key reads `row_key`.
+  Result<std::optional<std::string>> SourceValue(const Relation& rel, const Column& c,
+                                                 const std::string& row_key) {
+    std::string key = "row(";
+    for (size_t i = 0; i < rel.key.size(); ++i) {
+      key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
+    }
+    key += ")::text";
+    ASSIGN_OR_RETURN(auto rows,
+                     source_.Query("SELECT " + pg::QuoteIdent(c.name) + "::text FROM ONLY " +
+                                       rel.qualified + " WHERE " + key + " = $1",
+                                   {row_key}));
+    if (rows.empty() || !rows[0][0]) return std::optional<std::string>();
+    return std::optional<std::string>(*rows[0][0]);
+  }
+
+  const VerifyOptions& o_;
+  pg::Connection& source_;
+  pg::Connection& branch_;
+  const Replay& replay_;
+  Needles needles_;
+  std::vector<uint32_t> substring_ids_;
+  std::unique_ptr<mask::AhoCorasick> substring_;
+  std::map<std::pair<std::string, std::string>, Found> found_;
+  int row_checks_ = 0;
+};
+
+// Schema text of user objects: view and function bodies, defaults,
+// comments, index definitions, check constraints, policies.
+constexpr const char* kSchemaTextSql = R"(
+  WITH user_ns AS (
+    SELECT oid FROM pg_namespace
+    WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'),
+  not_ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
+  SELECT 'view ' || c.oid::regclass::text, pg_get_viewdef(c.oid)
+    FROM pg_class c WHERE c.relkind IN ('v', 'm') AND c.relnamespace IN (SELECT oid FROM user_ns)
+     AND c.oid NOT IN (SELECT objid FROM not_ext)
+  UNION ALL
+  SELECT 'function ' || p.oid::regprocedure::text, p.prosrc
+    FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM user_ns)
+     AND p.oid NOT IN (SELECT objid FROM not_ext)
+  UNION ALL
+  SELECT 'default of ' || d.adrelid::regclass::text || '.' || a.attname,
+         pg_get_expr(d.adbin, d.adrelid)
+    FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+    JOIN pg_class c ON c.oid = d.adrelid WHERE c.relnamespace IN (SELECT oid FROM user_ns)
+  UNION ALL
+  SELECT 'comment on ' || c.oid::regclass::text ||
+           CASE WHEN d.objsubid > 0 THEN '.' || a.attname ELSE '' END, d.description
+    FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+   WHERE c.relnamespace IN (SELECT oid FROM user_ns)
+  UNION ALL
+  SELECT 'comment on function ' || p.oid::regprocedure::text, d.description
+    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
+   WHERE p.pronamespace IN (SELECT oid FROM user_ns)
+  UNION ALL
+  SELECT 'index ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE c.relnamespace IN (SELECT oid FROM user_ns)
+  UNION ALL
+  SELECT 'constraint ' || con.conname || ' on ' || con.conrelid::regclass::text,
+         pg_get_constraintdef(con.oid)
+    FROM pg_constraint con WHERE con.contype = 'c' AND con.conrelid <> 0
+     AND con.connamespace IN (SELECT oid FROM user_ns)
+  UNION ALL
+  SELECT 'policy ' || pol.polname || ' on ' || pol.polrelid::regclass::text,
+         coalesce(pg_get_expr(pol.polqual, pol.polrelid), '') || ' ' ||
+         coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '')
+    FROM pg_policy pol)";
+
+Result<Json> SearchSchemaText(pg::Connection& conn, const std::vector<mask::Needle>& needles) {
+  Json out = Json::array();
+  if (needles.empty()) return out;
+  std::vector<std::string> patterns;
+  for (const auto& n : needles) patterns.push_back(n.bytes);
+  const mask::AhoCorasick search(patterns);
+  ASSIGN_OR_RETURN(auto rows, conn.Query(kSchemaTextSql));
+  for (const pg::Row& r : rows) {
+    if (!r[0] || !r[1]) continue;
+    uint64_t hits = 0;
+    search.Feed(*r[1], mask::AhoCorasick::kStart, [&](size_t, size_t) { ++hits; });
+    if (hits > 0) out.push_back({{"object", *r[0]}, {"leaks", hits}});
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// What is read (a sync's snapshot, or a branch as it is now) and the sync
+// run whose rules apply: the snapshot's own, or the branch's last sync.
+struct Target {
+  catalog::SyncRun run;
+  std::string data_dir;  // scanned byte by byte
+};
+
+Result<Target> ResolveTarget(engine::Pool& pool, const std::string& name) {
+  Target t;
+  if (auto branch = pool.store().GetBranch(name); branch.ok()) {
+    ASSIGN_OR_RETURN(std::optional<catalog::SyncRun> run, pool.store().LastDoneSyncRun(name));
+    if (!run) {
+      return FailedPrecondition("branch \"" + name +
+                                "\" was never refreshed by `spur sync`: nothing to verify");
+    }
+    t.run = std::move(*run);
+    t.data_dir = pool.layout().BranchData(branch->id);
+    return t;
+  }
+  auto run = pool.store().SyncRunForSnapshot(name);
+  if (!run.ok()) {
+    return NotFound("\"" + name + "\" is neither a branch nor a snapshot taken by `spur sync`; " +
+                    "see `spur sync --list`");
+  }
+  ASSIGN_OR_RETURN(catalog::Snapshot snap, pool.store().GetSnapshot(name));
+  if (!snap.has_data) {
+    return FailedPrecondition("snapshot \"" + name + "\" keeps no data of its own");
+  }
+  t.run = std::move(*run);
+  t.data_dir = pool.layout().SnapshotData(snap.id);
+  return t;
+}
+
+}  // namespace
+
+Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
+  ASSIGN_OR_RETURN(Target target, ResolveTarget(pool, o.snapshot));
+  const catalog::SyncRun& run = target.run;
+  Json mask = Json::parse(run.mask.empty() ? "{}" : run.mask, nullptr, false);
+  if (!mask.is_object()) mask = Json::object();
+  Json run_report = Json::parse(run.report.empty() ? "{}" : run.report, nullptr, false);
+  const std::string strict =
+      run_report.is_object() ? run_report.value("strict", std::string("guess")) : "guess";
+
+  // Text forms as the sync's COPY saw them: the source's own time zone on
+  // both sides, ISO dates, floats in full.
+  ASSIGN_OR_RETURN(pg::Connection source, pg::Connection::Open(o.source_url));
+  RETURN_IF_ERROR(source.Exec("SET DateStyle = ISO, YMD; SET extra_float_digits = 3"));
+  ASSIGN_OR_RETURN(std::string time_zone, source.QueryValue("SHOW TimeZone"));
+  ASSIGN_OR_RETURN(std::vector<Relation> source_relations, ReadRelations(source));
+  ASSIGN_OR_RETURN(Replay replay, Replay::Build(run_report, o.key, source));
+
+  ASSIGN_OR_RETURN(engine::DiffSide side, pool.OpenDiffSide(o.snapshot));
+  Result<Json> report = [&]() -> Result<Json> {
+    ASSIGN_OR_RETURN(pg::Connection branch, pg::Connection::Open(side.Conninfo()));
+    RETURN_IF_ERROR(
+        branch.Exec("SET DateStyle = ISO, YMD; SET extra_float_digits = 3; SET TimeZone = " +
+                    branch.QuoteLiteral(time_zone)));
+    ASSIGN_OR_RETURN(std::vector<Relation> relations, ReadRelations(branch));
+    Verifier v(o, source, branch, replay);
+    Json sampled = Json::array();
+    RETURN_IF_ERROR(v.Sample(source_relations, mask, strict, sampled));
+    RETURN_IF_ERROR(v.Search(relations, mask, strict));
+    const std::vector<mask::Needle> byte_needles = v.ByteNeedles();
+    ASSIGN_OR_RETURN(Json schema, SearchSchemaText(branch, byte_needles));
+    mask::ScanOptions scan_options;
+    scan_options.min_needle_bytes = o.min_length;
+    ASSIGN_OR_RETURN(mask::ScanReport scan,
+                     mask::ScanDataDirectory(target.data_dir, byte_needles, scan_options));
+    uint64_t leaks = 0, collisions = 0;
+    Json found = Json::array();
+    for (const auto& [where, f] : v.found()) {
+      leaks += f.leaks;
+      collisions += f.collisions + f.unchecked;
+      found.push_back({{"relation", where.first},
+                       {"column", where.second},
+                       {"leaks", f.leaks},
+                       {"collisions", f.collisions},
+                       {"unchecked", f.unchecked},
+                       {"examples", f.examples}});
+    }
+    for (const auto& s : schema) leaks += s["leaks"].get<uint64_t>();
+    return Json{{"snapshot", o.snapshot},
+                {"masked_sync", run.masked},
+                {"sample", o.sample > 0 ? Json(o.sample) : Json("all")},
+                {"values_searched", v.needles().values.size()},
+                {"substring_values", v.substring_needles()},
+                {"relations", sampled},
+                {"found", found},
+                {"schema", schema},
+                {"scan", scan.ToJson()},
+                {"leaks", leaks},
+                {"collisions", collisions},
+                {"clean", leaks == 0 && scan.clean()}};
+  }();
+  pool.CloseDiffSide(side).IgnoreError();
+  return report;
+}
+
+}  // namespace spur::sync
