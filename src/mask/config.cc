@@ -12,7 +12,7 @@
 namespace spur::mask {
 namespace {
 
-constexpr std::string_view kTopKeys = "version, strict, tables";
+constexpr std::string_view kTopKeys = "version, strict, tables, schema";
 
 std::string Describe(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
@@ -42,6 +42,34 @@ Status ApplyStrict(const YAML::Node& key, const YAML::Node& value, MaskConfig& c
                          ": strict: expected all, guess or off (true means all, false off), "
                          "found " +
                          Describe(value));
+}
+
+// `schema: { "<object as sync names it>": keep }`.
+Status ParseSchemaKeep(const YAML::Node& key, const YAML::Node& value, MaskConfig& config) {
+  if (!value.IsMap()) {
+    return InvalidArgument(MaskYamlWhere(key.Mark()) +
+                           ": schema: expected a mapping of object to keep, like "
+                           "{ \"comment on public.users\": keep }, found " +
+                           Describe(value));
+  }
+  for (const auto& kv : value) {
+    const std::string where = MaskYamlWhere(kv.first.Mark()) + ": schema";
+    const std::string object = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (object.empty() || object.size() > 500 || !IsValidUtf8(object) ||
+        ControlCharAt(object, "") != std::string::npos) {
+      return InvalidArgument(where +
+                             ": name the object as the sync's message does, on one line, like "
+                             "\"view public.vip\"");
+    }
+    if (!kv.second.IsScalar() || kv.second.Scalar() != "keep") {
+      return InvalidArgument(where + ": " + Describe(kv.first) +
+                             ": the only choice is keep (accept its text as it is)");
+    }
+    if (!config.schema_keep.insert(object).second) {
+      return InvalidArgument(where + ": " + Describe(kv.first) + " appears twice");
+    }
+  }
+  return Status::Ok();
 }
 
 bool IsTodo(const YAML::Node& value) { return value.IsScalar() && value.Scalar() == "todo"; }
@@ -155,7 +183,12 @@ nlohmann::json MaskConfig::ToJson() const {
   for (const auto& [table, columns] : todo) {
     for (const auto& column : columns) tables_json[table.ToString()][QuoteIdent(column)] = "todo";
   }
-  return {{"version", 1}, {"strict", StrictnessName(strict)}, {"tables", tables_json}};
+  nlohmann::json schema_json = nlohmann::json::object();
+  for (const std::string& object : schema_keep) schema_json[object] = "keep";
+  return {{"version", 1},
+          {"strict", StrictnessName(strict)},
+          {"tables", tables_json},
+          {"schema", schema_json}};
 }
 
 std::string MaskConfig::Fingerprint() const {
@@ -167,14 +200,15 @@ Result<MaskConfig> ParseMaskConfig(std::string_view yaml_text) {
   MaskConfig config;
   if (root.IsNull()) return config;
   if (!root.IsMap()) {
-    return InvalidArgument("mask.yaml must be a mapping with version, strict and tables, not " +
-                           Describe(root));
+    return InvalidArgument(
+        "mask.yaml must be a mapping with version, strict, tables and schema, not " +
+        Describe(root));
   }
   std::set<std::string> seen;
   for (const auto& kv : root) {
     const YAML::Node& key = kv.first;
     const std::string name = key.IsScalar() ? key.Scalar() : "";
-    if (name != "version" && name != "strict" && name != "tables") {
+    if (name != "version" && name != "strict" && name != "tables" && name != "schema") {
       return InvalidArgument(MaskYamlWhere(key.Mark()) + ": unknown key " + Describe(key) +
                              "; known keys are " + std::string(kTopKeys));
     }
@@ -183,6 +217,9 @@ Result<MaskConfig> ParseMaskConfig(std::string_view yaml_text) {
     }
     if (name == "version") RETURN_IF_ERROR(ApplyVersion(key, kv.second));
     if (name == "strict") RETURN_IF_ERROR(ApplyStrict(key, kv.second, config));
+    if (name == "schema" && !kv.second.IsNull()) {
+      RETURN_IF_ERROR(ParseSchemaKeep(key, kv.second, config));
+    }
     if (name == "tables" && !kv.second.IsNull()) {
       RETURN_IF_ERROR(ParseTables(key, kv.second, config));
     }

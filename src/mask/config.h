@@ -12,6 +12,8 @@
 //       profile: { rule: json, paths: { "$.address.street": street, "$.ssn": null } }
 //       country: { rule: keep, reason: "ISO code, not personal" }  # reason: any rule, a note
 //       notes: todo                                    # not decided yet: still unruled
+//   schema:
+//     "comment on public.users": keep  # schema text strict mode refused, read and accepted
 //
 // Table and column names follow SQL: unquoted names fold to lower case,
 // double-quoted ones keep their spelling (mask/sql_name.h). The rules and
@@ -52,6 +54,10 @@ struct MaskConfig {
   // Columns written `todo` (by `spur mask init`, where it could not guess):
   // no rule yet; every strictness but off refuses them by name.
   std::map<TableRef, std::set<std::string>> todo;
+  // `schema: { "view public.vip": keep }`: schema objects whose text strict
+  // mode would refuse (personal data in a view, comment, default...) and
+  // that someone has read and accepts as they are. Names as sync reports them.
+  std::set<std::string> schema_keep;
 
   // The rules for one table, nullptr when mask.yaml names none. Names are
   // the catalog's (unquoted, exact case).
@@ -61,7 +67,8 @@ struct MaskConfig {
                             std::string_view column) const;
 
   // {"version": 1, "strict": "all"|"guess"|"off", "tables": {"schema.table":
-  //  {"column": {"rule": name, ...parameters} or "todo"}}}, names quoted
+  //  {"column": {"rule": name, ...parameters} or "todo"}}, "schema":
+  //  {"object": "keep"}}, names quoted
   //  where SQL needs it; reasons left out. Parses back as mask.yaml.
   nlohmann::json ToJson() const;
   // Lower-case hex SHA-256 of ToJson(): equal for configs that mean the

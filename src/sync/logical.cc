@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -9,6 +10,8 @@
 #include <thread>
 
 #include "common/stopwatch.h"
+#include "common/untrusted_text.h"
+#include "mask/aho_corasick.h"
 #include "os/fs.h"
 #include "os/process.h"
 #include "pg/conninfo.h"
@@ -17,6 +20,7 @@
 #include "sync/copier.h"
 #include "sync/early_indexes.h"
 #include "sync/plan.h"
+#include "sync/schema_text.h"
 
 namespace spur::sync {
 namespace {
@@ -174,6 +178,59 @@ nlohmann::json TableReport(const std::vector<CopyTask>& tasks, const subset::Sel
   return out;
 }
 
+// A few values of each masked column (the first rows: cheap), to look for
+// in the schema text.
+Result<std::vector<std::string>> MaskedValues(pg::Connection& conn, const Plan& plan) {
+  std::vector<std::string> out;
+  for (const TablePlan& tp : plan.tables) {
+    for (const ColumnRule& r : tp.rules) {
+      ASSIGN_OR_RETURN(auto rows,
+                       conn.Query("SELECT DISTINCT v FROM (SELECT " + QuoteIdent(r.column) +
+                                  "::text AS v FROM ONLY " + tp.table->qualified + " LIMIT 20) s"));
+      for (const pg::Row& row : rows) {
+        // Words, not numbers or dates: those turn up in expressions by chance.
+        const bool letters = row[0] && std::any_of(row[0]->begin(), row[0]->end(), [](char c) {
+                               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                             });
+        if (letters && row[0]->size() >= 6) out.push_back(*row[0]);
+      }
+    }
+  }
+  return out;
+}
+
+// Strict masking covers the schema too: text of views, functions, defaults,
+// comments, indexes, checks and policies that holds personal literals or
+// values of masked columns stops the sync, naming the objects, unless
+// mask.yaml's `schema:` accepts them.
+Status CheckSchemaText(pg::Connection& conn, const Plan& plan, const mask::MaskConfig& config) {
+  ASSIGN_OR_RETURN(std::vector<SchemaText> texts, ReadSchemaText(conn));
+  ASSIGN_OR_RETURN(std::vector<std::string> values, MaskedValues(conn, plan));
+  const mask::AhoCorasick search(values);
+  std::vector<std::string> flagged;
+  for (const SchemaText& t : texts) {
+    if (config.schema_keep.count(t.object) != 0) continue;
+    std::vector<std::string> kinds = PersonalLiterals(t.text);
+    bool value = false;
+    search.Feed(t.text, mask::AhoCorasick::kStart, [&](size_t, size_t) { value = true; });
+    if (value) kinds.push_back("a value of a masked column");
+    if (kinds.empty()) continue;
+    std::string what;
+    for (const std::string& k : kinds) what += (what.empty() ? "" : ", ") + k;
+    flagged.push_back(Quote(t.object, 200) + " (" + what + ")");
+  }
+  if (flagged.empty()) return Status::Ok();
+  std::string list;
+  for (size_t i = 0; i < flagged.size() && i < 10; ++i) list += (i ? ", " : "") + flagged[i];
+  if (flagged.size() > 10) list += " and " + std::to_string(flagged.size() - 10) + " more";
+  return FailedPrecondition(std::to_string(flagged.size()) +
+                            " schema object(s) hold personal data in their text, which the sync "
+                            "would copy as is: " +
+                            list +
+                            "; remove it in the source, or accept each after reading it with "
+                            "`schema: { \"<object>\": keep }` in mask.yaml");
+}
+
 }  // namespace
 
 Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTarget& target) {
@@ -196,6 +253,9 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
     }
   }
   ASSIGN_OR_RETURN(Plan plan, BuildPlan(schema, o.mask, o.key));
+  if (o.mask != nullptr && o.mask->strict != mask::Strictness::kOff) {
+    RETURN_IF_ERROR(CheckSchemaText(coordinator, plan, *o.mask));
+  }
 
   say("schema: dumping and restoring the pre-data section");
   ASSIGN_OR_RETURN(pg::ServiceFile service,

@@ -15,6 +15,7 @@
 #include "pg/copy_text.h"
 #include "pg/schema.h"
 #include "sync/plan.h"
+#include "sync/schema_text.h"
 
 namespace spur::sync {
 namespace {
@@ -483,64 +484,45 @@ class Verifier {
   int row_checks_ = 0;
 };
 
-// Schema text of user objects: view and function bodies, defaults,
-// comments, index definitions, check constraints, policies.
-constexpr const char* kSchemaTextSql = R"(
-  WITH user_ns AS (
-    SELECT oid FROM pg_namespace
-    WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'),
-  not_ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
-  SELECT 'view ' || c.oid::regclass::text, pg_get_viewdef(c.oid)
-    FROM pg_class c WHERE c.relkind IN ('v', 'm') AND c.relnamespace IN (SELECT oid FROM user_ns)
-     AND c.oid NOT IN (SELECT objid FROM not_ext)
-  UNION ALL
-  SELECT 'function ' || p.oid::regprocedure::text, p.prosrc
-    FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM user_ns)
-     AND p.oid NOT IN (SELECT objid FROM not_ext)
-  UNION ALL
-  SELECT 'default of ' || d.adrelid::regclass::text || '.' || a.attname,
-         pg_get_expr(d.adbin, d.adrelid)
-    FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-    JOIN pg_class c ON c.oid = d.adrelid WHERE c.relnamespace IN (SELECT oid FROM user_ns)
-  UNION ALL
-  SELECT 'comment on ' || c.oid::regclass::text ||
-           CASE WHEN d.objsubid > 0 THEN '.' || a.attname ELSE '' END, d.description
-    FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
-    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
-   WHERE c.relnamespace IN (SELECT oid FROM user_ns)
-  UNION ALL
-  SELECT 'comment on function ' || p.oid::regprocedure::text, d.description
-    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND p.oid = d.objoid
-   WHERE p.pronamespace IN (SELECT oid FROM user_ns)
-  UNION ALL
-  SELECT 'index ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-   WHERE c.relnamespace IN (SELECT oid FROM user_ns)
-  UNION ALL
-  SELECT 'constraint ' || con.conname || ' on ' || con.conrelid::regclass::text,
-         pg_get_constraintdef(con.oid)
-    FROM pg_constraint con WHERE con.contype = 'c' AND con.conrelid <> 0
-     AND con.connamespace IN (SELECT oid FROM user_ns)
-  UNION ALL
-  SELECT 'policy ' || pol.polname || ' on ' || pol.polrelid::regclass::text,
-         coalesce(pg_get_expr(pol.polqual, pol.polrelid), '') || ' ' ||
-         coalesce(pg_get_expr(pol.polwithcheck, pol.polrelid), '')
-    FROM pg_policy pol)";
-
-Result<Json> SearchSchemaText(pg::Connection& conn, const std::vector<mask::Needle>& needles) {
+// `accepted`: objects mask.yaml's `schema:` keeps as they are.
+Result<Json> SearchSchemaText(pg::Connection& conn, const std::vector<mask::Needle>& needles,
+                              const std::set<std::string>& accepted) {
   Json out = Json::array();
   if (needles.empty()) return out;
   std::vector<std::string> patterns;
   for (const auto& n : needles) patterns.push_back(n.bytes);
   const mask::AhoCorasick search(patterns);
-  ASSIGN_OR_RETURN(auto rows, conn.Query(kSchemaTextSql));
-  for (const pg::Row& r : rows) {
-    if (!r[0] || !r[1]) continue;
+  ASSIGN_OR_RETURN(std::vector<SchemaText> texts, ReadSchemaText(conn));
+  for (const SchemaText& t : texts) {
+    if (accepted.count(t.object) != 0) continue;
     uint64_t hits = 0;
-    search.Feed(*r[1], mask::AhoCorasick::kStart, [&](size_t, size_t) { ++hits; });
-    if (hits > 0) out.push_back({{"object", *r[0]}, {"leaks", hits}});
+    search.Feed(t.text, mask::AhoCorasick::kStart, [&](size_t, size_t) { ++hits; });
+    if (hits > 0) out.push_back({{"object", t.object}, {"leaks", hits}});
   }
   return out;
+}
+
+// Removes from `needles` the values found in the text of `accepted` schema
+// objects (their bytes are in the catalogs' files); returns how many.
+Result<size_t> DropAcceptedValues(pg::Connection& conn, const std::set<std::string>& accepted,
+                                  std::vector<mask::Needle>& needles) {
+  if (accepted.empty() || needles.empty()) return size_t{0};
+  ASSIGN_OR_RETURN(std::vector<SchemaText> texts, ReadSchemaText(conn));
+  std::vector<std::string> patterns;
+  for (const auto& n : needles) patterns.push_back(n.bytes);
+  const mask::AhoCorasick search(patterns);
+  std::vector<bool> drop(needles.size(), false);
+  for (const SchemaText& t : texts) {
+    if (accepted.count(t.object) == 0) continue;
+    search.Feed(t.text, mask::AhoCorasick::kStart, [&](size_t id, size_t) { drop[id] = true; });
+  }
+  std::vector<mask::Needle> kept;
+  for (size_t i = 0; i < needles.size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move(needles[i]));
+  }
+  const size_t dropped = needles.size() - kept.size();
+  needles = std::move(kept);
+  return dropped;
 }
 
 }  // namespace
@@ -610,8 +592,17 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
     Json sampled = Json::array();
     RETURN_IF_ERROR(v.Sample(source_relations, mask, strict, sampled));
     RETURN_IF_ERROR(v.Search(relations, mask, strict));
-    const std::vector<mask::Needle> byte_needles = v.ByteNeedles();
-    ASSIGN_OR_RETURN(Json schema, SearchSchemaText(branch, byte_needles));
+    std::vector<mask::Needle> byte_needles = v.ByteNeedles();
+    std::set<std::string> accepted;
+    if (run_report.is_object() && run_report.contains("mask_config") &&
+        run_report["mask_config"].is_object() && run_report["mask_config"].contains("schema")) {
+      for (const auto& [object, unused] : run_report["mask_config"]["schema"].items()) {
+        accepted.insert(object);
+      }
+    }
+    ASSIGN_OR_RETURN(Json schema, SearchSchemaText(branch, byte_needles, accepted));
+    // Values in schema text mask.yaml accepts sit in the catalogs' files too.
+    ASSIGN_OR_RETURN(size_t accepted_values, DropAcceptedValues(branch, accepted, byte_needles));
     mask::ScanOptions scan_options;
     scan_options.min_needle_bytes = o.min_length;
     ASSIGN_OR_RETURN(mask::ScanReport scan,
@@ -638,6 +629,7 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
                 {"found", found},
                 {"schema", schema},
                 {"scan", scan.ToJson()},
+                {"accepted_in_schema", accepted_values},
                 {"leaks", leaks},
                 {"collisions", collisions},
                 {"clean", leaks == 0 && scan.clean()}};

@@ -260,6 +260,38 @@ TEST_F(PrivacyTest, ExampleMaskFitsTheSampleSchema) {
   EXPECT_GT(verify.json()["collisions"].get<int>(), 0) << verify.out;
 }
 
+// Regression: personal data written into the schema (a view's text, a
+// function body, a default, a comment, an index predicate) was copied as is.
+// Strict masking refuses it, naming each object; mask.yaml's `schema:`
+// accepts an object someone has read.
+TEST_F(PrivacyTest, PersonalDataInSchemaTextStopsAStrictSync) {
+  Exec(source_->Url("people"), R"sql(
+    CREATE VIEW vip AS SELECT * FROM people WHERE email = 'Person3.Real@Example.org';
+    CREATE FUNCTION hotline() RETURNS text LANGUAGE sql AS $$ SELECT '+1 555-0100-77' $$;
+    ALTER TABLE visits ALTER email SET DEFAULT 'desk@corp.example.org';
+    COMMENT ON TABLE accounts IS 'owner: Person4.Real@Example.org';
+    CREATE INDEX ceo_logins ON logins (id) WHERE email = 'Person5.Real@Example.org';
+  )sql");
+  CliResult refused = Sync();
+  ASSERT_EQ(refused.exit_code, 5) << refused.err;
+  for (const char* object : {"view vip", "function hotline()", "default of visits.email",
+                             "comment on accounts", "index ceo_logins"}) {
+    EXPECT_NE(refused.err.find(object), std::string::npos) << object << " in " << refused.err;
+  }
+  EXPECT_EQ(refused.err.find(".Real@"), std::string::npos) << "the message holds no value";
+  EXPECT_NE(Count("FROM pg_tables WHERE tablename = 'people'"), "1") << "nothing was copied";
+  // Accepted after reading: the sync runs, and verify honours the choice.
+  std::string accepted = std::string(kMask) +
+                         "schema:\n  view vip: keep\n  function hotline(): keep\n"
+                         "  default of visits.email: keep\n  comment on accounts: keep\n"
+                         "  index ceo_logins: keep\n";
+  ASSERT_TRUE(os::WriteFileAtomic(mask_, accepted).ok());
+  CliResult sync = Sync();
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  CliResult verify = pool_->Run({"mask", "verify", "main", "--source", "prod"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
 // The verifier can fail: a leak planted after a clean sync is found in each
 // kind of place, by the pass that can see it (rows detoasted, schema text,
 // raw bytes), and named.

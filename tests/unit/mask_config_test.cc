@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "mask/config.h"
@@ -123,6 +124,18 @@ TEST(MaskConfig, TodoMarksAColumnUndecided) {
   ExpectRejected("tables:\n  users:\n    notes: todo\n    notes: keep\n", {"appears twice"});
 }
 
+TEST(MaskConfig, SchemaKeepAcceptsNamedSchemaObjects) {
+  Result<MaskConfig> c =
+      ParseMaskConfig("schema:\n  \"comment on public.users\": keep\n  view public.vip: keep\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->schema_keep, (std::set<std::string>{"comment on public.users", "view public.vip"}));
+  Result<MaskConfig> again = ParseMaskConfig(c->ToJson().dump());
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->Fingerprint(), c->Fingerprint());
+  ExpectRejected("schema:\n  view v: drop\n", {"line 2", "only choice is keep"});
+  ExpectRejected("schema: [a]\n", {"line 1", "schema: expected a mapping"});
+}
+
 TEST(MaskConfig, ReasonIsANoteOnAnyRule) {
   Result<MaskConfig> c = ParseMaskConfig(
       "tables:\n  users:\n    country: { rule: keep, reason: \"ISO code\" }\n"
@@ -171,7 +184,7 @@ TEST(MaskConfig, UnknownRuleListsRulesWithLine) {
 
 TEST(MaskConfig, RejectsUnknownTopLevelKeys) {
   ExpectRejected("version: 1\ntable:\n  users: {}\n",
-                 {"mask.yaml line 2: unknown key \"table\"", "version, strict, tables"});
+                 {"mask.yaml line 2: unknown key \"table\"", "version, strict, tables, schema"});
   ExpectRejected("strict: true\nstrict: false\n", {"line 2", "\"strict\" appears twice"});
   ExpectRejected("- a\n", {"must be a mapping"});
 }
