@@ -18,7 +18,7 @@ COMMANDS = [
     "uri", "psql", "cost", "serve", "token create", "token list", "token revoke", "quota set",
     "quota list", "quota delete", "schedule set", "schedule list", "schedule delete",
     "config list", "config set", "audit", "repo add", "repo list", "repo remove", "ci up",
-    "ci down", "ci comment", "source add", "source list", "source remove", "sync", "mask check",
+    "ci down", "ci comment", "source add", "source list", "source remove", "sync", "mask init", "mask check",
     "mask verify", "diff",
 ]
 
