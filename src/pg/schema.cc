@@ -25,7 +25,10 @@ std::string TablesSql() {
             JOIN pg_namespace pn ON pn.oid = pc.relnamespace
            WHERE i.inhrelid = c.oid AND c.relispartition),
          greatest(c.reltuples, 0)::bigint,
-         CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) ELSE 0 END
+         CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) ELSE 0 END,
+         CASE WHEN c.relkind = 'r'
+              THEN pg_relation_size(c.oid) / current_setting('block_size')::bigint
+              ELSE 0 END
   FROM user_tables u JOIN pg_class c ON c.oid = u.oid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C")";
@@ -143,6 +146,7 @@ Result<std::vector<Table>> ReadTables(Connection& conn) {
     t.partition_of = r[5];
     t.estimated_rows = Int(r, 6);
     t.bytes = Int(r, 7);
+    t.heap_blocks = Int(r, 8);
     tables.push_back(std::move(t));
   }
   return tables;

@@ -54,6 +54,7 @@ struct Table {
   std::vector<Key> keys;              // primary key first
   int64_t estimated_rows = 0;         // reltuples (0 when never analysed)
   int64_t bytes = 0;                  // pg_table_size (heap + toast), 0 for partitioned parents
+  int64_t heap_blocks = 0;  // pg_relation_size / block_size (main fork only), 0 for parents
   // Leaf tables hold rows (plain tables and leaf partitions); partitioned
   // parents hold none and are never copied directly.
   bool leaf() const { return kind == 'r'; }

@@ -43,7 +43,8 @@ class Queue {
 // Streams one table: source rows -> (mask) -> target, in batches.
 Status CopyOne(CopyTask& task, pg::Connection& source, pg::Connection& target, Progress& progress,
                const Queue& queue) {
-  RETURN_IF_ERROR(target.Exec("BEGIN; TRUNCATE ONLY " + task.table));
+  // A part cannot truncate: the other parts load the same table at once.
+  RETURN_IF_ERROR(target.Exec(task.split ? "BEGIN" : "BEGIN; TRUNCATE ONLY " + task.table));
   ASSIGN_OR_RETURN(pg::CopyIn in, pg::CopyIn::Start(target, "COPY " + task.table + " " +
                                                                 task.columns + " FROM STDIN"));
   ASSIGN_OR_RETURN(pg::CopyOut out, pg::CopyOut::Start(source, task.source_sql));
@@ -77,7 +78,12 @@ Status CopyOne(CopyTask& task, pg::Connection& source, pg::Connection& target, P
   progress.bytes += bytes;
   RETURN_IF_ERROR(in.End());
   RETURN_IF_ERROR(target.Exec("COMMIT"));
-  for (const auto& sql : task.after_load) RETURN_IF_ERROR(target.Exec(sql));
+  const bool last_part = task.split && task.split->parts_left.fetch_sub(1) == 1;
+  if (task.split && !last_part) return Status::Ok();
+  for (const auto& sql : task.split ? task.split->after_load : task.after_load) {
+    RETURN_IF_ERROR(target.Exec(sql));
+  }
+  ++progress.tables_done;
   return Status::Ok();
 }
 
@@ -90,11 +96,36 @@ void Work(Queue& queue, pg::Connection& source, const std::string& target_connin
   while (CopyTask* task = queue.Next()) {
     st = CopyOne(*task, source, *target, progress, queue);
     if (!st.ok()) return queue.Fail(st.WithContext("copying " + task->table));
-    ++progress.tables_done;
   }
 }
 
 }  // namespace
+
+std::vector<CopyTask> SplitByBlocks(CopyTask whole, const std::string& select, int64_t heap_blocks,
+                                    int parts) {
+  std::vector<CopyTask> out;
+  if (parts < 2 || heap_blocks < parts) {
+    out.push_back(std::move(whole));
+    return out;
+  }
+  auto shared = std::make_shared<SplitTable>();
+  shared->parts_left = parts;
+  shared->after_load = std::move(whole.after_load);
+  const int64_t step = (heap_blocks + parts - 1) / parts;
+  for (int i = 0; i < parts; ++i) {
+    CopyTask part;
+    part.table = whole.table;
+    part.columns = whole.columns;
+    part.masker = whole.masker;
+    part.bytes_estimate = whole.bytes_estimate / parts;
+    part.split = shared;
+    std::string where = " WHERE ctid >= '(" + std::to_string(i * step) + ",0)'::tid";
+    if (i + 1 < parts) where += " AND ctid < '(" + std::to_string((i + 1) * step) + ",0)'::tid";
+    part.source_sql = "COPY (" + select + where + ") TO STDOUT";
+    out.push_back(std::move(part));
+  }
+  return out;
+}
 
 Status CopyTables(std::vector<CopyTask>& tasks, const std::vector<pg::Connection*>& sources,
                   const std::string& target_conninfo, Progress& progress) {

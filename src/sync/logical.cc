@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -94,8 +95,23 @@ struct Phases {
 
 std::string Unparenthesized(const std::string& list) { return list.substr(1, list.size() - 2); }
 
+// Masked tables at least this large are copied in parts (block ranges), so
+// their masking runs on every stream; each part is at least kPartBytes.
+constexpr int64_t kSplitBytes = 64LL << 20;
+constexpr int64_t kPartBytes = 32LL << 20;
+constexpr int64_t kBlockBytes = 8192;
+
+// How many parts a table is copied in: 1 unless it is masked, large, and
+// there is more than one stream; then up to two per stream.
+int PartsFor(const TablePlan& tp, int jobs) {
+  const int64_t heap = tp.table->heap_blocks * kBlockBytes;
+  if (tp.masker == nullptr || jobs < 2 || heap < kSplitBytes) return 1;
+  return static_cast<int>(std::clamp<int64_t>(heap / kPartBytes, 2, 2 * jobs));
+}
+
 Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selection* selection,
-                                        EarlyIndexes& early, std::set<std::string>& skip) {
+                                        EarlyIndexes& early, std::set<std::string>& skip,
+                                        int jobs) {
   std::vector<CopyTask> tasks;
   for (const auto& tp : plan.tables) {
     CopyTask task;
@@ -113,7 +129,12 @@ Result<std::vector<CopyTask>> MakeTasks(const Plan& plan, const subset::Selectio
     }
     task.after_load = std::move(early.statements[key]);
     for (const auto& entry : early.skip[key]) skip.insert(entry);
-    tasks.push_back(std::move(task));
+    const int parts = selection == nullptr ? PartsFor(tp, jobs) : 1;
+    const std::string select =
+        "SELECT " + Unparenthesized(tp.columns) + " FROM ONLY " + tp.table->qualified;
+    for (CopyTask& t : SplitByBlocks(std::move(task), select, tp.table->heap_blocks, parts)) {
+      tasks.push_back(std::move(t));
+    }
   }
   return tasks;
 }
@@ -165,7 +186,14 @@ Status CopySequences(pg::Connection& source, pg::Connection& target) {
 
 nlohmann::json TableReport(const std::vector<CopyTask>& tasks, const subset::Selection* sel) {
   nlohmann::json out = nlohmann::json::array();
+  std::map<std::string, size_t> row_of;  // a split table's parts add up in one row
   for (const auto& t : tasks) {
+    if (auto it = row_of.find(t.table); it != row_of.end()) {
+      out[it->second]["rows"] = out[it->second]["rows"].get<int64_t>() + t.rows;
+      out[it->second]["parts"] = out[it->second].value("parts", 1) + 1;
+      continue;
+    }
+    row_of[t.table] = out.size();
     nlohmann::json row = {{"table", t.table}, {"rows", t.rows}, {"masked", t.masker != nullptr}};
     if (sel != nullptr) {
       if (const subset::TableReport* r = sel->Find(t.table)) {
@@ -301,7 +329,8 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   }
   ASSIGN_OR_RETURN(EarlyIndexes early, PlanEarlyIndexes(coordinator, schema));
   std::set<std::string> skip;  // built early, so left out of the post-data restore
-  ASSIGN_OR_RETURN(std::vector<CopyTask> tasks, MakeTasks(plan, selection.get(), early, skip));
+  ASSIGN_OR_RETURN(std::vector<CopyTask> tasks,
+                   MakeTasks(plan, selection.get(), early, skip, o.jobs));
   std::vector<pg::Connection> workers;
   std::vector<pg::Connection*> sources = {&coordinator};
   if (selection == nullptr && o.jobs > 1) {
@@ -311,9 +340,11 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
     for (auto& w : workers) sources.push_back(&w);
   }
   Progress progress;
-  progress.tables_total = static_cast<int64_t>(tasks.size());
+  std::set<std::string> tables;
+  for (const CopyTask& t : tasks) tables.insert(t.table);
+  progress.tables_total = static_cast<int64_t>(tables.size());
   for (const auto& t : tasks) progress.bytes_estimate += t.bytes_estimate;
-  say("data: copying " + std::to_string(tasks.size()) + " tables with " +
+  say("data: copying " + std::to_string(tables.size()) + " tables with " +
       std::to_string(sources.size()) + " stream(s)");
   {
     Reporter reporter(progress, o.say);

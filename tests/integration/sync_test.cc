@@ -232,7 +232,11 @@ TEST_F(SyncTest, InterruptedSyncLeavesTheBranchAsItWas) {
   }
   CliResult list = pool_->Run({"sync", "--list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  for (const auto& run : list.json()["runs"]) EXPECT_EQ(run["state"], "failed") << run.dump();
+  // Held in a variable: a range-for over json()["runs"] would iterate a
+  // destroyed temporary.
+  const nlohmann::json runs = list.json()["runs"];
+  ASSERT_FALSE(runs.empty());
+  for (const auto& run : runs) EXPECT_EQ(run["state"], "failed") << run.dump();
   ASSERT_EQ(Sync({"--mask", mask_}).exit_code, 0);
   EXPECT_EQ(QueryValue(Main(), "SELECT count(*) FROM customers"), "300");
 }
