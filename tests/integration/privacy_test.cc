@@ -318,6 +318,44 @@ TEST_F(PrivacyTest, LargeMaskedTableIsCopiedInPartsWithEveryRowOnce) {
   EXPECT_EQ(Count("FROM pg_constraint WHERE conrelid = 'big'::regclass AND contype = 'p'"), "1");
 }
 
+// Allowlist: a column added to the source after mask.yaml was written stops
+// the next sync, by name, and the branch keeps its data.
+TEST_F(PrivacyTest, AColumnAddedAfterTheMaskWasWrittenStopsTheNextSync) {
+  ASSERT_EQ(Sync().exit_code, 0);
+  Exec(source_->Url("people"), "ALTER TABLE staff ADD COLUMN remarks text");
+  CliResult refused = Sync();
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_NE(refused.err.find("public.staff.remarks (no rule)"), std::string::npos) << refused.err;
+  EXPECT_EQ(Count("FROM people"), std::to_string(kPeople));
+}
+
+// Statistics and derived objects come from masked rows only: pg_stats,
+// a materialized view, a generated column and an index are rebuilt in the
+// pool, never copied.
+TEST_F(PrivacyTest, StatisticsAndDerivedObjectsHoldOnlyMaskedValues) {
+  Exec(source_->Url("people"), R"sql(
+    ALTER TABLE people ADD COLUMN email_key text GENERATED ALWAYS AS (lower(email)) STORED;
+    CREATE INDEX people_email ON people (email);
+    CREATE MATERIALIZED VIEW people_emails AS SELECT id, email FROM people;
+    ANALYZE;
+  )sql");
+  ASSERT_EQ(Sync().exit_code, 0);
+  EXPECT_EQ(Count("FROM pg_stats WHERE tablename IN ('people', 'people_emails', 'staff') AND "
+                  "(coalesce(most_common_vals::text, '') || coalesce(histogram_bounds::text, '')) "
+                  "ILIKE '%.real@%'"),
+            "0");
+  EXPECT_NE(Count("FROM pg_stats WHERE tablename = 'people' AND attname = 'email'"), "0")
+      << "statistics were gathered";
+  EXPECT_EQ(Count("FROM people_emails WHERE email ILIKE '%.real@%'"), "0");
+  EXPECT_EQ(Count("FROM people_emails"), std::to_string(kPeople));
+  EXPECT_EQ(Count("FROM people WHERE email_key ILIKE '%.real@%'"), "0");
+  EXPECT_EQ(Count("FROM people WHERE email_key = lower(email)"), std::to_string(kPeople));
+  // Index contents: every byte of the pool's copy, indexes and statistics
+  // included, holds no original.
+  CliResult verify = pool_->Run({"mask", "verify", "main", "--source", "prod", "--sample", "all"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
 // The verifier can fail: a leak planted after a clean sync is found in each
 // kind of place, by the pass that can see it (rows detoasted, schema text,
 // raw bytes), and named.
