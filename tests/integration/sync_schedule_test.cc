@@ -22,7 +22,11 @@ TEST(SyncScheduleTest, ServeRunsADueScheduledSyncAndRecordsIt) {
   EXPECT_EQ(serve.Run({"sync", "prod", "--every", "1m"}).exit_code, 2) << "below 5m is refused";
   EXPECT_EQ(serve.Run({"sync", "prod", "--every", "1h", "--cron", "0 3 * * *"}).exit_code, 2);
   EXPECT_EQ(serve.Run({"sync", "prod", "--cron", "0 25 * * *"}).exit_code, 2);
-  CliResult scheduled = serve.Run({"sync", "prod", "--every", "24h"});
+  // Every column ruled (strict: all): a sync without --mask or --no-mask is refused.
+  const std::string mask = dir.path() + "/mask.yaml";
+  ASSERT_TRUE(
+      os::WriteFileAtomic(mask, "tables:\n  items:\n    id: keep\n    label: keep\n").ok());
+  CliResult scheduled = serve.Run({"sync", "prod", "--mask", mask, "--every", "24h"});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.err;
   // Make it due now, as if a day had passed.
   auto r =
