@@ -54,7 +54,8 @@ struct VerifyOptions {
 //  "relations": [{"relation", "column", "sampled", "skipped"}],
 //  "found": [{"relation", "column", "leaks", "collisions", "unchecked",
 //             "examples": ["public.t (id)=(7)"]}],
-//  "schema": [{"object", "leaks"}], "scan": ScanReport json,
+//  "schema": [{"object", "leaks"}], "scan": ScanReport json, "replay": "rules replayed" or
+//  why not (no key; the source's schema no longer fits the rules),
 //  "leaks": N, "collisions": N, "clean": bool}.
 // Starts a throw-away instance of the snapshot and removes it afterwards
 // (also on error; a branch is read as it runs, started if stopped).

@@ -356,6 +356,18 @@ TEST_F(PrivacyTest, StatisticsAndDerivedObjectsHoldOnlyMaskedValues) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
+// Regression: once the source dropped a ruled column, verify failed outright
+// (the recorded rules no longer fit the source's schema). It still runs, and
+// says the rules were not replayed.
+TEST_F(PrivacyTest, VerifyStillRunsWhenTheSourceDroppedARuledColumn) {
+  ASSERT_EQ(Sync().exit_code, 0);
+  Exec(source_->Url("people"), "ALTER TABLE notes DROP COLUMN body_lz4");
+  CliResult verify = pool_->Run({"mask", "verify", "main", "--source", "prod", "--json"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  const nlohmann::json r = verify.json();
+  EXPECT_NE(r.value("replay", "").find("not replayed"), std::string::npos) << r.dump();
+}
+
 // The verifier can fail: a leak planted after a clean sync is found in each
 // kind of place, by the pass that can see it (rows detoasted, schema text,
 // raw bytes), and named.
