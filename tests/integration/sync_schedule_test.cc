@@ -24,8 +24,7 @@ TEST(SyncScheduleTest, ServeRunsADueScheduledSyncAndRecordsIt) {
   EXPECT_EQ(serve.Run({"sync", "prod", "--cron", "0 25 * * *"}).exit_code, 2);
   // Every column ruled (strict: all): a sync without --mask or --no-mask is refused.
   const std::string mask = dir.path() + "/mask.yaml";
-  ASSERT_TRUE(
-      os::WriteFileAtomic(mask, "tables:\n  items:\n    id: keep\n    label: keep\n").ok());
+  ASSERT_TRUE(os::WriteFileAtomic(mask, "tables:\n  items:\n    id: keep\n    label: keep\n").ok());
   CliResult scheduled = serve.Run({"sync", "prod", "--mask", mask, "--every", "24h"});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.err;
   // Make it due now, as if a day had passed.
