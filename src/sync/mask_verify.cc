@@ -79,6 +79,13 @@ Result<std::vector<Relation>> ReadRelations(pg::Connection& conn) {
   return out;
 }
 
+// "row(a, b)::text": a relation's primary key as one comparable text value.
+std::string KeySql(const Relation& rel) {
+  std::string key = "row(";
+  for (size_t i = 0; i < rel.key.size(); ++i) key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
+  return key + ")::text";
+}
+
 bool IsDictionaryRule(const std::string& rule) {
   return rule == "first_name" || rule == "last_name" || rule == "full_name" || rule == "city" ||
          rule == "street";
@@ -363,14 +370,7 @@ class Verifier {
   }
 
   Status SearchColumn(const Relation& rel, const Column& c, const ColumnPlan& p) {
-    std::string key = "''";
-    if (!rel.key.empty()) {
-      key = "row(";
-      for (size_t i = 0; i < rel.key.size(); ++i) {
-        key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
-      }
-      key += ")::text";
-    }
+    const std::string key = rel.key.empty() ? "''" : KeySql(rel);
     const std::string col = pg::QuoteIdent(c.name);
     ASSIGN_OR_RETURN(pg::CopyOut out,
                      pg::CopyOut::Start(branch_, "COPY (SELECT " + key + ", " + col +
@@ -423,8 +423,7 @@ class Verifier {
       if (replayed) {
         ++f.collisions;
       } else {
-        ++f.leaks;
-        if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+        RecordLeak(f, where);
       }
       return Status::Ok();
     }
@@ -437,8 +436,7 @@ class Verifier {
       }
     }
     if (!dictionary_output) {
-      ++f.leaks;
-      if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+      RecordLeak(f, where);
       return Status::Ok();
     }
     if (rel.key.empty() || row_checks_ >= kMaxRowChecks) {
@@ -449,22 +447,22 @@ class Verifier {
     ASSIGN_OR_RETURN(std::optional<std::string> original, SourceValue(rel, c, row_key));
     const bool unchanged = original && *original == value;
     if (unchanged) {
-      ++f.leaks;
-      if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+      RecordLeak(f, where);
     } else {
       ++f.collisions;
     }
     return Status::Ok();
   }
 
+  void RecordLeak(Found& f, const std::string& where) const {
+    ++f.leaks;
+    if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
+  }
+
   // The source's value of `c` in the row whose key reads `row_key`.
   Result<std::optional<std::string>> SourceValue(const Relation& rel, const Column& c,
                                                  const std::string& row_key) {
-    std::string key = "row(";
-    for (size_t i = 0; i < rel.key.size(); ++i) {
-      key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
-    }
-    key += ")::text";
+    const std::string key = KeySql(rel);
     ASSIGN_OR_RETURN(auto rows,
                      source_.Query("SELECT " + pg::QuoteIdent(c.name) + "::text FROM ONLY " +
                                        rel.qualified + " WHERE " + key + " = $1",
