@@ -145,7 +145,7 @@ TEST_F(SyncTest, MaskedSyncIsDeterministicKeyedFkConsistentAndLeavesNoOriginals)
   auto emails1 = Column(Main(), "SELECT email FROM customers");
   ASSERT_EQ(emails1.size(), 300u) << "bijective: no two customers share a masked email";
   for (const auto& e : emails1) {
-    EXPECT_EQ(e.find(".real@"), std::string::npos) << "an original email survived";
+    EXPECT_EQ(e.find("@example.org"), std::string::npos) << "an original email survived";
   }
   // Foreign keys still join (text FK and composite FK), constraints are back.
   EXPECT_EQ(QueryValue(Main(),
