@@ -24,8 +24,10 @@ using Json = nlohmann::json;
 
 // Values made only of digits need this many digits to count as evidence.
 constexpr size_t kMinDigits = 8;
-// Collision candidates looked up in the source, at most, per verify.
-constexpr int kMaxRowChecks = 2000;
+// Collision candidates looked up in the source, at most, per verify; they
+// are looked up together, per column, in joins of kRowCheckBatch keys.
+constexpr int kMaxRowChecks = 100000;
+constexpr size_t kRowCheckBatch = 20000;
 
 struct Column {
   std::string name, base_type;  // base_type: pg_type.typname, domains resolved
@@ -79,10 +81,13 @@ Result<std::vector<Relation>> ReadRelations(pg::Connection& conn) {
   return out;
 }
 
-// "row(a, b)::text": a relation's primary key as one comparable text value.
-std::string KeySql(const Relation& rel) {
+// "row(a, b)::text": a relation's primary key as one comparable text value;
+// `alias` qualifies the columns ("s." reads them from the relation named s).
+std::string KeySql(const Relation& rel, const std::string& alias = "") {
   std::string key = "row(";
-  for (size_t i = 0; i < rel.key.size(); ++i) key += (i ? ", " : "") + pg::QuoteIdent(rel.key[i]);
+  for (size_t i = 0; i < rel.key.size(); ++i) {
+    key += (i ? ", " : "") + alias + pg::QuoteIdent(rel.key[i]);
+  }
   return key + ")::text";
 }
 
@@ -397,35 +402,23 @@ class Verifier {
       }
       substring_->Feed(value, mask::AhoCorasick::kStart,
                        [&](size_t id, size_t) { hit.insert(substring_ids_[id]); });
-      for (uint32_t id : hit) RETURN_IF_ERROR(Classify(rel, c, p, row_key, value, atoms, id));
+      for (uint32_t id : hit) Classify(rel, c, p, row_key, value, atoms, id);
     }
-    return Status::Ok();
+    return CheckPending(rel, c);
   }
 
   // A collision when the row holds what the column's rule makes of its
-  // source value; else a leak (see the header).
-  Status Classify(const Relation& rel, const Column& c, const ColumnPlan& p,
-                  const std::string& row_key, const std::string& value,
-                  const std::vector<std::string>& atoms, uint32_t id) {
+  // source value; else a leak (see the header). Rows whose source value
+  // decides wait in pending_ for CheckPending.
+  void Classify(const Relation& rel, const Column& c, const ColumnPlan& p,
+                const std::string& row_key, const std::string& value,
+                const std::vector<std::string>& atoms, uint32_t id) {
     Found& f = found_[{rel.qualified, c.name}];
-    const std::string where = rel.qualified + " " + (rel.key.empty() ? "(no key)" : row_key);
     const mask::Transformer* rule = replay_.Find(rel.qualified, c.name);
     if (rule != nullptr && !rel.key.empty() && row_checks_ < kMaxRowChecks) {
       ++row_checks_;
-      ASSIGN_OR_RETURN(std::optional<std::string> original, SourceValue(rel, c, row_key));
-      std::string expected;
-      bool expected_null = false;
-      bool replayed = false;
-      if (original) {
-        replayed = rule->Apply(std::string_view(*original), expected, expected_null).ok() &&
-                   !expected_null && SameValue(expected, value, c.base_type);
-      }
-      if (replayed) {
-        ++f.collisions;
-      } else {
-        RecordLeak(f, where);
-      }
-      return Status::Ok();
+      pending_.push_back({row_key, value, /*replay=*/true});
+      return;
     }
     bool dictionary_output = false;
     if (p.dictionary && needles_.dictionary[id]) {
@@ -436,22 +429,67 @@ class Verifier {
       }
     }
     if (!dictionary_output) {
-      RecordLeak(f, where);
-      return Status::Ok();
-    }
-    if (rel.key.empty() || row_checks_ >= kMaxRowChecks) {
+      RecordLeak(f, Where(rel, row_key));
+    } else if (rel.key.empty() || row_checks_ >= kMaxRowChecks) {
       ++f.unchecked;
-      return Status::Ok();
-    }
-    ++row_checks_;
-    ASSIGN_OR_RETURN(std::optional<std::string> original, SourceValue(rel, c, row_key));
-    const bool unchanged = original && *original == value;
-    if (unchanged) {
-      RecordLeak(f, where);
     } else {
-      ++f.collisions;
+      ++row_checks_;
+      pending_.push_back({row_key, value, /*replay=*/false});
     }
+  }
+
+  // Looks the pending rows of column `c` up in the source, kRowCheckBatch
+  // keys per join (one scan of the source relation each, whatever its
+  // indexes), and classifies them: a replayed rule that gives the row's
+  // value, or a dictionary output that differs from the row's original, is
+  // a collision; anything else a leak.
+  Status CheckPending(const Relation& rel, const Column& c) {
+    if (pending_.empty()) return Status::Ok();
+    Found& f = found_[{rel.qualified, c.name}];
+    const mask::Transformer* rule = replay_.Find(rel.qualified, c.name);
+    for (size_t from = 0; from < pending_.size(); from += kRowCheckBatch) {
+      const size_t to = std::min(pending_.size(), from + kRowCheckBatch);
+      std::string keys = "{";
+      for (size_t i = from; i < to; ++i) {
+        if (i > from) keys += ',';
+        pg::array_text::AppendElement(pending_[i].row_key, keys);
+      }
+      keys += '}';
+      ASSIGN_OR_RETURN(auto rows,
+                       source_.Query("SELECT k.key, s." + pg::QuoteIdent(c.name) +
+                                         "::text FROM unnest($1::text[]) AS k(key) JOIN ONLY " +
+                                         rel.qualified + " s ON " + KeySql(rel, "s.") + " = k.key",
+                                     {keys}));
+      std::unordered_map<std::string, std::optional<std::string>> originals;
+      for (const pg::Row& r : rows) originals[*r[0]] = r[1];
+      for (size_t i = from; i < to; ++i) {
+        const PendingRow& row = pending_[i];
+        auto it = originals.find(row.row_key);
+        const std::optional<std::string> original =
+            it == originals.end() ? std::nullopt : it->second;
+        bool collision = false;
+        if (row.replay) {
+          std::string expected;
+          bool expected_null = false;
+          collision = original && rule != nullptr &&
+                      rule->Apply(std::string_view(*original), expected, expected_null).ok() &&
+                      !expected_null && SameValue(expected, row.value, c.base_type);
+        } else {
+          collision = !(original && *original == row.value);
+        }
+        if (collision) {
+          ++f.collisions;
+        } else {
+          RecordLeak(f, Where(rel, row.row_key));
+        }
+      }
+    }
+    pending_.clear();
     return Status::Ok();
+  }
+
+  static std::string Where(const Relation& rel, const std::string& row_key) {
+    return rel.qualified + " " + (rel.key.empty() ? "(no key)" : row_key);
   }
 
   void RecordLeak(Found& f, const std::string& where) const {
@@ -459,17 +497,10 @@ class Verifier {
     if (f.examples.size() < static_cast<size_t>(o_.examples)) f.examples.push_back(where);
   }
 
-  // The source's value of `c` in the row whose key reads `row_key`.
-  Result<std::optional<std::string>> SourceValue(const Relation& rel, const Column& c,
-                                                 const std::string& row_key) {
-    const std::string key = KeySql(rel);
-    ASSIGN_OR_RETURN(auto rows,
-                     source_.Query("SELECT " + pg::QuoteIdent(c.name) + "::text FROM ONLY " +
-                                       rel.qualified + " WHERE " + key + " = $1",
-                                   {row_key}));
-    if (rows.empty() || !rows[0][0]) return std::optional<std::string>();
-    return std::optional<std::string>(*rows[0][0]);
-  }
+  struct PendingRow {
+    std::string row_key, value;
+    bool replay = false;  // decided by replaying the rule; else a dictionary output
+  };
 
   const VerifyOptions& o_;
   pg::Connection& source_;
@@ -479,6 +510,7 @@ class Verifier {
   std::vector<uint32_t> substring_ids_;
   std::unique_ptr<mask::AhoCorasick> substring_;
   std::map<std::pair<std::string, std::string>, Found> found_;
+  std::vector<PendingRow> pending_;  // of the column being searched
   int row_checks_ = 0;
 };
 
