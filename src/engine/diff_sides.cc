@@ -31,9 +31,10 @@ Status Pool::AddLineage(catalog::Snapshot snap, DiffSide& side) {
     }
     ASSIGN_OR_RETURN(catalog::Branch parent, store_->GetBranchById(*snap.branch_id));
     if (!parent.snapshot_id) return Status::Ok();
-    // A base newer than `snap` means the parent was reset (or synced) since:
-    // the fork `snap` was cut from is no longer on record.
-    if (*parent.snapshot_id > snap.id) {
+    // A base no older than `snap` means the parent was reset (or synced)
+    // since, perhaps onto `snap` itself: the fork `snap` was cut from is no
+    // longer on record. (So the walk only ever goes to older ids and ends.)
+    if (*parent.snapshot_id >= snap.id) {
       side.inflight_unknown = "branch \"" + parent.name + "\" was reset after snapshot \"" +
                               snap.name + "\" was taken of it";
       return Status::Ok();

@@ -277,6 +277,19 @@ TEST_P(DiffDataTest, ParentResetAfterTheForkTurnsTheFastPathOff) {
   EXPECT_EQ(after["data"]["tables"][0]["deleted"], 3);
 }
 
+// Regression (issue 13, item 8): a branch reset onto a snapshot of itself
+// is its own snapshot's parent; walking the lineage looped until "snapshot
+// lineage too deep" (exit 1).
+TEST_P(DiffDataTest, BranchResetOntoItsOwnSnapshotStillDiffs) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "lin"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"snapshot", "create", "lin", "--name", "s"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"branch", "reset", "lin", "--to", "s"}).exit_code, 0);
+  Exec(pool_->SuperuserConninfo("lin"), "DELETE FROM accounts WHERE id <= 2");
+  nlohmann::json d = Diff({"lin", "--data", "--tables", "accounts"});
+  ASSERT_TRUE(d.contains("data")) << d.dump();
+  EXPECT_EQ(d["data"]["tables"][0]["deleted"], 2) << d.dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, DiffDataTest, ::testing::Values("reflink", "btrfs"));
 
 TEST(DiffCli, CopyDriverComparesInFullAndTablesOnOneSideCount) {
