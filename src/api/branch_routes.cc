@@ -80,10 +80,11 @@ Status Service::RefreshUsage() {
 }
 
 Result<nlohmann::json> Service::BranchView(engine::Pool& pool, const std::string& name,
-                                           const Principal& who, bool usage) {
+                                           const Principal& who, bool usage, Secrets secrets) {
   ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
   if (usage) info.usage = CachedUsage(pool, info.branch, true);
-  return BranchJson(pool, info, MaySeeSecrets(who, info.branch), Now(pool));
+  bool show = secrets == Secrets::kForConnecting && MaySeeSecrets(who, info.branch);
+  return BranchJson(pool, info, show, Now(pool));
 }
 
 Status Service::CheckOwner(engine::Pool& pool, const std::string& name, const Principal& who) {
@@ -99,7 +100,7 @@ Status Service::CheckOwner(engine::Pool& pool, const std::string& name, const Pr
                           "\"; developers may change only their own branches");
 }
 
-Result<Reply> Service::ListBranches(const Call& call, const Principal& who, const Params&) {
+Result<Reply> Service::ListBranches(const Call& call, const Principal&, const Params&) {
   bool usage = !QueryFlag(call.query, "no_usage");
   nlohmann::json arr = nlohmann::json::array();
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
@@ -113,7 +114,7 @@ Result<Reply> Service::ListBranches(const Call& call, const Principal& who, cons
         info.usage = CachedUsage(pool, info.branch, false);
         if (!info.usage && measure_budget-- > 0) info.usage = CachedUsage(pool, info.branch, true);
       }
-      arr.push_back(BranchJson(pool, info, MaySeeSecrets(who, info.branch), Now(pool)));
+      arr.push_back(BranchJson(pool, info, /*show_password=*/false, Now(pool)));
     }
     return Status::Ok();
   }));
@@ -168,7 +169,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
     ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
     ForgetUsage(b.id);                                     // ids of deleted branches are reused
     if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
-    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false, Secrets::kForConnecting));
     return Status::Ok();
   }));
   if (options_.metrics) {
@@ -181,7 +182,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
 Result<Reply> Service::ShowBranch(const Call&, const Principal& who, const Params& p) {
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, true));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, true, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -209,7 +210,7 @@ Result<Reply> Service::PatchBranch(const Call& call, const Principal& who, const
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(pool.PatchBranch(p.at("name"), patch).status());
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -236,21 +237,57 @@ Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, cons
   return JsonReply({{"deleted", deleted}});
 }
 
+namespace {
+
+// What a reset throws away: the branch's own writes since its base. With
+// `kept_as`, they survive as that snapshot (taken before the reset, so a
+// crash between the two leaves the backup and the untouched branch).
+nlohmann::json DiscardedJson(catalog::Store& store, const catalog::Branch& before,
+                             const std::optional<catalog::Snapshot>& kept_as) {
+  nlohmann::json j = {{"base", nullptr}, {"since", nullptr}, {"kept_as", nullptr}};
+  if (before.snapshot_id) {
+    if (auto base = store.GetSnapshotById(*before.snapshot_id); base.ok()) {
+      j["base"] = base->name;
+      j["since"] = base->created_at;
+    }
+  }
+  if (kept_as) j["kept_as"] = kept_as->name;
+  return j;
+}
+
+}  // namespace
+
 Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const Params& p) {
-  RETURN_IF_ERROR(OnlyKeys(call.body, {"to", "force"}));
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"to", "force", "keep_backup"}));
   ASSIGN_OR_RETURN(auto to, OptString(call.body, "to"));
   ASSIGN_OR_RETURN(auto force, OptBool(call.body, "force"));
+  ASSIGN_OR_RETURN(auto keep_backup, OptString(call.body, "keep_backup"));
   if (force.value_or(false) && who.role != Role::kAdmin) {
     return PermissionDenied("--force is for admins only");
   }
+  if (keep_backup) RETURN_IF_ERROR(ValidateName("snapshot", *keep_backup));
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(CheckMayResetFrom(pool.store(), who, p.at("name"), to));
+    ASSIGN_OR_RETURN(auto before, pool.store().GetBranch(p.at("name")));
+    if (before.is_protected && !force.value_or(false)) {
+      return pool.ResetBranch(p.at("name"), to, false).status();  // its refusal, nothing taken
+    }
+    std::optional<catalog::Snapshot> backup;
+    if (keep_backup) {
+      if (pool.store().GetSnapshot(*keep_backup).ok()) {
+        return AlreadyExists("snapshot \"" + *keep_backup +
+                             "\" exists; pick another name for --keep-backup");
+      }
+      ASSIGN_OR_RETURN(backup, pool.CreateSnapshot(p.at("name"), *keep_backup));
+    }
+    nlohmann::json discarded = DiscardedJson(pool.store(), before, backup);
     ASSIGN_OR_RETURN(auto b, pool.ResetBranch(p.at("name"), to, force.value_or(false)));
     ForgetUsage(b.id);
     if (options_.cache_usage) CachedUsage(pool, b, true);
-    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false, Secrets::kHidden));
+    view["discarded"] = std::move(discarded);
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -261,7 +298,7 @@ Result<Reply> Service::StartBranch(const Call&, const Principal& who, const Para
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(pool.StartBranch(p.at("name")).status());
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -272,7 +309,7 @@ Result<Reply> Service::StopBranch(const Call&, const Principal& who, const Param
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(pool.StopBranch(p.at("name")).status());
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -286,7 +323,7 @@ Result<Reply> Service::ExtendBranch(const Call& call, const Principal& who, cons
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(pool.ExtendBranch(p.at("name"), *ttl).status());
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -305,7 +342,7 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
       RETURN_IF_ERROR(RunAudited(who.actor, "branch.wake", p.at("name"), why,
                                  [&] { return pool.StartBranch(p.at("name")).status(); }));
     }
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false));
+    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kForConnecting));
     return Status::Ok();
   }));
   nlohmann::json out = {{"name", view["name"]},

@@ -4,6 +4,7 @@
 #include "api/body.h"
 #include "api/service.h"
 #include "api/views.h"
+#include "engine/daemon_state.h"
 #include "engine/options.h"
 
 namespace spur::api {
@@ -42,6 +43,35 @@ Result<Reply> Service::DeleteSnapshot(const Call&, const Principal&, const Param
   return JsonReply({{"deleted", p.at("name")}});
 }
 
+namespace {
+
+// Whether `spur serve` runs: without it no TTL, idle suspend or webhook is
+// acted on, which `spur status` must say.
+Result<nlohmann::json> DaemonJson(engine::Pool& pool) {
+  ASSIGN_OR_RETURN(auto state, engine::ReadDaemonState(pool.store()));
+  if (!state) return nlohmann::json{{"state", "never ran"}};
+  const int64_t now = pool.clock().NowSeconds();
+  nlohmann::json j = {
+      {"state", engine::DaemonLiveness(*state, now)},
+      {"pid", state->pid},
+      {"listen", state->listen},
+      {"started_at", state->started_at},
+      {"stopped_at",
+       JsonOrNull(state->stopped_at ? std::optional<int64_t>(state->stopped_at) : std::nullopt)}};
+  if (state->reaper_pass_at) {
+    j["reaper"] = {{"last_pass_at", state->reaper_pass_at},
+                   {"seconds_ago", now - state->reaper_pass_at},
+                   {"interval", state->reaper_interval},
+                   {"actions", state->reaper_actions},
+                   {"error", state->reaper_error}};
+  } else {
+    j["reaper"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace
+
 Result<Reply> Service::Status_(const Call&, const Principal&, const Params&) {
   nlohmann::json j;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
@@ -66,6 +96,7 @@ Result<Reply> Service::Status_(const Call&, const Principal&, const Params&) {
                                            "XFS reflink/btrfs or `spur init --image SIZE` for "
                                            "instant branches")
                           : nlohmann::json()}};
+    ASSIGN_OR_RETURN(j["daemon"], DaemonJson(pool));
     return Status::Ok();
   }));
   return JsonReply(j);

@@ -170,7 +170,8 @@ nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& c
 }  // namespace
 
 Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& e,
-                                                 const Principal& who, bool migrate) {
+                                                 const Principal& who, bool migrate,
+                                                 IfExists if_exists) {
   const std::string& actor = who.actor;
   const std::string& owner = who.owner;
   hooks::RepoConfig cfg;
@@ -180,7 +181,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       e.repo.empty() ? "pr " + std::to_string(e.number) : e.repo + "#" + std::to_string(e.number);
   std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
-  std::string replayed;  // why the event is not applied (pr_events.h)
+  std::string replayed;             // why the event is not applied (pr_events.h)
+  nlohmann::json passed_migration;  // kept at this commit: the migration that already passed
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
     if (IsForgeEvent(e)) {
       ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(e.forge, e.repo, e.number));
@@ -203,7 +205,22 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
         ASSIGN_OR_RETURN(cfg, hooks::ParseRepoConfig(repo->config));
       } else if (repo.status().code() != Code::kNotFound) {
         return repo.status();
+      } else if (e.action != hooks::PrAction::kClose) {
+        // A mistyped --repo would silently get the defaults (no TTL, no
+        // migrate command). Closing still finds the branch by its default name.
+        return NotFound("repository \"" + e.repo +
+                        "\" is not set up on this server; see `spur repo list`, or leave out "
+                        "--repo");
       }
+    }
+    if (migrate && cfg.migrate.empty() && !IsForgeEvent(e)) {
+      return FailedPrecondition(
+          e.repo.empty() ? std::string("--migrate needs --repo: the migrate command comes from the "
+                                       "repository's settings")
+                         : "--migrate: repository \"" + e.repo +
+                               "\" has no migrate command; add `migrate:` to its settings "
+                               "(spur repo add " +
+                               e.repo + " --config FILE)");
     }
     name = cfg.BranchName(e.number);
     out["branch"] = name;
@@ -240,7 +257,16 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       RETURN_IF_ERROR(pool.store().DeletePullRequest(e.repo, e.number));
       return record_applied();
     }
-    if (existing.ok()) {
+    const bool same_commit = bound && !e.head_sha.empty() && bound->head_sha == e.head_sha;
+    const bool keep = existing.ok() && (if_exists == IfExists::kKeep ||
+                                        (if_exists == IfExists::kResetOnNewCommit && same_commit));
+    if (keep) {
+      out["result"] = "kept";
+      auto m = nlohmann::json::parse(bound ? bound->migration : "", nullptr, false);
+      if (same_commit && m.is_object() && m.value("exit_code", -1) == 0) {
+        passed_migration = std::move(m);
+      }
+    } else if (existing.ok()) {
       std::optional<std::string> to;
       if (!cfg.snapshot.empty()) to = cfg.snapshot;
       RETURN_IF_ERROR(pool.ResetBranch(name, to).status());
@@ -296,7 +322,11 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     // Commands run without the pool lock: a long migration must not stall
     // every other branch operation.
     nlohmann::json migration;
-    if (migrate && !cfg.migrate.empty()) {
+    if (migrate && !cfg.migrate.empty() && passed_migration.is_object()) {
+      migration = passed_migration;  // recorded again below, so the comment keeps it
+      out["migration"] = migration;
+      out["migration"]["skipped"] = "already applied to this branch at commit " + e.head_sha;
+    } else if (migrate && !cfg.migrate.empty()) {
       migration = RunCommand(cfg.migrate, cfg, conn, e);
       if (migration["exit_code"] == 0 && !cfg.seed.empty()) {
         nlohmann::json seed = RunCommand(
@@ -332,7 +362,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   return out;
 }
 
-Status Service::RunReaper() {
+Result<int> Service::RunReaper() {
   std::vector<engine::LifecycleAction> actions;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto options, engine::LoadOptions(pool.store()));
@@ -356,7 +386,7 @@ Status Service::RunReaper() {
           {{"action", a.action}, {"result", a.result.ok() ? "ok" : "error"}});
     }
   }
-  return Status::Ok();
+  return static_cast<int>(actions.size());
 }
 
 }  // namespace spur::api

@@ -2,6 +2,8 @@
 // /deliveries and /branches/{name}/comment.
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 #include "api/body.h"
 #include "api/pr_events.h"
 #include "api/pr_flow.h"
@@ -91,12 +93,28 @@ Result<Reply> Service::DeleteRepo(const Call& call, const Principal&, const Para
 }
 
 Result<Reply> Service::CiUp(const Call& call, const Principal& who, const Params&) {
-  RETURN_IF_ERROR(OnlyKeys(call.body, {"pr", "repo", "sha", "migrate"}));
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"pr", "repo", "sha", "migrate", "if_exists"}));
   ASSIGN_OR_RETURN(auto e, CiEvent(call, hooks::PrAction::kOpen));
   ASSIGN_OR_RETURN(auto sha, OptString(call.body, "sha"));
   ASSIGN_OR_RETURN(auto migrate, OptBool(call.body, "migrate"));
+  ASSIGN_OR_RETURN(auto if_exists_text, OptString(call.body, "if_exists"));
+  IfExists if_exists = IfExists::kResetOnNewCommit;
+  if (if_exists_text) {
+    if (*if_exists_text == "reset") {
+      if_exists = IfExists::kReset;
+    } else if (*if_exists_text == "keep") {
+      if_exists = IfExists::kKeep;
+    } else if (*if_exists_text != "new-commit") {
+      return InvalidArgument("if_exists must be new-commit, reset or keep");
+    }
+  }
+  if (sha && !sha->empty()) {
+    bool hex = sha->size() <= 64;
+    for (char c : *sha) hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+    if (!hex) return InvalidArgument("--sha must be a commit id (hexadecimal, at most 64 digits)");
+  }
   e.head_sha = sha.value_or("");
-  ASSIGN_OR_RETURN(auto out, ApplyPullRequest(e, who, migrate.value_or(false)));
+  ASSIGN_OR_RETURN(auto out, ApplyPullRequest(e, who, migrate.value_or(false), if_exists));
   return JsonReply(out);
 }
 

@@ -63,8 +63,9 @@ class Service {
   // Daemon work outside requests.
   // Processes stored webhook deliveries not yet done (also after a restart).
   void ProcessPendingDeliveries();
-  // One reaper pass; each action goes to the audit log.
-  Status RunReaper();
+  // One reaper pass; each action goes to the audit log. Returns how many
+  // actions it took; an error when the pool could not be read.
+  Result<int> RunReaper();
   // Re-measures every branch's disk use into the cache.
   Status RefreshUsage();
   // Audit log head for /metrics and health: records and whether it verifies.
@@ -132,9 +133,14 @@ class Service {
   Result<Reply> Comment(const Call&, const Principal&, const Params&);
 
   // Shared helpers.
-  // The branch as JSON; passwords only for admins and the branch's owner.
+  // Whether a reply may carry the branch's password. Only replies whose
+  // purpose is a connection string do (create, /connection, ci up); every
+  // other view leaves it out, so a log of `branch start` holds no secret.
+  enum class Secrets { kHidden, kForConnecting };
+  // The branch as JSON; with kForConnecting, the password for admins and the
+  // branch's owner; "password_hidden" says which.
   Result<nlohmann::json> BranchView(engine::Pool& pool, const std::string& name,
-                                    const Principal& who, bool usage);
+                                    const Principal& who, bool usage, Secrets secrets);
   // PermissionDenied unless `who` may change branch `name`.
   Status CheckOwner(engine::Pool& pool, const std::string& name, const Principal& who);
   std::optional<os::SpaceUsage> CachedUsage(engine::Pool& pool, const catalog::Branch& b,
@@ -150,11 +156,19 @@ class Service {
   Status RunAudited(const std::string& actor, const std::string& action, const std::string& target,
                     const nlohmann::json& detail, const std::function<Status()>& fn);
   Result<Reply> Hook(const Call& call, const std::string& forge);
+  // What opening a pull request whose branch exists does to it.
+  enum class IfExists {
+    kResetOnNewCommit,  // reset unless the branch was made for this very commit (a CI re-run)
+    kReset,             // always reset to fresh data
+    kKeep,              // never reset
+  };
   // Opens/refreshes or closes the branch of a pull request; runs the migrate
-  // command when asked. Returns the PR's state as JSON.
-  // Developers may only refresh or close PR branches they own.
+  // command when asked (not again on a kept branch whose migration passed at
+  // this commit). Returns the PR's state as JSON ("result": created, reset,
+  // kept). Developers may only refresh or close PR branches they own.
   Result<nlohmann::json> ApplyPullRequest(const hooks::PullRequestEvent& event,
-                                          const Principal& who, bool migrate);
+                                          const Principal& who, bool migrate,
+                                          IfExists if_exists = IfExists::kResetOnNewCommit);
 
   PoolAccess& pool_;
   audit::AuditLog& audit_;

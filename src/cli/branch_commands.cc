@@ -16,7 +16,7 @@ namespace {
 
 struct BranchArgs {
   std::string name, ttl, owner, idle_expiry, duration;
-  std::optional<std::string> from, snapshot, to;
+  std::optional<std::string> from, snapshot, to, keep_backup;
   std::vector<std::string> pg, labels;
   bool recursive = false, force = false, is_protected = false;
 };
@@ -33,6 +33,37 @@ int PrintBranch(const GlobalOptions& g, const Result<nlohmann::json>& branch) {
   else
     std::printf("%s\n", Str(*branch, "uri").c_str());
   return 0;
+}
+
+// Says on stderr what the reset threw away, and how to get it back.
+int RunReset(GlobalOptions& g, const BranchArgs& a) {
+  nlohmann::json body = nlohmann::json::object();
+  if (a.to) body["to"] = *a.to;
+  if (a.force) body["force"] = true;
+  if (a.keep_backup) body["keep_backup"] = *a.keep_backup;
+  auto b = CallApi(g, "POST", "/branches/" + Seg(a.name) + "/reset", body);
+  if (b.ok() && !g.json && b->contains("discarded")) {
+    const nlohmann::json& d = (*b)["discarded"];
+    std::string since =
+        d["base"].is_string()
+            ? " since snapshot " + d["base"].get<std::string>() +
+                  (d["since"].is_number() ? " (" + FormatTimestamp(d["since"].get<int64_t>()) + ")"
+                                          : "")
+            : "";
+    if (d["kept_as"].is_string()) {
+      const std::string kept = d["kept_as"];
+      std::fprintf(stderr,
+                   "reset %s: its writes%s are kept as snapshot %s; undo with `spur branch reset "
+                   "%s --to %s`\n",
+                   a.name.c_str(), since.c_str(), kept.c_str(), a.name.c_str(), kept.c_str());
+    } else {
+      std::fprintf(stderr,
+                   "reset %s: its writes%s were discarded (pass --keep-backup NAME to keep them "
+                   "next time)\n",
+                   a.name.c_str(), since.c_str());
+    }
+  }
+  return PrintBranch(g, b);
 }
 
 Result<nlohmann::json> KeyValues(const std::vector<std::string>& kvs, bool labels) {
@@ -210,12 +241,12 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   reset->add_option("name", a->name, "Branch name")->required();
   reset->add_option("--to", a->to, "Snapshot to reset to (default: the parent now)")->expected(1);
   reset->add_flag("--force", a->force, "Reset even if protected (admins)");
-  reset->callback([&g, a, exit_code] {
-    nlohmann::json body = nlohmann::json::object();
-    if (a->to) body["to"] = *a->to;
-    if (a->force) body["force"] = true;
-    *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/reset", body));
-  });
+  reset
+      ->add_option("--keep-backup", a->keep_backup,
+                   "Keep the branch's current state as snapshot NAME first (undo: "
+                   "`spur branch reset BRANCH --to NAME`)")
+      ->type_name("NAME");
+  reset->callback([&g, a, exit_code] { *exit_code = RunReset(g, *a); });
 
   auto* start = branch->add_subcommand("start", "Start a branch's postgres");
   start->add_option("name", a->name, "Branch name")->required();

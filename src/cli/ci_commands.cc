@@ -1,7 +1,10 @@
 // spur ci up|down|comment, spur repo add|list|remove, spur serve.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -14,23 +17,108 @@ namespace {
 
 struct CiArgs {
   int64_t pr = 0;
-  std::string repo, sha, name, forge = "github", secret_file, config_file;
-  bool migrate = false;
+  std::string repo, sha, name, forge = "github", secret_file, config_file, output = "env";
+  bool migrate = false, reset_if_exists = false, keep_if_exists = false;
 };
 
-// KEY=VALUE lines for $GITHUB_OUTPUT / a dotenv file.
-void PrintOutputs(const nlohmann::json& r) {
+// The connection as (name, value) pairs, in the environment's names.
+std::vector<std::pair<std::string, std::string>> EnvOutputs(const nlohmann::json& r) {
   const auto& c = r["connection"];
-  std::printf("SPUR_BRANCH=%s\n", r["branch"].get<std::string>().c_str());
-  std::printf("DATABASE_URL=%s\n", c["uri"].get<std::string>().c_str());
-  std::printf("PGHOST=%s\n", c["host"].get<std::string>().c_str());
-  std::printf("PGPORT=%d\n", c["port"].get<int>());
-  std::printf("PGUSER=%s\n", c["role"].get<std::string>().c_str());
-  std::printf("PGPASSWORD=%s\n", c["password"].get<std::string>().c_str());
-  std::printf("PGDATABASE=%s\n", c["database"].get<std::string>().c_str());
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"SPUR_BRANCH", r["branch"].get<std::string>()},
+      {"DATABASE_URL", c["uri"].get<std::string>()},
+      {"PGHOST", c["host"].get<std::string>()},
+      {"PGPORT", std::to_string(c["port"].get<int>())},
+      {"PGUSER", c["role"].get<std::string>()},
+      {"PGPASSWORD", c["password"].get<std::string>()},
+      {"PGDATABASE", c["database"].get<std::string>()}};
   if (r.contains("migration")) {
-    std::printf("SPUR_MIGRATION_EXIT_CODE=%d\n", r["migration"]["exit_code"].get<int>());
+    kv.emplace_back("SPUR_MIGRATION_EXIT_CODE",
+                    std::to_string(r["migration"]["exit_code"].get<int>()));
   }
+  return kv;
+}
+
+// 'value' for a POSIX shell: every character literal.
+std::string ShellQuote(const std::string& v) {
+  std::string out = "'";
+  for (char ch : v) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+// GitHub Actions: step outputs appended to the file $GITHUB_OUTPUT names,
+// and the password registered with ::add-mask:: on stdout (the log) first,
+// so no later step can print it. Names as in the action's outputs.
+Status WriteGitHubOutputs(const nlohmann::json& r) {
+  const char* path = std::getenv("GITHUB_OUTPUT");
+  if (!path || !*path) {
+    return FailedPrecondition("--output github needs $GITHUB_OUTPUT (set by GitHub Actions)");
+  }
+  const auto& c = r["connection"];
+  std::printf("::add-mask::%s\n", c["password"].get<std::string>().c_str());
+  std::fflush(stdout);
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"branch", r["branch"].get<std::string>()},
+      {"result", r.value("result", "")},
+      {"db_url", c["uri"].get<std::string>()},
+      {"db_host", c["host"].get<std::string>()},
+      {"db_port", std::to_string(c["port"].get<int>())},
+      {"db_user", c["role"].get<std::string>()},
+      {"db_password", c["password"].get<std::string>()},
+      {"db_name", c["database"].get<std::string>()}};
+  if (r.contains("migration")) {
+    kv.emplace_back("migration_exit_code", std::to_string(r["migration"]["exit_code"].get<int>()));
+  }
+  std::ofstream out(path, std::ios::app);
+  for (const auto& [k, v] : kv) {
+    if (v.find_first_of("\r\n") != std::string::npos) {
+      return Internal("output " + k + " holds a line break");  // never: names, URIs, numbers
+    }
+    out << k << "=" << v << "\n";
+  }
+  out.flush();
+  if (!out) return Internal(std::string("cannot append to $GITHUB_OUTPUT (") + path + ")");
+  std::printf(
+      "spur: branch %s %s; outputs: branch, result, db_url, db_host, db_port, db_user, "
+      "db_password, db_name%s\n",
+      r["branch"].get<std::string>().c_str(), r.value("result", "ready").c_str(),
+      r.contains("migration") ? ", migration_exit_code" : "");
+  return Status::Ok();
+}
+
+Status PrintOutputs(const nlohmann::json& r, const std::string& format) {
+  if (format == "github") return WriteGitHubOutputs(r);
+  for (const auto& [k, v] : EnvOutputs(r)) {
+    if (format == "shell")
+      std::printf("export %s=%s\n", k.c_str(), ShellQuote(v).c_str());
+    else
+      std::printf("%s=%s\n", k.c_str(), v.c_str());
+  }
+  return Status::Ok();
+}
+
+// On stderr, what failed and its last output lines, so a CI log says why.
+void ReportFailedMigration(const nlohmann::json& m) {
+  std::fprintf(stderr, "spur: the migration `%s` failed (exit code %d after %.1f s)",
+               m.value("command", "").c_str(), m.value("exit_code", -1), m.value("seconds", 0.0));
+  std::string tail = m.value("output_tail", "");
+  if (tail.empty()) {
+    std::fprintf(stderr, " and printed nothing\n");
+    return;
+  }
+  constexpr int kLines = 20;
+  size_t from = tail.size();
+  for (int n = 0; n <= kLines && from > 0; ++n) {
+    size_t nl = tail.rfind('\n', from - 1);
+    if (nl == std::string::npos) {
+      from = 0;
+      break;
+    }
+    if (n < kLines) from = nl;
+  }
+  if (from > 0) tail = tail.substr(from + 1);
+  if (!tail.empty() && tail.back() != '\n') tail += '\n';
+  std::fprintf(stderr, "; its last output:\n%s", tail.c_str());
 }
 
 int RunUp(const GlobalOptions& g, const CiArgs& a) {
@@ -38,13 +126,19 @@ int RunUp(const GlobalOptions& g, const CiArgs& a) {
   if (!a.repo.empty()) body["repo"] = a.repo;
   if (!a.sha.empty()) body["sha"] = a.sha;
   if (a.migrate) body["migrate"] = true;
+  if (a.reset_if_exists) body["if_exists"] = "reset";
+  if (a.keep_if_exists) body["if_exists"] = "keep";
   auto r = CallApi(g, "POST", "/ci/up", body);
   if (!r.ok()) return Fail(g, r.status());
-  if (g.json)
+  if (g.json) {
     PrintJson(*r);
-  else
-    PrintOutputs(*r);
-  if (r->contains("migration") && (*r)["migration"]["exit_code"] != 0) return 10;
+  } else if (Status st = PrintOutputs(*r, a.output); !st.ok()) {
+    return Fail(g, st);
+  }
+  if (r->contains("migration") && (*r)["migration"]["exit_code"] != 0) {
+    ReportFailedMigration((*r)["migration"]);
+    return 10;
+  }
   return 0;
 }
 
@@ -107,13 +201,25 @@ void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto a = std::make_shared<CiArgs>();
   auto* ci = app.add_subcommand("ci", "Branches for pull requests, from any CI system");
   ci->require_subcommand(1);
-  auto* up = ci->add_subcommand("up",
-                                "Create the PR's branch (or reset it to fresh data) and print "
-                                "KEY=VALUE lines for $GITHUB_OUTPUT");
+  auto* up =
+      ci->add_subcommand("up",
+                         "Create the PR's branch (or reset it to fresh data for a new commit) "
+                         "and print how to connect");
   up->add_option("--pr", a->pr, "Pull request number")->required();
   up->add_option("--repo", a->repo, "Repository owner/name (uses its .spur.yaml settings)");
   up->add_option("--sha", a->sha, "Commit being tested (recorded)");
   up->add_flag("--migrate", a->migrate, "Run the repository's migrate command too");
+  up->add_option("--output", a->output,
+                 "env: KEY=VALUE lines; shell: export KEY='VALUE' lines for eval; github: "
+                 "step outputs appended to $GITHUB_OUTPUT, the password masked in the log")
+      ->check(CLI::IsMember({"env", "shell", "github"}))
+      ->capture_default_str();
+  auto* reset_flag = up->add_flag("--reset-if-exists", a->reset_if_exists,
+                                  "Reset an existing branch to fresh data even on a re-run of "
+                                  "the same --sha (default: reset only for a new commit)");
+  up->add_flag("--keep-if-exists", a->keep_if_exists,
+               "Never reset an existing branch; keep its data")
+      ->excludes(reset_flag);
   up->callback([&g, a, exit_code] { *exit_code = RunUp(g, *a); });
   auto* down = ci->add_subcommand("down", "Delete the PR's branch (no error if it is gone)");
   down->add_option("--pr", a->pr, "Pull request number")->required();

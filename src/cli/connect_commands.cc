@@ -16,9 +16,20 @@ struct ConnectArgs {
   std::vector<std::string> extra;
 };
 
-// GET /branches/NAME/connection starts a suspended branch first.
+// GET /branches/NAME/connection starts a suspended branch first; a branch
+// stopped by hand stays stopped, and its URI would lead nowhere.
+Result<nlohmann::json> RunningConnection(GlobalOptions& g, const std::string& name) {
+  auto c = CallApi(g, "GET", "/branches/" + Seg(name) + "/connection");
+  if (!c.ok()) return c.status();
+  if ((*c)["state"] != "running") {
+    return FailedPrecondition("branch \"" + name + "\" is stopped; run `spur branch start " + name +
+                              "` first");
+  }
+  return c;
+}
+
 int RunUri(GlobalOptions& g, const ConnectArgs& a) {
-  auto c = CallApi(g, "GET", "/branches/" + Seg(a.name) + "/connection");
+  auto c = RunningConnection(g, a.name);
   if (!c.ok()) return Fail(g, c.status());
   if (g.json)
     PrintJson({{"name", a.name}, {"uri", (*c)["uri"]}});
@@ -28,13 +39,8 @@ int RunUri(GlobalOptions& g, const ConnectArgs& a) {
 }
 
 int RunPsql(GlobalOptions& g, const ConnectArgs& a) {
-  auto c = CallApi(g, "GET", "/branches/" + Seg(a.name) + "/connection");
+  auto c = RunningConnection(g, a.name);
   if (!c.ok()) return Fail(g, c.status());
-  if ((*c)["state"] != "running") {
-    return Fail(g,
-                FailedPrecondition("branch \"" + a.name + "\" is stopped; run `spur branch start " +
-                                   a.name + "` first"));
-  }
   std::string uri =
       engine::BuildUri((*c)["role"], "", (*c)["host"], (*c)["port"].get<int>(), (*c)["database"]);
   std::string psql = "psql";

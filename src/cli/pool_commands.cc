@@ -73,6 +73,32 @@ int RunInit(GlobalOptions& g, const InitArgs& a) {
   return 0;
 }
 
+// The daemon's line: whether TTLs, idle suspend and webhooks are acted on.
+void PrintDaemon(const nlohmann::json& d) {
+  const std::string state = d.value("state", "never ran");
+  if (state != "running") {
+    std::printf(
+        "daemon:     %s: branch TTLs, idle suspend and webhooks wait until `spur serve` "
+        "runs (or `systemctl start spur`)\n",
+        state.c_str());
+    return;
+  }
+  std::string where = d.value("listen", "");
+  std::printf("daemon:     running (pid %lld%s%s)\n",
+              static_cast<long long>(d.value("pid", int64_t{0})), where.empty() ? "" : ", http ",
+              where.c_str());
+  const auto& r = d["reaper"];
+  if (r.is_object()) {
+    std::string error = r.value("error", "");
+    std::printf("reaper:     last pass %llds ago, %lld action(s)%s%s\n",
+                static_cast<long long>(r.value("seconds_ago", int64_t{0})),
+                static_cast<long long>(r.value("actions", int64_t{0})),
+                error.empty() ? "" : "; failed: ", error.c_str());
+  } else {
+    std::printf("reaper:     no pass yet\n");
+  }
+}
+
 int RunStatus(GlobalOptions& g) {
   auto r = CallApi(g, "GET", "/status");
   if (!r.ok()) return Fail(g, r.status());
@@ -97,6 +123,7 @@ int RunStatus(GlobalOptions& g) {
   std::printf("disk:       %s exclusive, %s shared, %s logical\n", bytes("exclusive_bytes").c_str(),
               bytes("shared_bytes").c_str(), bytes("logical_bytes").c_str());
   if (s["free_bytes"].is_number()) std::printf("free:       %s\n", bytes("free_bytes").c_str());
+  if (s.contains("daemon")) PrintDaemon(s["daemon"]);
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "common/units.h"
 #include "common/untrusted_json.h"
 #include "daemon/sync_scheduler.h"
+#include "engine/daemon_state.h"
 #include "engine/options.h"
 #include "http/server.h"
 #include "os/user.h"
@@ -209,6 +210,11 @@ Status Serve(const ServeOptions& o) {
   }));
   if (port >= 0) spdlog::info("spur serve: listening on http://{}:{}", ho.host, server.port());
   spdlog::info("spur serve: listening on unix://{}", layout.api_socket());
+  const std::string listen_text = port >= 0 ? ho.host + ":" + std::to_string(server.port()) : "";
+  Status recorded = access.With([&](engine::Pool& p) {
+    return engine::RecordDaemonStart(p.store(), ::getpid(), listen_text, p.clock().NowSeconds());
+  });
+  if (!recorded.ok()) spdlog::warn("cannot record the daemon's start: {}", recorded.message());
 
   std::thread delivery_worker([&] {
     do {
@@ -237,8 +243,15 @@ Status Serve(const ServeOptions& o) {
             return Status::Ok();
           })
           .IgnoreError();
-      Status st = service.RunReaper();
-      if (!st.ok()) spdlog::warn("reaper: {}", st.message());
+      auto pass = service.RunReaper();
+      if (!pass.ok()) spdlog::warn("reaper: {}", pass.status().message());
+      access
+          .With([&](engine::Pool& p) {
+            return engine::RecordReaperPass(p.store(), p.clock().NowSeconds(), interval,
+                                            pass.ok() ? *pass : 0,
+                                            pass.ok() ? "" : pass.status().message());
+          })
+          .IgnoreError();
       since_usage += interval;
       if (since_usage >= 60) {
         service.RefreshUsage().IgnoreError();
@@ -264,6 +277,11 @@ Status Serve(const ServeOptions& o) {
   delivery_worker.join();
   sync_loop.join();
   reaper_loop.join();
+  access
+      .With([&](engine::Pool& p) {
+        return engine::RecordDaemonStop(p.store(), p.clock().NowSeconds());
+      })
+      .IgnoreError();
   spdlog::info("spur serve: stopped; branches keep running");
   return Status::Ok();
 }

@@ -346,6 +346,83 @@ TEST_F(PoolTest, PostgresRunsAsTheUnprivilegedUserAndOwnsItsFiles) {
   EXPECT_EQ(st.st_mode & 0777, 0600u) << "metadata holds passwords";
 }
 
+// Regression (issue 13, item 8): `spur uri` on a branch stopped by hand
+// printed a URI that led nowhere, with exit 0.
+TEST_F(PoolTest, UriOfAStoppedBranchFailsInsteadOfPrintingADeadUri) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "s"}).exit_code, 0);
+  ASSERT_EQ(pool_->Run({"branch", "stop", "s"}).exit_code, 0);
+  for (bool json : {false, true}) {
+    CliResult uri = json ? pool_->Run({"--json", "uri", "s"}) : pool_->Run({"uri", "s"});
+    EXPECT_NE(uri.exit_code, 0) << uri.out;
+    EXPECT_EQ(uri.out.find("postgresql://"), std::string::npos) << uri.out;
+    EXPECT_NE(uri.err.find("run `spur branch start s` first"), std::string::npos) << uri.err;
+  }
+  ASSERT_EQ(pool_->Run({"branch", "start", "s"}).exit_code, 0);
+  EXPECT_EQ(pool_->Run({"uri", "s"}).exit_code, 0);
+}
+
+// Regression (issue 13, item 5): start, stop, extend, protect, unprotect,
+// update and reset printed the URI with the password, so CI logs held it.
+// Only create and `spur uri` print it.
+TEST_F(PoolTest, BranchCommandsOtherThanCreateAndUriPrintNoPassword) {
+  CliResult created = pool_->Run({"branch", "create", "s"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string uri = pool_->Uri("s");
+  const auto at = uri.find('@'), colon = uri.find(':', 13);
+  ASSERT_NE(at, std::string::npos);
+  const std::string password = uri.substr(colon + 1, at - colon - 1);
+  ASSERT_GE(password.size(), 16u) << uri;
+  EXPECT_NE(created.out.find(password), std::string::npos) << "create prints how to connect";
+  const std::vector<std::vector<std::string>> commands = {
+      {"branch", "stop", "s"},
+      {"branch", "start", "s"},
+      {"branch", "extend", "s", "1d"},
+      {"branch", "protect", "s"},
+      {"branch", "unprotect", "s"},
+      {"branch", "update", "s", "--label", "team=shop"},
+      {"branch", "reset", "s"},
+      {"branch", "show", "s"},
+      {"branch", "list"}};
+  for (const auto& cmd : commands) {
+    for (bool json : {false, true}) {
+      std::vector<std::string> argv = cmd;
+      if (json) argv.insert(argv.begin(), "--json");
+      CliResult r = pool_->Run(argv);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_EQ((r.out + r.err).find(password), std::string::npos) << r.out << r.err;
+    }
+  }
+}
+
+// Regression (issue 13, item 8): `branch reset` destroyed the branch's work
+// with no way back and said nothing. --keep-backup keeps it as a snapshot
+// first (the undo is one reset), and stderr says what was discarded.
+TEST_F(PoolTest, ResetKeepsABackupWhenAskedAndSaysWhatItDiscarded) {
+  ASSERT_EQ(pool_->Run({"branch", "create", "work"}).exit_code, 0);
+  Exec(pool_->Uri("work"), "CREATE TABLE mine AS SELECT 7 AS x");
+  CliResult reset = pool_->Run({"branch", "reset", "work", "--keep-backup", "work-before"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_NE(reset.err.find("kept as snapshot work-before; undo with `spur branch reset work --to "
+                           "work-before`"),
+            std::string::npos)
+      << reset.err;
+  EXPECT_EQ(
+      QueryValue(pool_->Uri("work"), "SELECT count(*) FROM pg_tables WHERE tablename = 'mine'"),
+      "0");
+  // The same name again is refused before anything is reset.
+  Exec(pool_->Uri("work"), "CREATE TABLE second AS SELECT 1 AS x");
+  CliResult again = pool_->Run({"branch", "reset", "work", "--keep-backup", "work-before"});
+  EXPECT_EQ(again.exit_code, 4) << again.err;
+  EXPECT_EQ(QueryValue(pool_->Uri("work"), "SELECT count(*) FROM second"), "1");
+  // Undo: back to the backup.
+  CliResult undo = pool_->Run({"branch", "reset", "work", "--to", "work-before"});
+  ASSERT_EQ(undo.exit_code, 0) << undo.err;
+  EXPECT_NE(undo.err.find("were discarded (pass --keep-backup NAME"), std::string::npos)
+      << undo.err;
+  EXPECT_EQ(QueryValue(pool_->Uri("work"), "SELECT x FROM mine"), "7");
+  EXPECT_EQ(pool_->Run({"branch", "reset", "work", "--keep-backup", "bad name"}).exit_code, 2);
+}
+
 TEST_F(PoolTest, FreshBranchOwnsAlmostNoDisk) {
   ASSERT_EQ(pool_->Run({"branch", "create", "thin"}).exit_code, 0);
   nlohmann::json j = pool_->Show("thin");

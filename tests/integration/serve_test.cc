@@ -71,11 +71,12 @@ class ServeTest : public ::testing::Test {
                    const std::vector<std::string>& args = {}) {
     ASSERT_TRUE(serve_->Start(env, args)) << serve_->error();
   }
-  // The branch as the admin sees it (password in the URI); null when missing.
+  // The branch as the admin sees it (no password); null when missing.
   json Branch(const std::string& name) { return serve_->AdminJson("GET", "/branches/" + name); }
+  // The URI with the password, as `spur uri` gets it; "" when missing.
   std::string Uri(const std::string& name) {
-    json b = Branch(name);
-    return b.is_object() ? b["uri"].get<std::string>() : "";
+    json c = serve_->AdminJson("GET", "/branches/" + name + "/connection");
+    return c.is_object() ? c["uri"].get<std::string>() : "";
   }
   void ExpectAuditVerifies() {
     CliResult v = serve_->Run({"audit", "--verify"});
@@ -318,7 +319,7 @@ TEST_F(ServeTest, GitHubPullRequestOpenSyncRedeliverAndMergedClose) {
   EXPECT_EQ(b["state"], "running");
   EXPECT_EQ(b["labels"]["pr"], "7");
   EXPECT_EQ(b["labels"]["team"], "shop");
-  const std::string uri = b["uri"];
+  const std::string uri = Uri("pr-7");
   EXPECT_EQ(QueryValue(uri, "SELECT count(*) FROM migrated"), "1");
   http::Response comment = serve_->Call("GET", "/branches/pr-7/comment", viewer.secret);
   ASSERT_EQ(comment.status, 200) << comment.body;
@@ -420,7 +421,7 @@ std::map<std::string, std::string> KeyValues(const std::string& out) {
   std::map<std::string, std::string> kv;
   std::stringstream in(out);
   std::string line;
-  static const std::regex kLine("([A-Z_]+)=(.*)");
+  static const std::regex kLine("([A-Za-z_]+)=(.*)");
   while (std::getline(in, line)) {
     std::smatch m;
     EXPECT_TRUE(std::regex_match(line, m, kLine)) << "not KEY=VALUE: " << line;
@@ -571,7 +572,7 @@ TEST_P(ServeCrashTest, DaemonDiesAtPointAndTheRestartFinishesOrUndoesTheWork) {
   json b = Branch(branch);
   ASSERT_TRUE(b.is_object());
   EXPECT_EQ(b["state"], "running");
-  const std::string uri = b["uri"];
+  const std::string uri = Uri(branch);
   if (trigger == "github") {
     EXPECT_EQ(QueryValue(uri, "SELECT count(*) FROM migrated"), "1");
   }
@@ -677,6 +678,76 @@ TEST_F(ServeTest, ReaperExpiresAShortTtlBranchAndCountsIt) {
   EXPECT_EQ(serve_->BranchNames(), std::vector<std::string>{"main"});
   EXPECT_TRUE(serve_->OrphanDataDirs().empty());
   ExpectAuditVerifies();
+}
+
+// Regression (issue 13, items 5 and 6): `ci up` wrote the password to
+// $GITHUB_OUTPUT unmasked, so any later step could print it; a failed
+// migration exited 10 with nothing on stderr. --output github masks it in
+// the log first and writes the step outputs itself; a failed migration says
+// what failed and shows its last lines.
+TEST_F(ServeTest, CiUpForGitHubMasksThePasswordAndAFailedMigrationSaysWhy) {
+  serve_->AddRepo("acme/shop", "github",
+                  "migrate: \"echo applying 001 && echo the-table-exists >&2 && exit 3\"\n");
+  TempDir dir;
+  const std::string outputs = dir.path() + "/github_output";
+  ASSERT_TRUE(os::WriteFileAtomic(outputs, "earlier=1\n").ok());
+  CliResult up = serve_->Run(
+      {"ci", "up", "--pr", "21", "--repo", "acme/shop", "--sha", "abc1", "--output", "github"},
+      {{"GITHUB_OUTPUT", outputs}, {"GITHUB_ACTIONS", "true"}});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto written = os::ReadFile(outputs);
+  ASSERT_TRUE(written.ok());
+  auto kv = KeyValues(*written);
+  EXPECT_EQ(kv["earlier"], "1") << "appended, not overwritten";
+  EXPECT_EQ(kv["branch"], "pr-21");
+  EXPECT_EQ(kv["result"], "created");
+  const std::string password = kv["db_password"];
+  ASSERT_GE(password.size(), 16u) << *written;
+  EXPECT_EQ(QueryValue(kv["db_url"], "SELECT current_user"), kv["db_user"]);
+  // The password is in the log once: in the ::add-mask:: line that comes first.
+  EXPECT_EQ(up.out.rfind("::add-mask::" + password + "\n", 0), 0u) << up.out;
+  EXPECT_EQ(up.out.find(password, 12 + password.size()), std::string::npos) << up.out;
+  EXPECT_EQ(up.err.find(password), std::string::npos) << up.err;
+  // Without $GITHUB_OUTPUT: a one-line error, nothing printed.
+  CliResult no_file = serve_->Run({"ci", "up", "--pr", "21", "--output", "github"});
+  EXPECT_NE(no_file.exit_code, 0);
+  EXPECT_EQ(no_file.out.find(password), std::string::npos) << no_file.out;
+
+  CliResult failed =
+      serve_->Run({"ci", "up", "--pr", "21", "--repo", "acme/shop", "--sha", "abc2", "--migrate"});
+  EXPECT_EQ(failed.exit_code, 10) << failed.err;
+  EXPECT_NE(failed.err.find("failed (exit code 3 after"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("the-table-exists"), std::string::npos) << failed.err;
+}
+
+// Regression (issue 13, item 6): TTLs never fire without `spur serve`, and
+// `spur status` did not say whether it runs. It shows the daemon and the
+// reaper's last pass, and that it stopped.
+TEST_F(ServeTest, StatusSaysWhetherTheDaemonRunsAndWhenTheReaperLastPassed) {
+  CliResult before = serve_->Run({"status"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_NE(before.out.find("daemon:     never ran: branch TTLs"), std::string::npos) << before.out;
+  StartDaemon({}, {"--reaper-interval", "1"});
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return serve_->Run({"status"}).out.find("reaper:     last pass") != std::string::npos;
+      },
+      20))
+      << serve_->Run({"status"}).out;
+  CliResult running = serve_->Run({"status"});
+  EXPECT_NE(running.out.find("daemon:     running (pid "), std::string::npos) << running.out;
+  json remote =
+      json::parse(serve_
+                      ->Remote(serve_->http_url(), serve_->MakeToken("viewer", "vera").secret,
+                               {"--json", "status"})
+                      .out,
+                  nullptr, false);
+  ASSERT_TRUE(remote.is_object());
+  EXPECT_EQ(remote["daemon"]["state"], "running") << remote.dump();
+  EXPECT_EQ(remote["daemon"]["reaper"]["error"], "") << remote.dump();
+  ASSERT_EQ(serve_->Stop(), 0);
+  CliResult stopped = serve_->Run({"status"});
+  EXPECT_NE(stopped.out.find("daemon:     stopped: branch TTLs"), std::string::npos) << stopped.out;
 }
 
 // Regression: the gauges of a /metrics scrape list branches through the API,
@@ -798,8 +869,7 @@ TEST_F(ServeLoadTest, HundredRunningBranchesThroughTheApi) {
   // Every one of them answers.
   for (const auto& b : list) {
     if (b["name"] == "main") continue;
-    json full = Branch(b["name"].get<std::string>());
-    EXPECT_EQ(QueryValue(full["uri"].get<std::string>(), "SELECT 1"), "1") << b["name"];
+    EXPECT_EQ(QueryValue(Uri(b["name"].get<std::string>()), "SELECT 1"), "1") << b["name"];
   }
   EXPECT_TRUE(serve_->OrphanDataDirs().empty());
 }

@@ -28,6 +28,7 @@
 #include "engine/pool_config.h"
 #include "fake_pool.h"
 #include "os/errno_status.h"
+#include "os/fs.h"
 
 namespace spur::api {
 namespace {
@@ -380,11 +381,41 @@ TEST_F(ApiServiceTest, PasswordsAreShownOnlyToAdminsAndOwners) {
   }
   for (const Principal& who : {kAdmin, kAlice}) {
     SCOPED_TRACE(who.actor);
-    Reply show = Do("GET", "/branches/a1", who);
-    EXPECT_EQ(show.body["password"], password);
-    EXPECT_EQ(show.body["password_hidden"], false);
-    EXPECT_NE(show.body["uri"].get<std::string>().find(password), std::string::npos);
-    EXPECT_EQ(Do("GET", "/branches/a1/connection", who).body["password"], password);
+    Reply conn = Do("GET", "/branches/a1/connection", who);
+    EXPECT_EQ(conn.body["password"], password);
+    EXPECT_EQ(conn.body["password_hidden"], false);
+    EXPECT_NE(conn.body["uri"].get<std::string>().find(password), std::string::npos);
+  }
+}
+
+// Regression: start, stop, extend, update, protect and reset answered with
+// the URI and its password, so CI logs of `spur branch extend` held it. Only
+// replies whose purpose is connecting (create, /connection) carry it, even
+// for the owner and an admin.
+TEST_F(ApiServiceTest, OnlyConnectionRepliesCarryThePassword) {
+  Reply created = Do("POST", "/branches", kAlice, {{"name", "a1"}});
+  ASSERT_EQ(created.status, 201);
+  const std::string password = h_->store().GetBranch("a1")->password;
+  EXPECT_EQ(created.body["password"], password);
+  const std::vector<std::tuple<std::string, std::string, json>> calls = {
+      {"GET", "/branches/a1", json::object()},
+      {"GET", "/branches", json::object()},
+      {"POST", "/branches/a1/stop", json::object()},
+      {"POST", "/branches/a1/start", json::object()},
+      {"POST", "/branches/a1/extend", {{"ttl", "1d"}}},
+      {"PATCH", "/branches/a1", {{"labels", {{"team", "shop"}}}}},
+      {"PATCH", "/branches/a1", {{"protected", true}}},
+      {"PATCH", "/branches/a1", {{"protected", false}}},
+      {"POST", "/branches/a1/reset", json::object()},
+  };
+  for (const Principal& who : {kAlice, kAdmin}) {
+    for (const auto& [method, path, body] : calls) {
+      if (who.role != Role::kAdmin && body.contains("protected")) continue;
+      SCOPED_TRACE(who.actor + " " + method + " " + path + " " + body.dump());
+      Reply r = Do(method, path, who, body);
+      ASSERT_LT(r.status, 300) << r.body.dump();
+      EXPECT_EQ(r.body.dump().find(password), std::string::npos) << r.body.dump();
+    }
   }
 }
 
@@ -907,18 +938,20 @@ TEST_F(ApiServiceTest, GitHubHooksForUnknownReposOrOtherEventsStoreNothing) {
 
 // A GitLab "Merge Request Hook" delivery body (trimmed).
 std::string GitLabBody(const std::string& action, int iid, bool oldrev = false) {
-  json attrs = {
-      {"id", 99},
-      {"iid", iid},
-      {"title", "Add discount codes"},
-      {"source_branch", "feature/discounts"},
-      {"target_branch", "main"},
-      {"state", action == "close" ? "closed" : "opened"},
-      {"url",
-       "https://gitlab.example.com/acme/backend/shop/-/merge_requests/" + std::to_string(iid)},
-      {"last_commit",
-       {{"id", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}, {"message", "Add discounts table\n"}}},
-      {"action", action}};
+  json attrs = {{"id", 99},
+                {"iid", iid},
+                {"title", "Add discount codes"},
+                {"source_branch", "feature/discounts"},
+                {"target_branch", "main"},
+                {"state", action == "close" ? "closed" : "opened"},
+                {"url", "https://gitlab.example.com/acme/backend/shop/-/merge_requests/" +
+                            std::to_string(iid)},
+                // A push (oldrev set) brings a new head commit.
+                {"last_commit",
+                 {{"id", oldrev ? "0b61c3d9e0f2a7b4c58e9d1f3a6b2c7e8d9f0a1b"
+                                : "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"},
+                  {"message", "Add discounts table\n"}}},
+                {"action", action}};
   if (oldrev) attrs["oldrev"] = "a5e9e5e9c1ef60e2b0b2b4b69c3c0b8e1e8b7a10";
   json body = {{"object_kind", "merge_request"},
                {"event_type", "merge_request"},
@@ -1018,6 +1051,68 @@ TEST_F(ApiServiceTest, CiUpCreatesThenResetsAndCiDownDeletes) {
   ASSERT_EQ(down_again.status, 200) << down_again.body.dump();
   EXPECT_EQ(down_again.body["deleted"], json::array());
   EXPECT_EQ(BranchCount(), 1u);
+}
+
+// Regression (issue 13, item 8): every `ci up` reset the PR's branch, so a
+// re-run of one CI job threw away what the job before it had set up. A re-run
+// of the same commit keeps it, and its passed migration does not run twice; a
+// new commit resets; --reset-if-exists and --keep-if-exists choose.
+TEST_F(ApiServiceTest, CiUpKeepsTheBranchOnAReRunOfTheSameCommit) {
+  char dir[] = "/tmp/spur-ci-rerun-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string count = std::string(dir) + "/migrations";
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { os::RemoveTree(path).IgnoreError(); }
+  } cleanup{dir};
+  ASSERT_TRUE(h_->store()
+                  .PutRepo({"acme/shop", "github", kGitHubSecret,
+                            "migrate: echo run >> " + count + "\n", 0})
+                  .ok());
+  auto up = [&](const std::string& sha, const std::string& if_exists = "") {
+    json body = {{"pr", 3}, {"repo", "acme/shop"}, {"sha", sha}, {"migrate", true}};
+    if (!if_exists.empty()) body["if_exists"] = if_exists;
+    return Do("POST", "/ci/up", kAdmin, body);
+  };
+  auto runs = [&] {
+    auto text = os::ReadFile(count);
+    return text.ok() ? std::count(text->begin(), text->end(), '\n') : 0;
+  };
+  Reply first = up("aaaa");
+  ASSERT_EQ(first.status, 200) << first.body.dump();
+  EXPECT_EQ(first.body["result"], "created");
+  EXPECT_EQ(runs(), 1);
+  Reply rerun = up("aaaa");
+  EXPECT_EQ(rerun.body["result"], "kept") << rerun.body.dump();
+  EXPECT_TRUE(rerun.body["migration"].contains("skipped")) << rerun.body.dump();
+  EXPECT_EQ(runs(), 1) << "a passed migration runs once per commit";
+  EXPECT_EQ(up("aaaa", "reset").body["result"], "reset");
+  EXPECT_EQ(runs(), 2);
+  EXPECT_EQ(up("bbbb").body["result"], "reset");
+  EXPECT_EQ(up("cccc", "keep").body["result"], "kept");
+  EXPECT_EQ(runs(), 4) << "kept at a new commit: its migration runs";
+  EXPECT_EQ(up("cccc", "sometimes").status, 400);
+  EXPECT_EQ(up("not-a-sha").status, 400);
+}
+
+// Regression (issue 13, item 6): a mistyped --repo silently got the
+// defaults (no TTL, no migrate command), and --migrate with no command
+// configured did nothing. Both are refused and change nothing.
+TEST_F(ApiServiceTest, CiUpRefusesAnUnknownRepoAndAMigrateWithNothingToRun) {
+  ASSERT_TRUE(h_->store().PutRepo({"acme/shop", "github", kGitHubSecret, "", 0}).ok());
+  const json before = h_->State();
+  Reply typo = Do("POST", "/ci/up", kAdmin, {{"pr", 3}, {"repo", "acme/shpo"}});
+  EXPECT_EQ(typo.status, 404) << typo.body.dump();
+  EXPECT_NE(typo.body.dump().find("spur repo list"), std::string::npos) << typo.body.dump();
+  Reply nothing =
+      Do("POST", "/ci/up", kAdmin, {{"pr", 3}, {"repo", "acme/shop"}, {"migrate", true}});
+  EXPECT_EQ(nothing.status, 409) << nothing.body.dump();
+  EXPECT_NE(nothing.body.dump().find("no migrate command"), std::string::npos);
+  Reply no_repo = Do("POST", "/ci/up", kAdmin, {{"pr", 3}, {"migrate", true}});
+  EXPECT_NE(no_repo.body.dump().find("--migrate needs --repo"), std::string::npos);
+  EXPECT_EQ(h_->State(), before);
+  // Closing still works for a repository forgotten since.
+  EXPECT_EQ(Do("POST", "/ci/down", kAdmin, {{"pr", 3}, {"repo", "acme/gone"}}).status, 200);
 }
 
 TEST_F(ApiServiceTest, CiUpRefusesABranchThatIsNotThePullRequests) {
