@@ -1,6 +1,7 @@
 #include "sync/mask_verify.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -190,17 +191,20 @@ std::string ValuesSql(pg::Connection& conn, const Relation& rel, const Column& c
   return "SELECT DISTINCT v FROM (" + sql + ") s WHERE v IS NOT NULL";
 }
 
+// Every original searched for, once each. The index points into `values`
+// (a deque: its elements never move), so each value is held once: with
+// --sample all there are millions.
 struct Needles {
-  std::vector<std::string> values;
+  std::deque<std::string> values;
   std::vector<bool> dictionary;  // a dictionary rule could output it
-  std::unordered_map<std::string, uint32_t> index;
+  std::unordered_map<std::string_view, uint32_t> index;
   uint32_t Add(std::string v) {
-    auto [it, fresh] = index.emplace(v, static_cast<uint32_t>(values.size()));
-    if (fresh) {
-      dictionary.push_back(mask::IsDictionaryOutput(v) || mask::InsideDictionaryWord(v));
-      values.push_back(std::move(v));
-    }
-    return it->second;
+    if (auto it = index.find(v); it != index.end()) return it->second;
+    const auto id = static_cast<uint32_t>(values.size());
+    dictionary.push_back(mask::IsDictionaryOutput(v) || mask::InsideDictionaryWord(v));
+    values.push_back(std::move(v));
+    index.emplace(values.back(), id);
+    return id;
   }
 };
 
@@ -352,11 +356,21 @@ class Verifier {
   const std::map<std::pair<std::string, std::string>, Found>& found() const { return found_; }
   size_t substring_needles() const { return substring_ids_.size(); }
 
-  // Needles that are not dictionary outputs, for the byte and schema passes.
+  // Needles that are not dictionary outputs, for the byte and schema passes:
+  // every one when they are few enough, else an even sample of at most
+  // max_byte_needles (the automaton's memory grows with their total length
+  // times the distinct bytes in them: all values of a large database would
+  // need tens of GB; the logical pass has already seen every row).
   std::vector<mask::Needle> ByteNeedles() const {
-    std::vector<mask::Needle> out;
+    std::vector<size_t> eligible;
     for (size_t i = 0; i < needles_.values.size(); ++i) {
-      if (!needles_.dictionary[i]) out.push_back({needles_.values[i], "sampled value"});
+      if (!needles_.dictionary[i]) eligible.push_back(i);
+    }
+    const size_t n = eligible.size();
+    const size_t step = n > o_.max_byte_needles ? n / o_.max_byte_needles + 1 : 1;
+    std::vector<mask::Needle> out;
+    for (size_t k = 0; k < n; k += step) {
+      out.push_back({needles_.values[eligible[k]], "sampled value"});
     }
     return out;
   }
@@ -667,6 +681,7 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
                 {"sample", o.sample > 0 ? Json(o.sample) : Json("all")},
                 {"values_searched", v.needles().values.size()},
                 {"substring_values", v.substring_needles()},
+                {"byte_values", byte_needles.size()},
                 {"relations", sampled},
                 {"found", found},
                 {"schema", schema},

@@ -44,6 +44,7 @@ struct VerifyOptions {
   size_t min_length = 5;                 // shorter values are skipped (chance matches)
   int examples = 5;                      // example locations per column
   size_t max_substring_needles = 20000;  // values also searched inside text (a sample of all)
+  size_t max_byte_needles = 50000;       // values searched in the schema text and raw files
   // The key the sync masked with: found values are checked against what the
   // rules make of their row's source value. Without it (or for syncs that
   // did not record their rules) only dictionary outputs are recognised.
@@ -51,6 +52,8 @@ struct VerifyOptions {
 };
 
 // {"snapshot", "masked_sync", "sample": N | "all", "values_searched",
+//  "substring_values", "byte_values" (how many of them the substring,
+//  schema-text and raw-byte passes searched for: bounded samples),
 //  "relations": [{"relation", "column", "sampled", "skipped"}],
 //  "found": [{"relation", "column", "leaks", "collisions", "unchecked",
 //             "examples": ["public.t (id)=(7)"]}],
