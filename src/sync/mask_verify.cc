@@ -25,10 +25,10 @@ using Json = nlohmann::json;
 
 // Values made only of digits need this many digits to count as evidence.
 constexpr size_t kMinDigits = 8;
-// Collision candidates looked up in the source, at most, per verify; they
-// are looked up together, per column, in joins of kRowCheckBatch keys.
-constexpr int kMaxRowChecks = 100000;
-constexpr size_t kRowCheckBatch = 20000;
+// Rows whose source value decides (collision or leak) are looked up in the
+// source together, kRowCheckBatch keys per query: memory stays bounded and
+// every found value is checked, however many there are.
+constexpr size_t kRowCheckBatch = 100000;
 
 struct Column {
   std::string name, base_type;  // base_type: pg_type.typname, domains resolved
@@ -302,6 +302,34 @@ bool SameValue(const std::string& a, const std::string& b, const std::string& ba
   return !x.is_discarded() && !y.is_discarded() && x == y;
 }
 
+// The type of a one-column primary key whose text form never needs quoting
+// inside a row ("(7)"), so the key can be looked up through its index;
+// nullopt for other keys.
+std::optional<std::string> SimpleKeyType(const Relation& rel) {
+  if (rel.key.size() != 1) return std::nullopt;
+  for (const Column& c : rel.columns) {
+    if (c.name != rel.key[0]) continue;
+    static const std::set<std::string> kSimple = {"int2", "int4", "int8", "numeric", "uuid",
+                                                  "date"};
+    if (kSimple.count(c.base_type)) return c.base_type;
+  }
+  return std::nullopt;
+}
+
+// Rows of `rel` by key, with `c` as text: $1 is an array literal of the keys
+// (bare values of type `typed`, through the key's index; else row texts,
+// joined against the relation in one scan).
+std::string LookupSql(const Relation& rel, const Column& c, const std::optional<std::string>& typed) {
+  const std::string col = "s." + pg::QuoteIdent(c.name) + "::text";
+  if (typed) {
+    return "SELECT " + KeySql(rel, "s.") + ", " + col + " FROM ONLY " + rel.qualified +
+           " s WHERE s." + pg::QuoteIdent(rel.key[0]) + " = ANY ($1::pg_catalog." + *typed +
+           "[])";
+  }
+  return "SELECT k.key, " + col + " FROM unnest($1::text[]) AS k(key) JOIN ONLY " +
+         rel.qualified + " s ON " + KeySql(rel, "s.") + " = k.key";
+}
+
 class Verifier {
  public:
   Verifier(const VerifyOptions& o, pg::Connection& source, pg::Connection& branch,
@@ -417,6 +445,7 @@ class Verifier {
       substring_->Feed(value, mask::AhoCorasick::kStart,
                        [&](size_t id, size_t) { hit.insert(substring_ids_[id]); });
       for (uint32_t id : hit) Classify(rel, c, p, row_key, value, atoms, id);
+      if (pending_.size() >= kRowCheckBatch) RETURN_IF_ERROR(CheckPending(rel, c));
     }
     return CheckPending(rel, c);
   }
@@ -429,8 +458,7 @@ class Verifier {
                 const std::vector<std::string>& atoms, uint32_t id) {
     Found& f = found_[{rel.qualified, c.name}];
     const mask::Transformer* rule = replay_.Find(rel.qualified, c.name);
-    if (rule != nullptr && !rel.key.empty() && row_checks_ < kMaxRowChecks) {
-      ++row_checks_;
+    if (rule != nullptr && !rel.key.empty()) {
       pending_.push_back({row_key, value, /*replay=*/true});
       return;
     }
@@ -444,36 +472,33 @@ class Verifier {
     }
     if (!dictionary_output) {
       RecordLeak(f, Where(rel, row_key));
-    } else if (rel.key.empty() || row_checks_ >= kMaxRowChecks) {
+    } else if (rel.key.empty()) {
       ++f.unchecked;
     } else {
-      ++row_checks_;
       pending_.push_back({row_key, value, /*replay=*/false});
     }
   }
 
-  // Looks the pending rows of column `c` up in the source, kRowCheckBatch
-  // keys per join (one scan of the source relation each, whatever its
-  // indexes), and classifies them: a replayed rule that gives the row's
+  // Looks the pending rows of column `c` up in the source in one query
+  // (LookupSql), and classifies them: a replayed rule that gives the row's
   // value, or a dictionary output that differs from the row's original, is
   // a collision; anything else a leak.
   Status CheckPending(const Relation& rel, const Column& c) {
     if (pending_.empty()) return Status::Ok();
     Found& f = found_[{rel.qualified, c.name}];
     const mask::Transformer* rule = replay_.Find(rel.qualified, c.name);
+    const std::optional<std::string> typed = SimpleKeyType(rel);
     for (size_t from = 0; from < pending_.size(); from += kRowCheckBatch) {
       const size_t to = std::min(pending_.size(), from + kRowCheckBatch);
       std::string keys = "{";
       for (size_t i = from; i < to; ++i) {
         if (i > from) keys += ',';
-        pg::array_text::AppendElement(pending_[i].row_key, keys);
+        const std::string& k = pending_[i].row_key;  // "(7)": a row of the key columns
+        pg::array_text::AppendElement(typed ? std::string_view(k).substr(1, k.size() - 2) : k,
+                                      keys);
       }
       keys += '}';
-      ASSIGN_OR_RETURN(auto rows,
-                       source_.Query("SELECT k.key, s." + pg::QuoteIdent(c.name) +
-                                         "::text FROM unnest($1::text[]) AS k(key) JOIN ONLY " +
-                                         rel.qualified + " s ON " + KeySql(rel, "s.") + " = k.key",
-                                     {keys}));
+      ASSIGN_OR_RETURN(auto rows, source_.Query(LookupSql(rel, c, typed), {keys}));
       std::unordered_map<std::string, std::optional<std::string>> originals;
       for (const pg::Row& r : rows) originals[*r[0]] = r[1];
       for (size_t i = from; i < to; ++i) {
@@ -524,8 +549,7 @@ class Verifier {
   std::vector<uint32_t> substring_ids_;
   std::unique_ptr<mask::AhoCorasick> substring_;
   std::map<std::pair<std::string, std::string>, Found> found_;
-  std::vector<PendingRow> pending_;  // of the column being searched
-  int row_checks_ = 0;
+  std::vector<PendingRow> pending_;  // of the column being searched, at most kRowCheckBatch
 };
 
 // `accepted`: objects mask.yaml's `schema:` keeps as they are.
