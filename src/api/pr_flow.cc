@@ -305,7 +305,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
             {"role", b.role},
             {"password", b.password},
             {"database", b.database},
-            {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database)}};
+            {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database,
+                                            pool.config().tls)}};
     return Status::Ok();
   });
   if (!st.ok()) {

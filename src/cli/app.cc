@@ -18,9 +18,13 @@ int Run(int argc, char** argv) {
                  "Pool directory (default: $SPUR_POOL, else /var/lib/spur "
                  "as root, ~/.local/share/spur otherwise)");
   app.add_option("--server", g.server,
-                 "Talk to `spur serve` at URL (http://HOST:PORT or unix:///path/spur.sock) "
-                 "instead of the local pool (default: $SPUR_SERVER)");
+                 "Talk to `spur serve` at URL (https://HOST:PORT, http://HOST:PORT or "
+                 "unix:///path/spur.sock) instead of the local pool (default: $SPUR_SERVER)");
   app.add_option("--token", g.token, "API token for --server (default: $SPUR_TOKEN)");
+  app.add_option("--cacert", g.cacert,
+                 "PEM CA certificate(s) to trust for an https:// server, e.g. the pool's own "
+                 "from `spur tls ca` (default: $SPUR_CACERT, else the system's trust store)")
+      ->type_name("FILE");
   app.add_flag("--json", g.json, "Print results as JSON on stdout");
   app.add_flag("--wide", g.wide, "Show table cells whole (by default cut at 60 characters)");
   app.add_flag("-v,--verbose", g.verbose, "Log more detail to stderr");
@@ -38,6 +42,7 @@ int Run(int argc, char** argv) {
   AddConnectCommands(app, g, &exit_code);
   AddAdminCommands(app, g, &exit_code);
   AddCiCommands(app, g, &exit_code);
+  AddTlsCommands(app, g, &exit_code);
   AddSourceCommands(app, g, &exit_code);
   AddSyncCommand(app, g, &exit_code);
   AddDiffCommand(app, g, &exit_code);

@@ -310,6 +310,19 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
                    "(root and spur's own uid have 64 more)")
       ->capture_default_str();
   serve->add_flag("--log-json", o->json_logs, "Structured JSON log lines on stderr");
+  auto* cert = serve
+                   ->add_option("--tls-cert", o->tls_cert,
+                                "PEM certificate chain: the TCP listener speaks HTTPS only "
+                                "(TLS 1.2+); needs --tls-key")
+                   ->type_name("FILE");
+  serve->add_option("--tls-key", o->tls_key, "PEM private key of --tls-cert")
+      ->type_name("FILE")
+      ->needs(cert);
+  cert->needs(serve->get_option("--tls-key"));
+  serve->add_flag("--tls", o->tls,
+                  "HTTPS with the pool's own certificate (spur tls init; clients: --cacert with "
+                  "spur tls ca)")
+      ->excludes(cert);
   serve->add_option("--reaper-interval", o->reaper_interval_override,
                     "Seconds between reaper passes (default: pool option reaper_interval)");
   serve->callback([&g, o, exit_code, threads, max_open, per_peer] {

@@ -20,5 +20,6 @@ void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // syn
 void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // diff
 void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);    // serve
+void AddTlsCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // tls ...
 
 }  // namespace spur::cli

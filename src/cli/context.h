@@ -15,6 +15,7 @@ struct GlobalOptions {
   std::string pool;    // --pool / SPUR_POOL / default
   std::string server;  // --server (else $SPUR_SERVER): use a daemon instead of the pool
   std::string token;   // --token (else $SPUR_TOKEN)
+  std::string cacert;  // --cacert (else $SPUR_CACERT): CA to trust for an https:// server
   bool json = false;
   bool wide = false;  // --wide: table cells whole (cli/table.h)
   bool verbose = false;

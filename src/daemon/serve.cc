@@ -21,7 +21,9 @@
 #include "daemon/sync_scheduler.h"
 #include "engine/daemon_state.h"
 #include "engine/options.h"
+#include "engine/tls.h"
 #include "http/server.h"
+#include "os/fs.h"
 #include "os/user.h"
 
 namespace spur::daemon {
@@ -164,6 +166,23 @@ Status Serve(const ServeOptions& o) {
   ho.host = host.empty() ? "127.0.0.1" : host;
   ho.port = port;
   ho.unix_path = layout.api_socket();
+  ho.tls_cert_file = o.tls_cert;
+  ho.tls_key_file = o.tls_key;
+  if (o.tls && o.tls_cert.empty()) {
+    const engine::TlsPaths files = engine::TlsFiles(layout);
+    if (!os::PathExists(files.server_cert)) {
+      return FailedPrecondition("--tls: the pool has no certificate yet; run `spur tls init` first");
+    }
+    ho.tls_cert_file = files.server_cert;
+    ho.tls_key_file = files.server_key;
+  }
+  const bool loopback = host.empty() || host == "127.0.0.1" || host == "::1" ||
+                        host == "[::1]" || host == "localhost";
+  if (port >= 0 && !loopback && ho.tls_cert_file.empty()) {
+    spdlog::warn("spur serve: plain HTTP on {}: tokens cross the network readable; use --tls "
+                 "(spur tls init) or --tls-cert/--tls-key",
+                 host);
+  }
   ho.threads = o.threads;
   ho.max_connections = o.max_connections;
   ho.max_connections_per_peer = o.max_connections_per_peer;
@@ -208,7 +227,10 @@ Status Serve(const ServeOptions& o) {
     spdlog::debug("{} {} {} -> {}", who.actor, req.method, req.path, reply.status);
     return ToHttp(reply);
   }));
-  if (port >= 0) spdlog::info("spur serve: listening on http://{}:{}", ho.host, server.port());
+  if (port >= 0) {
+    spdlog::info("spur serve: listening on {}://{}:{}", ho.tls_cert_file.empty() ? "http" : "https",
+                 ho.host, server.port());
+  }
   spdlog::info("spur serve: listening on unix://{}", layout.api_socket());
   const std::string listen_text = port >= 0 ? ho.host + ":" + std::to_string(server.port()) : "";
   Status recorded = access.With([&](engine::Pool& p) {

@@ -22,6 +22,10 @@ struct ServeOptions {
   int max_connections_per_peer = 64;  // per client IP address, or per uid on the Unix socket
   bool json_logs = false;
   int reaper_interval_override = 0;  // seconds; 0 = the pool option reaper_interval
+  // Both set: the TCP listener speaks HTTPS only, with this PEM certificate
+  // chain and key (http::HttpServer::Options).
+  std::string tls_cert, tls_key;
+  bool tls = false;  // HTTPS with the pool's own certificate (engine/tls.h)
 };
 
 // Runs until SIGTERM or SIGINT. Fails early (before serving) when the pool

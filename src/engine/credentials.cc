@@ -47,11 +47,12 @@ std::string RandomPassword() {
 }
 
 std::string BuildUri(const std::string& role, const std::string& password, const std::string& host,
-                     int port, const std::string& database) {
+                     int port, const std::string& database, bool tls) {
   bool bare_ipv6 = host.find(':') != std::string::npos && host.front() != '[';
   std::string h = bare_ipv6 ? "[" + host + "]" : host;
   std::string auth = password.empty() ? Encode(role) : Encode(role) + ":" + Encode(password);
-  return "postgresql://" + auth + "@" + h + ":" + std::to_string(port) + "/" + Encode(database);
+  return "postgresql://" + auth + "@" + h + ":" + std::to_string(port) + "/" + Encode(database) +
+         (tls ? "?sslmode=require" : "");
 }
 
 }  // namespace spur::engine

@@ -12,7 +12,9 @@ std::string RandomPassword();
 
 // postgresql://role:password@host:port/database with each part percent-encoded;
 // an empty password is left out (postgresql://role@host:port/database).
+// With `tls`, the URI asks for it (sslmode=require; verify-full needs the
+// pool's CA on the client: `spur tls ca`).
 std::string BuildUri(const std::string& role, const std::string& password, const std::string& host,
-                     int port, const std::string& database);
+                     int port, const std::string& database, bool tls = false);
 
 }  // namespace spur::engine

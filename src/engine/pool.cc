@@ -6,6 +6,7 @@
 #include "common/stopwatch.h"
 #include "engine/credentials.h"
 #include "engine/pg_settings_policy.h"
+#include "engine/tls.h"
 #include "os/fs.h"
 #include "os/mount.h"
 #include "os/user.h"
@@ -91,6 +92,11 @@ pg::InstanceSpec Pool::SpecAt(const catalog::Branch& branch, const std::string& 
     return forbidden;
   });
   spec.run_as = run_as_;
+  if (config_.tls) {
+    const TlsPaths tls = TlsFiles(layout_);
+    spec.tls_cert_file = tls.server_cert;
+    spec.tls_key_file = tls.server_key;
+  }
   return spec;
 }
 
@@ -150,7 +156,7 @@ Result<int> Pool::AllocatePort() {
 
 std::string Pool::Uri(const catalog::Branch& branch) const {
   return BuildUri(branch.role, branch.password, config_.advertise_host, branch.port,
-                  branch.database);
+                  branch.database, config_.tls);
 }
 
 void Pool::Repaired(const std::string& what) {

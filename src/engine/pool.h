@@ -21,6 +21,7 @@
 
 #include "catalog/store.h"
 #include "common/status.h"
+#include "common/x509.h"
 #include "engine/layout.h"
 #include "engine/pool_config.h"
 #include "os/clock.h"
@@ -261,6 +262,15 @@ class Pool {
   Result<std::vector<BranchInfo>> ListBranches(bool with_usage);
   Result<BranchInfo> ShowBranch(const std::string& name, bool with_usage);
   Result<PoolStatus> GetStatus();
+
+  // TLS (engine/tls.h). Issues the pool's server certificate (making the CA
+  // first when there is none) for DefaultTlsNames plus `extra_names`; running
+  // branches keep their old certificate until they restart.
+  Result<CertInfo> IssueTlsCertificate(const std::vector<std::string>& extra_names);
+  // Branches speak TLS (and refuse TCP without it) from their next start;
+  // FailedPrecondition when turning it on before a certificate was issued.
+  // Returns the branches still running without the new setting.
+  Result<std::vector<std::string>> SetBranchTls(bool on);
 
   // postgresql://role:password@host:port/database
   std::string Uri(const catalog::Branch& branch) const;

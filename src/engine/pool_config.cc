@@ -72,12 +72,15 @@ Result<PoolConfig> LoadConfig(catalog::Store& store) {
   ASSIGN_OR_RETURN(c.port_count, ParsePort(count, "port_count"));
   ASSIGN_OR_RETURN(std::string settings, Get(store, "pg_settings", "{}"));
   c.pg_settings = SettingsFromJson(settings);
+  ASSIGN_OR_RETURN(std::string tls, Get(store, "tls", "0"));
+  c.tls = tls == "1";
   return c;
 }
 
 Status SaveConfig(catalog::Store& store, const PoolConfig& c) {
   RETURN_IF_ERROR(store.SetSetting("driver", c.driver));
   RETURN_IF_ERROR(store.SetSetting("image", c.image ? "1" : "0"));
+  RETURN_IF_ERROR(store.SetSetting("tls", c.tls ? "1" : "0"));
   RETURN_IF_ERROR(store.SetSetting("run_as", c.run_as));
   RETURN_IF_ERROR(store.SetSetting("pg_bindir", c.pg_bindir));
   RETURN_IF_ERROR(store.SetSetting("pg_major", std::to_string(c.pg_major)));

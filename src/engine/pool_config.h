@@ -23,6 +23,9 @@ struct PoolConfig {
   int port_base = 5500;
   int port_count = 1000;
   std::map<std::string, std::string> pg_settings;  // defaults for every branch
+  // Branches speak TLS on TCP (and refuse it without) with the pool's server
+  // certificate (engine/tls.h); their URIs say sslmode=require.
+  bool tls = false;
 
   // Built-in per-branch postgres defaults for server major version
   // `pg_major`: small, so dozens of branches fit.

@@ -11,6 +11,7 @@
 
 #include "http/io.h"
 #include "http/syntax.h"
+#include "http/tls_client.h"
 
 namespace spur::http {
 namespace {
@@ -113,16 +114,37 @@ Result<Response> Exchange(int fd, const std::string& request, bool head, Deadlin
   }
 }
 
+// Exchange() inside TLS: the request in full, then the answer.
+Result<Response> ExchangeTls(TlsClientSession& tls, const std::string& request, bool head,
+                             Deadline deadline, const std::string& url) {
+  if (Status sent = tls.WriteAll(request, deadline); !sent.ok()) {
+    return Unavailable("sending to " + url + ": " + sent.message());
+  }
+  ResponseParser parser(head);
+  char buf[kReadChunk];
+  while (true) {
+    auto n = tls.Read(buf, sizeof buf, deadline);
+    if (!n.ok()) return Unavailable("reading from " + url + ": " + n.status().message());
+    const ResponseParser::State state =
+        *n == 0 ? parser.FeedEof() : parser.Feed(std::string_view(buf, *n));
+    if (state == ResponseParser::State::kComplete) return parser.TakeResponse();
+    if (state == ResponseParser::State::kError) {
+      if (*n == 0) return Unavailable(url + " closed the connection before answering in full");
+      return Internal("unexpected answer from " + url + ": " + parser.error_message());
+    }
+  }
+}
+
 }  // namespace
 
-Result<HttpClient> HttpClient::FromUrl(const std::string& url) {
-  const std::string_view u = url;
+Result<HttpClient> HttpClient::FromUrl(const std::string& url, const std::string& ca_file) {
+  std::string_view u = url;
   HttpClient client;
   client.url_ = url;
   if (u.starts_with("https://")) {
-    return InvalidArgument(
-        "https is not supported by the built-in client; put spur serve behind a TLS proxy and "
-        "reach it through an SSH tunnel, or use http://127.0.0.1:PORT or unix:///path/to.sock");
+    client.tls_ = true;
+    client.ca_file_ = ca_file;
+    client.port_ = 443;
   }
   if (u.starts_with("unix://")) {
     client.unix_path_ = url.substr(7);
@@ -135,11 +157,11 @@ Result<HttpClient> HttpClient::FromUrl(const std::string& url) {
     client.host_header_ = "localhost";
     return client;
   }
-  if (!u.starts_with("http://")) {
+  if (!u.starts_with("http://") && !client.tls_) {
     return InvalidArgument("unsupported server URL \"" + url +
-                           "\"; use http://HOST:PORT or unix:///path/to.sock");
+                           "\"; use https://HOST:PORT, http://HOST:PORT or unix:///path/to.sock");
   }
-  std::string_view rest = u.substr(7);
+  std::string_view rest = u.substr(client.tls_ ? 8 : 7);
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
@@ -148,7 +170,7 @@ Result<HttpClient> HttpClient::FromUrl(const std::string& url) {
   };
   if (path.find_first_of("?# ") != std::string_view::npos) return bad("no query or fragment");
   if (authority.find_first_of("@?# ") != std::string_view::npos) {
-    return bad("use http://HOST:PORT, without user name, query or fragment");
+    return bad("use https://HOST:PORT, without user name, query or fragment");
   }
   std::string_view port;
   if (authority.starts_with("[")) {
@@ -191,7 +213,9 @@ Result<Response> HttpClient::Call(const std::string& method, const std::string& 
   }
   const std::string request =
       SerializeRequest(method, base_path_ + target, headers, body, host_header_);
-  return Exchange(fd.get(), request, method == "HEAD", deadline, url_);
+  if (!tls_) return Exchange(fd.get(), request, method == "HEAD", deadline, url_);
+  ASSIGN_OR_RETURN(auto session, TlsClientSession::Connect(fd.get(), host_, ca_file_, deadline, url_));
+  return ExchangeTls(*session, request, method == "HEAD", deadline, url_);
 }
 
 }  // namespace spur::http

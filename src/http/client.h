@@ -1,5 +1,5 @@
-// A blocking HTTP/1.1 client for the CLI: one connection per call, plain TCP
-// or a Unix socket, no TLS.
+// A blocking HTTP/1.1 client for the CLI: one connection per call, over TCP
+// (plain, or TLS with the server's certificate verified) or a Unix socket.
 #pragma once
 
 #include <map>
@@ -12,10 +12,12 @@ namespace spur::http {
 
 class HttpClient {
  public:
-  // Accepts "http://HOST[:PORT][/BASE]" (HOST a name, an IPv4 address or a
-  // bracketed IPv6 address; PORT defaults to 80) and "unix:///abs/path.sock".
-  // InvalidArgument for anything else, https:// included (with what to do).
-  static Result<HttpClient> FromUrl(const std::string& url);
+  // Accepts "http://HOST[:PORT][/BASE]" and "https://HOST[:PORT][/BASE]"
+  // (HOST a name, an IPv4 address or a bracketed IPv6 address; PORT defaults
+  // to 80 and 443) and "unix:///abs/path.sock". For https, `ca_file` names
+  // the PEM CA certificates to trust ("" = the system's trust store); the
+  // server's certificate must name HOST. InvalidArgument for anything else.
+  static Result<HttpClient> FromUrl(const std::string& url, const std::string& ca_file = "");
 
   // Sends `method` on `target` ("/path?query", appended to the URL's base
   // path) with `headers` and `body`, and waits up to `timeout_ms` in all for
@@ -38,6 +40,8 @@ class HttpClient {
   std::string unix_path_;  // set for unix:// URLs
   std::string host_;       // for http:// URLs, without brackets
   int port_ = 80;
+  bool tls_ = false;     // https://
+  std::string ca_file_;  // for https: "" = the system's trust store
   std::string base_path_;    // "" or "/base", without a trailing '/'
   std::string host_header_;  // "host:port", "[::1]:port" or "localhost"
 };

@@ -36,20 +36,47 @@ std::string_view TransportErrorCode(int status) {
   }
 }
 
-Connection::Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key)
+Connection::Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key,
+                       bool tls)
     : state_(state),
       socket_(std::move(socket)),
       timer_(state.io),
       peer_(std::move(peer)),
       peer_key_(std::move(peer_key)),
-      parser_(kDefaultMaxHeaderBytes, state.options.max_body) {}
+      parser_(kDefaultMaxHeaderBytes, state.options.max_body) {
+  if (tls && state.tls != nullptr) {
+    tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *state.tls);
+    tls_buffer_ = std::make_unique<std::array<char, 16384>>();
+  }
+}
 
 void Connection::Start() {
   state_.live.emplace(this, weak_from_this());
   asio::error_code ignored;
   socket_.non_blocking(true, ignored);
   SetDeadline(Clock::now() + std::chrono::milliseconds(state_.options.idle_timeout_ms));
-  WaitReadable();
+  if (!tls_) return WaitReadable();
+  // The handshake counts as idle time: a client that never finishes it is
+  // closed like one that never sends a byte.
+  tls_->async_handshake(asio::ssl::stream_base::server,
+                        [self = shared_from_this()](asio::error_code ec) {
+                          if (self->phase_ != Phase::kReading) return;
+                          if (ec || self->deadline_passed_) {
+                            spdlog::debug("http: TLS handshake with {} failed: {}",
+                                          self->peer_.address,
+                                          ec ? ec.message() : "timed out");
+                            return self->Close();
+                          }
+                          self->WaitReadable();
+                        });
+}
+
+template <typename Buffer, typename Done>
+void Connection::AsyncWrite(const Buffer& buffer, Done done) {
+  if (tls_)
+    asio::async_write(*tls_, buffer, std::move(done));
+  else
+    asio::async_write(socket_, buffer, std::move(done));
 }
 
 void Connection::OnServerStopping() {
@@ -59,6 +86,13 @@ void Connection::OnServerStopping() {
 // Waits without a buffer and reads into the server's shared one: an idle or
 // slow connection holds no read buffer of its own.
 void Connection::WaitReadable() {
+  if (tls_) {
+    tls_->async_read_some(asio::buffer(*tls_buffer_),
+                          [self = shared_from_this()](asio::error_code ec, size_t n) {
+                            self->OnRead(ec, std::string_view(self->tls_buffer_->data(), n));
+                          });
+    return;
+  }
   socket_.async_wait(Socket::wait_read,
                      [self = shared_from_this()](asio::error_code ec) { self->OnReadable(ec); });
 }
@@ -69,6 +103,15 @@ void Connection::OnReadable(asio::error_code ec) {
   if (ec) return Close();
   const size_t n = socket_.read_some(asio::buffer(state_.read_buffer), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) return WaitReadable();
+  OnRead(ec, std::string_view(state_.read_buffer, n));
+}
+
+// What a read brought (plain or decrypted): bytes, the end, or an error.
+void Connection::OnRead(asio::error_code ec, std::string_view bytes) {
+  if (phase_ != Phase::kReading && phase_ != Phase::kLingering) return;
+  if (deadline_passed_) return phase_ == Phase::kReading ? TimedOut() : Close();
+  // A TLS peer that closes without close_notify ends the stream all the same.
+  if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
   if (ec == asio::error::eof && phase_ == Phase::kReading && got_bytes_) {
     return Answer(
         ErrorResponse(400, TransportErrorCode(400), "the request ended before it was complete"),
@@ -76,7 +119,7 @@ void Connection::OnReadable(asio::error_code ec) {
   }
   if (ec) return Close();  // closed or reset before asking anything: nobody to answer
   if (phase_ == Phase::kLingering) return WaitReadable();
-  OnBytes(std::string_view(state_.read_buffer, n));
+  OnBytes(bytes);
 }
 
 void Connection::OnBytes(std::string_view bytes) {
@@ -97,8 +140,8 @@ void Connection::OnBytes(std::string_view bytes) {
   }
   if (parser_.WantsContinue() && !continue_sent_) {
     continue_sent_ = true;
-    asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](asio::error_code ec, size_t) {
+    AsyncWrite(asio::buffer(kContinue.data(), kContinue.size()),
+               [self = shared_from_this()](asio::error_code ec, size_t) {
                         if (self->phase_ != Phase::kReading) return;
                         if (self->deadline_passed_) return self->TimedOut();
                         if (ec) return self->Close();
@@ -185,8 +228,7 @@ void Connection::Write(std::string wire, bool linger) {
   wire_ = std::move(wire);
   SetDeadline(Clock::now() + std::chrono::milliseconds(state_.options.write_timeout_ms) +
               AtMinRate(wire_.size()));
-  asio::async_write(socket_, asio::buffer(wire_),
-                    [self = shared_from_this()](asio::error_code ec, size_t) {
+  AsyncWrite(asio::buffer(wire_), [self = shared_from_this()](asio::error_code ec, size_t) {
                       if (self->phase_ != Phase::kWriting) return;
                       if (ec || self->deadline_passed_) {
                         spdlog::debug("http: answering {}: {}", self->peer_.address,
@@ -203,6 +245,8 @@ void Connection::Write(std::string wire, bool linger) {
 void Connection::Linger() {
   phase_ = Phase::kLingering;
   asio::error_code ignored;
+  // TLS: no close_notify first (the client may never answer it); the
+  // half-close still tells it the answer is complete.
   socket_.shutdown(Socket::shutdown_send, ignored);
   SetDeadline(Clock::now() + kLinger);
   WaitReadable();

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -23,12 +25,13 @@ class Connection;
 // (except the const members, which workers read); outlives every connection.
 struct ServerState {
   ServerState(asio::io_context& io, const HttpServer::Options& options, const Handler& handler,
-              HandlerPool& workers, HandlerPool& quick, int max_open)
+              HandlerPool& workers, HandlerPool& quick, int max_open, asio::ssl::context* tls)
       : io(io),
         options(options),
         handler(handler),
         workers(workers),
         quick(quick),
+        tls(tls),
         admission(max_open, options.max_connections_per_peer, options.reserved_connections) {}
 
   asio::io_context& io;
@@ -36,6 +39,7 @@ struct ServerState {
   const Handler& handler;
   HandlerPool& workers;
   HandlerPool& quick;
+  asio::ssl::context* const tls;  // TCP connections speak TLS with it; null: plain
 
   Admission admission;
   size_t body_bytes = 0;  // reserved by connections receiving a body
@@ -52,8 +56,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Socket = asio::generic::stream_protocol::socket;
 
-  // `socket` was admitted under `peer_key` (released on close).
-  Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key);
+  // `socket` was admitted under `peer_key` (released on close). With `tls`,
+  // the connection first completes a TLS handshake (under the idle deadline)
+  // with state.tls, then speaks HTTP inside it.
+  Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key, bool tls);
 
   // Registers with state.live and starts reading. I/O thread only.
   void Start();
@@ -67,6 +73,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void WaitReadable();
   void OnReadable(asio::error_code ec);
+  void OnRead(asio::error_code ec, std::string_view bytes);
+  template <typename Buffer, typename Done>
+  void AsyncWrite(const Buffer& buffer, Done done);
   void OnBytes(std::string_view bytes);
   bool OnHeaders();  // false: answered (over the body budget)
   void Dispatch();
@@ -82,6 +91,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerState& state_;
   Socket socket_;
+  // Over socket_ when the connection speaks TLS; it reads into a buffer of
+  // its own (a TLS record arrives in pieces), plain ones share the server's.
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
+  std::unique_ptr<std::array<char, 16384>> tls_buffer_;
   asio::steady_timer timer_;
   const Peer peer_;
   const std::string peer_key_;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <cerrno>
 #include <chrono>
 #include <string>
@@ -80,6 +81,32 @@ void Refuse(Protocol::socket& socket, std::string_view why) {
   socket.close(ignored);
 }
 
+// The TLS context of the TCP listener: TLS 1.2 and later, the operator's
+// certificate chain and key, checked against each other now rather than at
+// the first client.
+Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const std::string& cert,
+                                                           const std::string& key) {
+  if (cert.empty() != key.empty()) {
+    return InvalidArgument("TLS needs both a certificate and its key (--tls-cert and --tls-key)");
+  }
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  asio::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  if (ctx->use_certificate_chain_file(cert, ec); ec) {
+    return InvalidArgument("cannot use TLS certificate " + cert + ": " + ec.message());
+  }
+  if (ctx->use_private_key_file(key, asio::ssl::context::pem, ec); ec) {
+    return InvalidArgument("cannot use TLS key " + key + ": " + ec.message());
+  }
+  if (::SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return InvalidArgument("TLS key " + key + " does not belong to certificate " + cert);
+  }
+  return ctx;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -92,12 +119,14 @@ struct HttpServer::Impl {
     bool unix_socket;
   };
 
-  Impl(const Options& options, Handler handler_in, int max_open)
+  Impl(const Options& options, Handler handler_in, int max_open,
+       std::unique_ptr<asio::ssl::context> tls_in)
       : handler(std::move(handler_in)),
+        tls(std::move(tls_in)),
         workers(options.threads, kQueuedPerWorker * static_cast<size_t>(options.threads)),
         quick(options.quick_threads,
               kQueuedPerQuickWorker * static_cast<size_t>(options.quick_threads)),
-        state(io, options, handler, workers, quick, max_open) {}
+        state(io, options, handler, workers, quick, max_open, tls.get()) {}
 
   // Hands listening socket `fd` to a new Listener in `*slot`; on failure
   // closes `fd`.
@@ -110,6 +139,7 @@ struct HttpServer::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> keep_running =
       asio::make_work_guard(io);
   Handler handler;
+  std::unique_ptr<asio::ssl::context> tls;  // for TCP connections; null: plain HTTP
   HandlerPool workers;
   HandlerPool quick;
   ServerState state;
@@ -177,7 +207,8 @@ void HttpServer::Impl::OnAccepted(Listener& l, asio::error_code ec, Protocol::so
            "server busy: too many open connections from you or in all; close idle ones "
            "and retry");
   } else {
-    std::make_shared<Connection>(state, std::move(socket), std::move(peer), std::move(key))
+    const bool tls = !l.unix_socket;  // when the server has a TLS context at all
+    std::make_shared<Connection>(state, std::move(socket), std::move(peer), std::move(key), tls)
         ->Start();
   }
   Accept(l);
@@ -223,6 +254,10 @@ Status HttpServer::Start(Handler handler) {
   if (o.port == -1 && o.unix_path.empty()) {
     return InvalidArgument("HTTP server has nothing to listen on: no TCP port and no Unix socket");
   }
+  std::unique_ptr<asio::ssl::context> tls;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    ASSIGN_OR_RETURN(tls, MakeTlsContext(o.tls_cert_file, o.tls_key_file));
+  }
   TcpListener tcp;
   if (o.port >= 0) {
     ASSIGN_OR_RETURN(tcp, ListenTcp(o.host, o.port));
@@ -231,7 +266,8 @@ Status HttpServer::Start(Handler handler) {
   if (!o.unix_path.empty()) {
     ASSIGN_OR_RETURN(unix_listener, ListenUnix(o.unix_path));
   }
-  auto impl = std::make_unique<Impl>(o, std::move(handler), ConnectionsThatFit(o.max_connections));
+  auto impl = std::make_unique<Impl>(o, std::move(handler), ConnectionsThatFit(o.max_connections),
+                                     std::move(tls));
   Status started = Status::Ok();
   if (tcp.fd.valid()) {
     int family = AF_INET;

@@ -38,6 +38,10 @@ class HttpServer {
     std::string host = "127.0.0.1";  // TCP address (name or literal) to listen on
     int port = 0;                    // 0 = any free port; -1 = no TCP listener
     std::string unix_path;           // "" = no Unix socket
+    // Both set: the TCP listener speaks HTTPS only (TLS 1.2 or later) with
+    // this PEM certificate chain and key; the Unix socket stays plain (the
+    // kernel already says who is on the other end). Both empty: plain HTTP.
+    std::string tls_cert_file, tls_key_file;
 
     // Handlers. `threads` workers run them; up to 16 complete requests per
     // worker wait for one, a request beyond that gets 503 at once.
@@ -88,6 +92,8 @@ class HttpServer {
   // needs privileges (PermissionDenied), or a Unix path that is too long or
   // names something other than a socket. A socket file nobody accepts on
   // (left by a crashed server) is replaced. The Unix socket gets mode 0660.
+  // InvalidArgument, naming the file, for a TLS certificate or key that
+  // cannot be read, does not parse or does not match.
   // Raises the process's RLIMIT_NOFILE soft limit to its hard limit.
   // Call once.
   Status Start(Handler handler);

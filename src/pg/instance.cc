@@ -66,6 +66,22 @@ constexpr const char* kHbaOpen =
 
 // Until the branch's own credentials are set: a data directory cloned from a
 // parent holds the parent's passwords, so TCP is refused outright.
+// As kHbaOpen, for an instance with ssl = on: TCP without TLS is refused,
+// so a password never crosses the network in a readable stream.
+constexpr const char* kHbaOpenTlsOnly =
+    "# Written by spur. The socket directory is private to the pool's owner;\n"
+    "# TCP needs TLS and a password (SCRAM).\n"
+    "local     all           all                 trust\n"
+    "local     replication   all                 trust\n"
+    "hostnossl all           all   0.0.0.0/0     reject\n"
+    "hostnossl all           all   ::/0          reject\n"
+    "hostnossl replication   all   0.0.0.0/0     reject\n"
+    "hostnossl replication   all   ::/0          reject\n"
+    "hostssl   all           all   0.0.0.0/0     scram-sha-256\n"
+    "hostssl   all           all   ::/0          scram-sha-256\n"
+    "hostssl   replication   all   0.0.0.0/0     scram-sha-256\n"
+    "hostssl   replication   all   ::/0          scram-sha-256\n";
+
 constexpr const char* kHbaClosed =
     "# Written by spur. TCP is refused until this branch's own credentials are\n"
     "# set; spur then rewrites this file and reloads (pg/instance.h, WriteHba).\n"
@@ -134,6 +150,14 @@ std::string SpurConf(const InstanceSpec& spec) {
     // unshares blocks (PostgreSQL docs recommend off on CoW filesystems).
     << "wal_init_zero = off\n"
     << "wal_recycle = off\n";
+  if (!spec.tls_cert_file.empty() && !spec.tls_key_file.empty()) {
+    c << "ssl = on\n"
+      << "ssl_cert_file = " << ConfQuote(spec.tls_cert_file) << "\n"
+      << "ssl_key_file = " << ConfQuote(spec.tls_key_file) << "\n"
+      << "ssl_min_protocol_version = 'TLSv1.2'\n";
+  } else {
+    c << "ssl = off\n";
+  }
   return c.str();
 }
 
@@ -179,13 +203,15 @@ Status WriteConfig(const InstanceSpec& spec) {
 
 Status WriteHba(const InstanceSpec& spec, bool tcp_open) {
   const std::string hba = spec.pgdata + "/pg_hba.conf";
-  RETURN_IF_ERROR(os::WriteFileAtomic(hba, tcp_open ? kHbaOpen : kHbaClosed, 0600));
+  const bool tls = !spec.tls_cert_file.empty() && !spec.tls_key_file.empty();
+  const char* text = !tcp_open ? kHbaClosed : tls ? kHbaOpenTlsOnly : kHbaOpen;
+  RETURN_IF_ERROR(os::WriteFileAtomic(hba, text, 0600));
   return Chowned(spec, hba);
 }
 
 bool HbaLetsTcpIn(const std::string& pgdata) {
   auto content = os::ReadFile(pgdata + "/pg_hba.conf");
-  return content.ok() && *content == kHbaOpen;
+  return content.ok() && (*content == kHbaOpen || *content == kHbaOpenTlsOnly);
 }
 
 Status Start(const InstanceSpec& spec, int timeout_s) {

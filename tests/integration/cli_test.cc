@@ -39,7 +39,11 @@ TEST(CliTest, EveryCommandHasHelp) {
                                                           {"repo", "add"},
                                                           {"ci", "up"},
                                                           {"ci", "down"},
-                                                          {"ci", "comment"}};
+                                                          {"ci", "comment"},
+                                                          {"tls", "init"},
+                                                          {"tls", "ca"},
+                                                          {"tls", "show"},
+                                                          {"tls", "branches"}};
   for (auto cmd : commands) {
     cmd.push_back("--help");
     CliResult r = Spur(cmd);

@@ -72,8 +72,8 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
 Result<http::Response> Send(const std::string& url, const std::string& method,
                             const std::string& target,
                             const std::map<std::string, std::string>& headers,
-                            const std::string& body) {
-  auto client = http::HttpClient::FromUrl(url);
+                            const std::string& body, const std::string& ca_file = "") {
+  auto client = http::HttpClient::FromUrl(url, ca_file);
   if (!client.ok()) return client.status();
   return client->Call(method, target, headers, body, 120000);
 }
@@ -177,7 +177,7 @@ bool ServeFixture::Start(const std::map<std::string, std::string>& env,
   pid_ = pid;
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   while (Clock::now() < deadline) {
-    auto r = Send(http_url(), "GET", "/healthz", {}, "");
+    auto r = Send(http_url(), "GET", "/healthz", {}, "", tls_ca_);
     if (r.ok() && r->status == 200) return true;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -263,7 +263,7 @@ Result<http::Response> ServeFixture::TryCall(const std::string& method, const st
                                              std::map<std::string, std::string> headers) const {
   if (!token.empty()) headers["Authorization"] = "Bearer " + token;
   if (!body.empty() && !headers.count("Content-Type")) headers["Content-Type"] = "application/json";
-  return Send(http_url(), method, target, headers, body);
+  return Send(http_url(), method, target, headers, body, tls_ca_);
 }
 
 http::Response ServeFixture::Call(const std::string& method, const std::string& target,

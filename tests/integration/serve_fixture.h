@@ -60,7 +60,13 @@ class ServeFixture {
   // Everything the daemon has written to stdout and stderr (all runs).
   std::string Log() const;
 
-  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
+  std::string http_url() const {
+    return (tls_ca_.empty() ? "http://" : "https://") + std::string("127.0.0.1:") +
+           std::to_string(http_port_);
+  }
+  // From now on the daemon is reached over https, trusting PEM CA `ca_file`
+  // (start it with --tls or --tls-cert/--tls-key).
+  void UseTls(const std::string& ca_file) { tls_ca_ = ca_file; }
   std::string unix_url() const { return "unix://" + pool_ + "/spur.sock"; }
 
   // spur --pool P args... (the local pool, no server).
@@ -115,6 +121,7 @@ class ServeFixture {
   std::unique_ptr<TempDir> dir_;
   std::string pool_, log_path_, error_;
   int port_base_ = 0;
+  std::string tls_ca_;  // set by UseTls
   int http_port_ = 0;
   pid_t pid_ = -1;
   bool ok_ = false;
