@@ -319,6 +319,33 @@ TEST_F(PrivacyTest, LargeMaskedTableIsCopiedInPartsWithEveryRowOnce) {
   EXPECT_EQ(Count("FROM pg_constraint WHERE conrelid = 'big'::regclass AND contype = 'p'"), "1");
 }
 
+// Regression: verify --sample all checked at most 100,000 found values
+// against their source rows and called every later one a leak. Birth dates
+// generalized to January 1st equal other rows' real birthdays by the
+// hundred thousand; every one is a collision, and the snapshot is clean.
+TEST_F(PrivacyTest, VerifyAllChecksEveryCollisionNotJustTheFirstHundredThousand) {
+  Exec(source_->Url("people"), R"sql(
+    CREATE TABLE births (id int PRIMARY KEY, born date);
+    INSERT INTO births SELECT g, date '1950-01-01' + (g % 20000) FROM generate_series(1, 150000) g;
+  )sql");
+  std::string mask = std::string(kMask) +
+                     "  births:\n    id: keep\n    born: { rule: birthdate, generalize: year }\n";
+  ASSERT_TRUE(os::WriteFileAtomic(mask_, mask).ok());
+  ASSERT_EQ(Sync().exit_code, 0);
+  CliResult verify =
+      pool_->Run({"mask", "verify", "main", "--source", "prod", "--sample", "all", "--json"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  const nlohmann::json r = verify.json();
+  uint64_t collisions = 0;
+  for (const auto& f : r["found"]) {
+    if (f["relation"] == "public.births") {
+      EXPECT_EQ(f["leaks"], 0) << f.dump();
+      collisions = f["collisions"].get<uint64_t>();
+    }
+  }
+  EXPECT_GT(collisions, 100000u) << r.dump();
+}
+
 // Allowlist: a column added to the source after mask.yaml was written stops
 // the next sync, by name, and the branch keeps its data.
 TEST_F(PrivacyTest, AColumnAddedAfterTheMaskWasWrittenStopsTheNextSync) {
