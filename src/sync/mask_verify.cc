@@ -1,11 +1,16 @@
 #include "sync/mask_verify.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <deque>
+#include <exception>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
+#include "common/stopwatch.h"
 #include "mask/aho_corasick.h"
 #include "mask/config.h"
 #include "mask/dictionaries.h"
@@ -309,8 +314,8 @@ std::optional<std::string> SimpleKeyType(const Relation& rel) {
   if (rel.key.size() != 1) return std::nullopt;
   for (const Column& c : rel.columns) {
     if (c.name != rel.key[0]) continue;
-    static const std::set<std::string> kSimple = {"int2", "int4", "int8", "numeric", "uuid",
-                                                  "date"};
+    static const std::set<std::string> kSimple = {"int2",    "int4", "int8",
+                                                  "numeric", "uuid", "date"};
     if (kSimple.count(c.base_type)) return c.base_type;
   }
   return std::nullopt;
@@ -319,15 +324,15 @@ std::optional<std::string> SimpleKeyType(const Relation& rel) {
 // Rows of `rel` by key, with `c` as text: $1 is an array literal of the keys
 // (bare values of type `typed`, through the key's index; else row texts,
 // joined against the relation in one scan).
-std::string LookupSql(const Relation& rel, const Column& c, const std::optional<std::string>& typed) {
+std::string LookupSql(const Relation& rel, const Column& c,
+                      const std::optional<std::string>& typed) {
   const std::string col = "s." + pg::QuoteIdent(c.name) + "::text";
   if (typed) {
     return "SELECT " + KeySql(rel, "s.") + ", " + col + " FROM ONLY " + rel.qualified +
-           " s WHERE s." + pg::QuoteIdent(rel.key[0]) + " = ANY ($1::pg_catalog." + *typed +
-           "[])";
+           " s WHERE s." + pg::QuoteIdent(rel.key[0]) + " = ANY ($1::pg_catalog." + *typed + "[])";
   }
-  return "SELECT k.key, " + col + " FROM unnest($1::text[]) AS k(key) JOIN ONLY " +
-         rel.qualified + " s ON " + KeySql(rel, "s.") + " = k.key";
+  return "SELECT k.key, " + col + " FROM unnest($1::text[]) AS k(key) JOIN ONLY " + rel.qualified +
+         " s ON " + KeySql(rel, "s.") + " = k.key";
 }
 
 class Verifier {
@@ -670,8 +675,10 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
     ASSIGN_OR_RETURN(std::vector<Relation> relations, ReadRelations(branch));
     Verifier v(o, source, branch, replay);
     Json sampled = Json::array();
+    Stopwatch timer;
     RETURN_IF_ERROR(v.Sample(source_relations, mask, strict, sampled));
-    RETURN_IF_ERROR(v.Search(relations, mask, strict));
+    spdlog::debug("verify: {} original values read from the source in {:.1f} s",
+                  v.needles().values.size(), timer.LapMs() / 1000);
     std::vector<mask::Needle> byte_needles = v.ByteNeedles();
     std::set<std::string> accepted;
     if (run_report.is_object() && run_report.contains("mask_config") &&
@@ -683,10 +690,27 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
     ASSIGN_OR_RETURN(Json schema, SearchSchemaText(branch, byte_needles, accepted));
     // Values in schema text mask.yaml accepts sit in the catalogs' files too.
     ASSIGN_OR_RETURN(size_t accepted_values, DropAcceptedValues(branch, accepted, byte_needles));
+    spdlog::debug("verify: schema text searched in {:.1f} s", timer.LapMs() / 1000);
     mask::ScanOptions scan_options;
     scan_options.min_needle_bytes = o.min_length;
-    ASSIGN_OR_RETURN(mask::ScanReport scan,
-                     mask::ScanDataDirectory(target.data_dir, byte_needles, scan_options));
+    // The raw-byte scan reads files only: it runs on a second core while the
+    // row search reads the snapshot and the source.
+    Result<mask::ScanReport> scanned = Internal("the byte scan did not run");
+    std::thread scanner([&] {
+      try {
+        Stopwatch scan_timer;
+        scanned = mask::ScanDataDirectory(target.data_dir, byte_needles, scan_options);
+        spdlog::debug("verify: raw bytes scanned in {:.1f} s", scan_timer.LapMs() / 1000);
+      } catch (const std::exception& e) {
+        scanned = Internal(std::string("the byte scan failed: ") + e.what());
+      }
+    });
+    Status searched = v.Search(relations, mask, strict);
+    spdlog::debug("verify: rows searched (found values checked in the source) in {:.1f} s",
+                  timer.LapMs() / 1000);
+    scanner.join();
+    RETURN_IF_ERROR(searched);
+    ASSIGN_OR_RETURN(mask::ScanReport scan, std::move(scanned));
     uint64_t leaks = 0, collisions = 0;
     Json found = Json::array();
     for (const auto& [where, f] : v.found()) {
