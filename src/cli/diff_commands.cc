@@ -16,7 +16,7 @@ namespace {
 struct DiffArgs {
   std::string branch, against, format = "text", database, color = "auto";
   std::string lock_timeout = "5s", statement_timeout = "15min";
-  bool schema_only = false, data_only = false, full = false;
+  bool schema_only = false, data_only = false, full = false, exit_code = false;
   std::vector<std::string> tables;
   size_t max_rows = 20;
 };
@@ -167,6 +167,9 @@ int RunDiff(GlobalOptions& g, DiffArgs& a) {
     st = DiffRows(s, db, a, *data);
   }
   int rc = st.ok() ? Print(g, a, s, schema, data) : Fail(g, st);
+  // --exit-code, as git diff: 1 when there is a difference (for CI gates).
+  const bool differs = (schema && !schema->empty()) || (data && !data->empty());
+  if (rc == 0 && a.exit_code && differs) rc = 1;
   if (auto lock = os::FileLock::Acquire(lock_path); lock.ok()) {
     (*pool)->CloseDiffSide(s.from).IgnoreError();
     (*pool)->CloseDiffSide(s.to).IgnoreError();
@@ -184,6 +187,8 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--against", a->against,
                   "Branch or snapshot to compare with (default: the branch's parent)");
   cmd->add_flag("--schema", a->schema_only, "Schema only");
+  cmd->add_flag("--exit-code", a->exit_code,
+                "Exit 1 when there is a difference, 0 when there is none (as git diff)");
   cmd->add_flag("--data", a->data_only, "Rows only");
   cmd->add_option("--tables", a->tables, "Only these tables (schema.table or table), t1,t2")
       ->delimiter(',');

@@ -302,6 +302,11 @@ TEST(DiffCli, CopyDriverComparesInFullAndTablesOnOneSideCount) {
   Exec(pool.SuperuserConninfo("b"),
        "UPDATE t SET v = 'y' WHERE id = 7; DROP TABLE gone; CREATE TABLE fresh (k text PRIMARY "
        "KEY); INSERT INTO fresh VALUES ('a'), ('b'), ('c')");
+  // --exit-code (issue 13 item 7): 1 when there is a difference, 0 when not.
+  ASSERT_EQ(pool.Run({"branch", "create", "same"}).exit_code, 0);
+  EXPECT_EQ(pool.Run({"diff", "same", "--exit-code"}).exit_code, 0);
+  EXPECT_EQ(pool.Run({"diff", "b", "--schema", "--exit-code"}).exit_code, 1);
+  EXPECT_EQ(pool.Run({"diff", "nope", "--exit-code"}).exit_code, 3);
   CliResult r = pool.Run({"--json", "diff", "b", "--data"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json d = r.json()["data"];
