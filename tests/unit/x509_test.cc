@@ -80,8 +80,8 @@ TEST(X509, BadNamesAreRefused) {
   auto ca = MakeCa("test CA", 30);
   ASSERT_TRUE(ca.ok());
   EXPECT_EQ(IssueServerCert(*ca, {}, 30).status().code(), Code::kInvalidArgument);
-  for (const char* bad : {"", "has space", "a..b", "-lead.example", "trail-.example", "x/y",
-                          "*", "*.*.example.com", "new\nline", "ünï.example"}) {
+  for (const char* bad : {"", "has space", "a..b", "-lead.example", "trail-.example", "x/y", "*",
+                          "*.*.example.com", "new\nline", "ünï.example"}) {
     auto r = IssueServerCert(*ca, {"localhost", bad}, 30);
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << bad;
   }
