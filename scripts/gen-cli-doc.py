@@ -19,7 +19,7 @@ COMMANDS = [
     "quota list", "quota delete", "schedule set", "schedule list", "schedule delete",
     "config list", "config set", "audit", "repo add", "repo list", "repo remove", "ci up",
     "ci down", "ci comment", "source add", "source list", "source remove", "sync", "mask init", "mask check",
-    "mask verify", "diff",
+    "mask verify", "diff", "tls init", "tls ca", "tls show", "tls branches",
 ]
 
 path = os.path.join(REPO, "docs", "cli.md")
