@@ -54,6 +54,12 @@ class Scan {
       : options_(options), ac_(Searchable(needles, options, ids_)) {
     hits_.assign(needles.size(), 0);
     files_.resize(needles.size());
+    for (const Needle& n : needles) {
+      const std::string& b = n.bytes;
+      length_.push_back(b.size());
+      digit_first_.push_back(!b.empty() && IsDigit(b.front()));
+      digit_last_.push_back(!b.empty() && IsDigit(b.back()));
+    }
     report_.needles_searched = ids_.size();
     report_.needles_skipped = needles.size() - ids_.size();
   }
@@ -109,15 +115,29 @@ class Scan {
     buffer_.resize(options_.chunk_bytes);
     AhoCorasick::State state = AhoCorasick::kStart;
     uint64_t bytes = 0;
+    tail_.clear();
+    std::vector<size_t> ending;  // hits that end a chunk: the next byte decides
     while (true) {
       const ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return Internal("cannot read " + abs + ": " + ErrnoText());
       if (n == 0) break;
+      const std::string_view chunk(buffer_.data(), static_cast<size_t>(n));
+      for (size_t needle : ending) {
+        if (!(digit_last_[needle] && IsDigit(chunk[0]))) Hit(needle, rel);
+      }
+      ending.clear();
       bytes += static_cast<uint64_t>(n);
-      state = ac_.Feed(std::string_view(buffer_.data(), static_cast<size_t>(n)), state,
-                       [&](uint32_t id, size_t) { Hit(ids_[id], rel); });
+      state = ac_.Feed(chunk, state, [&](uint32_t id, size_t end) {
+        const size_t needle = ids_[id];
+        if (digit_first_[needle] && IsDigit(ByteBefore(chunk, end, length_[needle]))) return;
+        if (end == chunk.size()) return ending.push_back(needle);
+        if (digit_last_[needle] && IsDigit(chunk[end])) return;
+        Hit(needle, rel);
+      });
+      KeepTail(chunk);
     }
+    for (size_t needle : ending) Hit(needle, rel);  // the file ends right after it
     AreaTotals& area = report_.areas[ScanArea(rel)];
     ++area.files;
     area.bytes += bytes;
@@ -126,6 +146,33 @@ class Scan {
     return Status::Ok();
   }
 
+  static bool IsDigit(int c) { return c >= '0' && c <= '9'; }
+
+  // The byte just before a match of `length` bytes ending at `end` of
+  // `chunk` (from the previous chunk's tail when it starts earlier); -1 at
+  // the start of the file.
+  int ByteBefore(std::string_view chunk, size_t end, size_t length) const {
+    if (end > length) return static_cast<unsigned char>(chunk[end - length - 1]);
+    const size_t back = length - end + 1;  // bytes into the previous chunks
+    if (back > tail_.size()) return -1;
+    return static_cast<unsigned char>(tail_[tail_.size() - back]);
+  }
+
+  // The last bytes read, as many as the longest needle needs.
+  void KeepTail(std::string_view chunk) {
+    const size_t keep = ac_.max_pattern_length() + 1;
+    if (chunk.size() >= keep) {
+      tail_.assign(chunk.substr(chunk.size() - keep));
+    } else {
+      tail_.append(chunk);
+      if (tail_.size() > keep) tail_.erase(0, tail_.size() - keep);
+    }
+  }
+
+  // A hit counts unless a needle that starts (ends) with a digit sits right
+  // after (before) another digit: inside a longer number it is a chance
+  // match (an 11-digit tax id inside a masked 20-digit account number), not
+  // that value. A value stored on its own is bounded by header bytes.
   void Hit(size_t needle, const std::string& rel) {
     ++hits_[needle];
     std::vector<std::string>& files = files_[needle];
@@ -140,6 +187,9 @@ class Scan {
   std::vector<uint64_t> hits_;
   std::vector<std::vector<std::string>> files_;
   std::string buffer_;
+  std::string tail_;  // the end of the previous chunk (ByteBefore)
+  std::vector<size_t> length_;
+  std::vector<bool> digit_first_, digit_last_;
   ScanReport report_;
 };
 

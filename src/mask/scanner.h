@@ -5,7 +5,12 @@
 //
 // What it cannot see: values stored compressed (TOAST pglz/lz4) or split
 // across TOAST chunks, and values the disk holds in another encoding. A
-// clean report means no plain copy of any needle is left, nothing more.
+// needle that starts (ends) with a digit counts only where the byte before
+// (after) it is not a digit: inside a longer number it is a chance match.
+// (So a value of 23 to 27 bytes that starts with a digit is not seen where
+// it is stored with a one-byte varlena header, which is then an ASCII digit;
+// the row pass of `mask verify` still sees it.)
+// A clean report means no plain copy of any needle is left, nothing more.
 //
 // Needle values never leave this module: reports carry the column a needle
 // came from, its index and counts, never its bytes.

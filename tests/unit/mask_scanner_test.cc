@@ -182,6 +182,37 @@ TEST_F(MaskScanner, FindsMatchesAcrossChunkBoundaries) {
   }
 }
 
+// Regression (found by bench/sync, verify --sample all): an original 11-digit
+// tax id turned up by chance inside a masked 20-digit account number and
+// was called a leak. A needle that starts or ends with a digit counts only
+// where no digit adjoins it; at every chunk size, across chunk boundaries.
+TEST_F(MaskScanner, NumbersInsideLongerNumbersAreNotHits) {
+  const std::string needle = "13082317572";
+  std::string data = "\x19" + needle + "\x01";  // stored on its own: a hit
+  data += "DE7500" + needle + "709667416 ";     // inside a longer number: no hit
+  data += "x" + needle + "9 9" + needle + "x";  // a digit on one side: no hit
+  data += "\x19+49 1810714131\x19";             // starts with '+': its own rule
+  data += needle;                               // at the end of the file: a hit
+  Write("data/base/1/2", data);
+  for (size_t chunk : {1u, 2u, 5u, 11u, 12u, 13u, 64u, 1000u}) {
+    ScanOptions options;
+    options.chunk_bytes = chunk;
+    Result<ScanReport> report =
+        Run({{needle, "t.tax_id"}, {"+49 1810714131", "t.phone"}, {"31715", "t.x"}}, options);
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    ASSERT_EQ(report->leaks.size(), 2u) << "chunk " << chunk;
+    EXPECT_EQ(report->leaks[0].needle, 0u);
+    EXPECT_EQ(report->leaks[0].hits, 2u) << "chunk " << chunk;
+    EXPECT_EQ(report->leaks[1].needle, 1u);
+    EXPECT_EQ(report->leaks[1].hits, 1u) << "chunk " << chunk;
+  }
+  // A file that starts with the needle: nothing before it.
+  Write("data/base/1/2", needle + " ");
+  Result<ScanReport> first = Run({{needle, "t.tax_id"}});
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->clean());
+}
+
 TEST_F(MaskScanner, MatchesDoNotSpanFiles) {
   Write("data/base/1/a", "needle-");
   Write("data/base/1/b", "here");
