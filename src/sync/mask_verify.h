@@ -54,6 +54,8 @@ struct VerifyOptions {
 // {"snapshot", "masked_sync", "sample": N | "all", "values_searched",
 //  "substring_values", "byte_values" (how many of them the substring,
 //  schema-text and raw-byte passes searched for: bounded samples),
+//  "byte_hits_of_collisions" (raw-byte hits of values rows hold as
+//  collisions, not counted as leaks),
 //  "relations": [{"relation", "column", "sampled", "skipped"}],
 //  "found": [{"relation", "column", "leaks", "collisions", "unchecked",
 //             "examples": ["public.t (id)=(7)"]}],
