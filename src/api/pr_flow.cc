@@ -299,14 +299,14 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
     const auto& b = info.branch;
     const std::string& host = pool.config().advertise_host;
-    conn = {{"name", name},
-            {"host", host},
-            {"port", b.port},
-            {"role", b.role},
-            {"password", b.password},
-            {"database", b.database},
-            {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database,
-                                            pool.config().tls)}};
+    conn = {
+        {"name", name},
+        {"host", host},
+        {"port", b.port},
+        {"role", b.role},
+        {"password", b.password},
+        {"database", b.database},
+        {"uri", engine::BuildUri(b.role, b.password, host, b.port, b.database, pool.config().tls)}};
     return Status::Ok();
   });
   if (!st.ok()) {

@@ -36,7 +36,7 @@ nlohmann::json BranchJson(const engine::Pool& pool, const engine::BranchInfo& in
       {"host", host},
       {"port", b.port},
       {"uri", engine::BuildUri(b.role, show_password ? b.password : "", host, b.port, b.database,
-                              pool.config().tls)},
+                               pool.config().tls)},
       {"password_hidden", !show_password},
       {"role", b.role},
       {"database", b.database},

@@ -319,9 +319,10 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->type_name("FILE")
       ->needs(cert);
   cert->needs(serve->get_option("--tls-key"));
-  serve->add_flag("--tls", o->tls,
-                  "HTTPS with the pool's own certificate (spur tls init; clients: --cacert with "
-                  "spur tls ca)")
+  serve
+      ->add_flag("--tls", o->tls,
+                 "HTTPS with the pool's own certificate (spur tls init; clients: --cacert with "
+                 "spur tls ca)")
       ->excludes(cert);
   serve->add_option("--reaper-interval", o->reaper_interval_override,
                     "Seconds between reaper passes (default: pool option reaper_interval)");

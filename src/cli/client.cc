@@ -25,8 +25,8 @@ std::string Server(const GlobalOptions& g) {
 }
 
 Result<api::Reply> Remote(const GlobalOptions& g, const std::string& server, const api::Call& c) {
-  ASSIGN_OR_RETURN(auto client,
-                   http::HttpClient::FromUrl(server, g.cacert.empty() ? Env("SPUR_CACERT") : g.cacert));
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::FromUrl(
+                                    server, g.cacert.empty() ? Env("SPUR_CACERT") : g.cacert));
   std::string target = c.path;
   char sep = '?';
   for (const auto& [k, v] : c.query) {

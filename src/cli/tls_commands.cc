@@ -17,12 +17,9 @@ struct TlsArgs {
 };
 
 nlohmann::json InfoJson(const CertInfo& info, const engine::TlsPaths& p) {
-  return {{"names", info.names},
-          {"not_after", FormatTimestamp(info.not_after)},
-          {"sha256", info.sha256},
-          {"ca_cert", p.ca_cert},
-          {"server_cert", p.server_cert},
-          {"server_key", p.server_key}};
+  return {{"names", info.names},          {"not_after", FormatTimestamp(info.not_after)},
+          {"sha256", info.sha256},        {"ca_cert", p.ca_cert},
+          {"server_cert", p.server_cert}, {"server_key", p.server_key}};
 }
 
 int RunInit(GlobalOptions& g, const TlsArgs& a) {
@@ -83,9 +80,10 @@ int RunShow(GlobalOptions& g) {
   std::string names;
   for (const auto& n : (*info)->names) names += (names.empty() ? "" : ", ") + n;
   std::printf("certificate: %s\nnames:       %s\nvalid until: %s\nsha256:      %s\n",
-              p.server_cert.c_str(), names.c_str(),
-              FormatTimestamp((*info)->not_after).c_str(), (*info)->sha256.c_str());
-  std::printf("branches:    %s\n", branches ? "TLS required on TCP" : "plain TCP (tls branches on)");
+              p.server_cert.c_str(), names.c_str(), FormatTimestamp((*info)->not_after).c_str(),
+              (*info)->sha256.c_str());
+  std::printf("branches:    %s\n",
+              branches ? "TLS required on TCP" : "plain TCP (tls branches on)");
   return 0;
 }
 
@@ -104,9 +102,10 @@ int RunBranches(GlobalOptions& g, const TlsArgs& a) {
   if (!running->empty()) {
     std::string list;
     for (const auto& n : *running) list += (list.empty() ? "" : " ") + n;
-    std::printf("running now (restart to apply: spur branch stop NAME; spur branch start NAME): "
-                "%s\n",
-                list.c_str());
+    std::printf(
+        "running now (restart to apply: spur branch stop NAME; spur branch start NAME): "
+        "%s\n",
+        list.c_str());
   }
   return 0;
 }
@@ -118,8 +117,9 @@ void AddTlsCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto* tls = app.add_subcommand("tls", "The pool's CA and TLS certificate (on the pool's host)");
   tls->require_subcommand(1);
   auto* init = tls->add_subcommand(
-      "init", "Make the pool's CA (once) and issue its server certificate for spur serve and "
-              "the branches");
+      "init",
+      "Make the pool's CA (once) and issue its server certificate for spur serve and "
+      "the branches");
   init->add_option("--name", a->names,
                    "Another host name or IP address clients use (repeatable); advertise_host, "
                    "localhost, 127.0.0.1 and ::1 are always in")

@@ -52,15 +52,15 @@ Result<Cert> NewCert(EVP_PKEY* key, const std::string& cn, int days) {
   if (!cert || ::RAND_bytes(serial, sizeof serial) != 1) return Internal("cannot make a cert");
   serial[0] &= 0x7f;  // positive
   BIGNUM* bn = ::BN_bin2bn(serial, sizeof serial, nullptr);
-  const bool ok = bn != nullptr && ::X509_set_version(cert.get(), 2) == 1 &&
-                  ::BN_to_ASN1_INTEGER(bn, ::X509_get_serialNumber(cert.get())) != nullptr &&
-                  ::X509_gmtime_adj(::X509_getm_notBefore(cert.get()), -60) != nullptr &&
-                  ::X509_gmtime_adj(::X509_getm_notAfter(cert.get()), int64_t{days} * 86400) !=
-                      nullptr &&
-                  ::X509_set_pubkey(cert.get(), key) == 1 &&
-                  ::X509_NAME_add_entry_by_txt(
-                      ::X509_get_subject_name(cert.get()), "CN", MBSTRING_UTF8,
-                      reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) == 1;
+  const bool ok =
+      bn != nullptr && ::X509_set_version(cert.get(), 2) == 1 &&
+      ::BN_to_ASN1_INTEGER(bn, ::X509_get_serialNumber(cert.get())) != nullptr &&
+      ::X509_gmtime_adj(::X509_getm_notBefore(cert.get()), -60) != nullptr &&
+      ::X509_gmtime_adj(::X509_getm_notAfter(cert.get()), int64_t{days} * 86400) != nullptr &&
+      ::X509_set_pubkey(cert.get(), key) == 1 &&
+      ::X509_NAME_add_entry_by_txt(::X509_get_subject_name(cert.get()), "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                   0) == 1;
   ::BN_free(bn);
   if (!ok) return Internal("cannot fill in a certificate");
   return cert;
@@ -119,8 +119,8 @@ Result<PemPair> MakeCa(const std::string& common_name, int days) {
   ASSIGN_OR_RETURN(Key key, NewKey());
   ASSIGN_OR_RETURN(Cert cert, NewCert(key.get(), common_name, days));
   ::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(cert.get()));
-  RETURN_IF_ERROR(AddExtension(cert.get(), cert.get(), NID_basic_constraints,
-                               "critical,CA:TRUE,pathlen:0"));
+  RETURN_IF_ERROR(
+      AddExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
   RETURN_IF_ERROR(
       AddExtension(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
   RETURN_IF_ERROR(AddExtension(cert.get(), cert.get(), NID_subject_key_identifier, "hash"));
@@ -147,8 +147,8 @@ Result<PemPair> IssueServerCert(const PemPair& ca, const std::vector<std::string
   X509* issuer = ca_cert->get();
   ::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(issuer));
   RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_basic_constraints, "CA:FALSE"));
-  RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_key_usage,
-                               "critical,digitalSignature,keyEncipherment"));
+  RETURN_IF_ERROR(
+      AddExtension(cert.get(), issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
   RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_ext_key_usage, "serverAuth"));
   RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_subject_alt_name, san));
   RETURN_IF_ERROR(AddExtension(cert.get(), issuer, NID_authority_key_identifier, "keyid:always"));

@@ -171,17 +171,19 @@ Status Serve(const ServeOptions& o) {
   if (o.tls && o.tls_cert.empty()) {
     const engine::TlsPaths files = engine::TlsFiles(layout);
     if (!os::PathExists(files.server_cert)) {
-      return FailedPrecondition("--tls: the pool has no certificate yet; run `spur tls init` first");
+      return FailedPrecondition(
+          "--tls: the pool has no certificate yet; run `spur tls init` first");
     }
     ho.tls_cert_file = files.server_cert;
     ho.tls_key_file = files.server_key;
   }
-  const bool loopback = host.empty() || host == "127.0.0.1" || host == "::1" ||
-                        host == "[::1]" || host == "localhost";
+  const bool loopback = host.empty() || host == "127.0.0.1" || host == "::1" || host == "[::1]" ||
+                        host == "localhost";
   if (port >= 0 && !loopback && ho.tls_cert_file.empty()) {
-    spdlog::warn("spur serve: plain HTTP on {}: tokens cross the network readable; use --tls "
-                 "(spur tls init) or --tls-cert/--tls-key",
-                 host);
+    spdlog::warn(
+        "spur serve: plain HTTP on {}: tokens cross the network readable; use --tls "
+        "(spur tls init) or --tls-cert/--tls-key",
+        host);
   }
   ho.threads = o.threads;
   ho.max_connections = o.max_connections;

@@ -214,7 +214,8 @@ Result<Response> HttpClient::Call(const std::string& method, const std::string& 
   const std::string request =
       SerializeRequest(method, base_path_ + target, headers, body, host_header_);
   if (!tls_) return Exchange(fd.get(), request, method == "HEAD", deadline, url_);
-  ASSIGN_OR_RETURN(auto session, TlsClientSession::Connect(fd.get(), host_, ca_file_, deadline, url_));
+  ASSIGN_OR_RETURN(auto session,
+                   TlsClientSession::Connect(fd.get(), host_, ca_file_, deadline, url_));
   return ExchangeTls(*session, request, method == "HEAD", deadline, url_);
 }
 

@@ -40,8 +40,8 @@ class HttpClient {
   std::string unix_path_;  // set for unix:// URLs
   std::string host_;       // for http:// URLs, without brackets
   int port_ = 80;
-  bool tls_ = false;     // https://
-  std::string ca_file_;  // for https: "" = the system's trust store
+  bool tls_ = false;         // https://
+  std::string ca_file_;      // for https: "" = the system's trust store
   std::string base_path_;    // "" or "/base", without a trailing '/'
   std::string host_header_;  // "host:port", "[::1]:port" or "localhost"
 };

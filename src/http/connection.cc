@@ -36,8 +36,7 @@ std::string_view TransportErrorCode(int status) {
   }
 }
 
-Connection::Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key,
-                       bool tls)
+Connection::Connection(ServerState& state, Socket socket, Peer peer, std::string peer_key, bool tls)
     : state_(state),
       socket_(std::move(socket)),
       timer_(state.io),
@@ -63,8 +62,7 @@ void Connection::Start() {
                           if (self->phase_ != Phase::kReading) return;
                           if (ec || self->deadline_passed_) {
                             spdlog::debug("http: TLS handshake with {} failed: {}",
-                                          self->peer_.address,
-                                          ec ? ec.message() : "timed out");
+                                          self->peer_.address, ec ? ec.message() : "timed out");
                             return self->Close();
                           }
                           self->WaitReadable();
@@ -142,11 +140,11 @@ void Connection::OnBytes(std::string_view bytes) {
     continue_sent_ = true;
     AsyncWrite(asio::buffer(kContinue.data(), kContinue.size()),
                [self = shared_from_this()](asio::error_code ec, size_t) {
-                        if (self->phase_ != Phase::kReading) return;
-                        if (self->deadline_passed_) return self->TimedOut();
-                        if (ec) return self->Close();
-                        self->WaitReadable();
-                      });
+                 if (self->phase_ != Phase::kReading) return;
+                 if (self->deadline_passed_) return self->TimedOut();
+                 if (ec) return self->Close();
+                 self->WaitReadable();
+               });
     return;
   }
   WaitReadable();
@@ -229,14 +227,14 @@ void Connection::Write(std::string wire, bool linger) {
   SetDeadline(Clock::now() + std::chrono::milliseconds(state_.options.write_timeout_ms) +
               AtMinRate(wire_.size()));
   AsyncWrite(asio::buffer(wire_), [self = shared_from_this()](asio::error_code ec, size_t) {
-                      if (self->phase_ != Phase::kWriting) return;
-                      if (ec || self->deadline_passed_) {
-                        spdlog::debug("http: answering {}: {}", self->peer_.address,
-                                      ec ? ec.message() : "write timed out");
-                        return self->Close();
-                      }
-                      self->linger_ ? self->Linger() : self->Close();
-                    });
+    if (self->phase_ != Phase::kWriting) return;
+    if (ec || self->deadline_passed_) {
+      spdlog::debug("http: answering {}: {}", self->peer_.address,
+                    ec ? ec.message() : "write timed out");
+      return self->Close();
+    }
+    self->linger_ ? self->Linger() : self->Close();
+  });
 }
 
 // After answering a request not read in full, reads and drops what the client

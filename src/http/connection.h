@@ -3,9 +3,9 @@
 // handler pool, writes the answer and closes.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <memory>

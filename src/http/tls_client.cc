@@ -28,8 +28,7 @@ bool IsIpAddress(const std::string& host) {
 
 }  // namespace
 
-Result<std::unique_ptr<TlsClientSession>> TlsClientSession::Connect(int fd,
-                                                                    const std::string& host,
+Result<std::unique_ptr<TlsClientSession>> TlsClientSession::Connect(int fd, const std::string& host,
                                                                     const std::string& ca_file,
                                                                     Deadline deadline,
                                                                     const std::string& url) {
@@ -38,8 +37,9 @@ Result<std::unique_ptr<TlsClientSession>> TlsClientSession::Connect(int fd,
   if (ctx == nullptr) return Internal("cannot set up TLS: " + OpenSslErrors());
   ::SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   ::SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  const int loaded = ca_file.empty() ? ::SSL_CTX_set_default_verify_paths(ctx)
-                                     : ::SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  const int loaded = ca_file.empty()
+                         ? ::SSL_CTX_set_default_verify_paths(ctx)
+                         : ::SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
   if (loaded != 1) {
     ::SSL_CTX_free(ctx);
     return InvalidArgument("cannot read the CA certificates in " + ca_file + ": " +
@@ -63,8 +63,8 @@ Result<std::unique_ptr<TlsClientSession>> TlsClientSession::Connect(int fd,
     if (rc == 1) return session;
     if (session->WaitAfter(rc, deadline)) continue;
     const long verify = ::SSL_get_verify_result(ssl);
-    std::string why = verify != X509_V_OK ? ::X509_verify_cert_error_string(verify)
-                                          : OpenSslErrors();
+    std::string why =
+        verify != X509_V_OK ? ::X509_verify_cert_error_string(verify) : OpenSslErrors();
     std::string hint =
         ca_file.empty()
             ? "; if the server uses the pool's own CA, pass it with --cacert (spur tls ca)"
@@ -115,9 +115,9 @@ Result<size_t> TlsClientSession::Read(char* buf, size_t len, Deadline deadline) 
     if (err == SSL_ERROR_ZERO_RETURN) return size_t{0};
     // The peer closed the socket without close_notify: the HTTP parser
     // decides whether the answer was complete.
-    if (err == SSL_ERROR_SYSCALL || (err == SSL_ERROR_SSL && ::ERR_peek_error() != 0 &&
-                                     ERR_GET_REASON(::ERR_peek_error()) ==
-                                         SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+    if (err == SSL_ERROR_SYSCALL ||
+        (err == SSL_ERROR_SSL && ::ERR_peek_error() != 0 &&
+         ERR_GET_REASON(::ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
       return size_t{0};
     }
     if (!WaitAfter(rc, deadline)) {

@@ -32,7 +32,7 @@ struct InstanceSpec {
   // Both set: ssl = on with these PEM files (TLS 1.2 or later), and TCP
   // without TLS is refused (pg_hba hostnossl reject).
   std::string tls_cert_file, tls_key_file;
-  std::optional<os::OsUser> run_as;             // set when spur runs as root
+  std::optional<os::OsUser> run_as;  // set when spur runs as root
   // initdb without fsyncs: for clusters made durable later in one go (a
   // sync's staging cluster is flushed with syncfs before it is swapped in).
   bool initdb_no_sync = false;

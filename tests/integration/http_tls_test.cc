@@ -43,7 +43,8 @@ class HttpTlsTest : public ::testing::Test {
     o.tls_key_file = certs_.server_key;
     return o;
   }
-  Result<Response> Get(const std::string& url, const std::string& ca, const std::string& body = "") {
+  Result<Response> Get(const std::string& url, const std::string& ca,
+                       const std::string& body = "") {
     auto c = HttpClient::FromUrl(url, ca);
     if (!c.ok()) return c.status();
     return c->Call(body.empty() ? "GET" : "POST", "/ping", {}, body, 5000);
@@ -112,10 +113,12 @@ TEST_F(HttpTlsTest, PlainHttpAndStalledHandshakesAreClosedUnserved) {
   o.idle_timeout_ms = 300;
   std::atomic<int> handled{0};
   HttpServer server(o);
-  ASSERT_TRUE(server.Start([&](const Request& r, const Peer& p) {
-                ++handled;
-                return Echo(r, p);
-              }).ok());
+  ASSERT_TRUE(server
+                  .Start([&](const Request& r, const Peer& p) {
+                    ++handled;
+                    return Echo(r, p);
+                  })
+                  .ok());
   // Plain HTTP to the TLS port: not a handshake, closed.
   auto plain = HttpClient::FromUrl("http://127.0.0.1:" + std::to_string(server.port()));
   ASSERT_TRUE(plain.ok());

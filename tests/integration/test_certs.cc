@@ -46,10 +46,10 @@ TestCerts MakeTestCerts(const std::string& dir, const std::vector<std::string>& 
       !Openssl(req({"-keyout", c.server_key, "-out", dir + "/server.csr", "-subj",
                     "/CN=spur test server"}),
                &c.error) ||
-      !Openssl({"x509", "-req", "-in", dir + "/server.csr", "-CA", c.ca_cert, "-CAkey",
-                dir + "/ca.key", "-CAcreateserial", "-out", c.server_cert, "-days", "2",
-                "-extfile", dir + "/ext.cnf"},
-               &c.error)) {
+      !Openssl(
+          {"x509", "-req", "-in", dir + "/server.csr", "-CA", c.ca_cert, "-CAkey", dir + "/ca.key",
+           "-CAcreateserial", "-out", c.server_cert, "-days", "2", "-extfile", dir + "/ext.cnf"},
+          &c.error)) {
     return c;
   }
   return c;
