@@ -16,8 +16,8 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   # filesystems for pools and tests
   xfsprogs btrfs-progs util-linux mount
-  # helpers for the quickstart and benchmarks
-  sqlite3 python3 procps
+  # helpers for the quickstart and benchmarks; openssl: TLS tests make their certificates
+  sqlite3 python3 procps openssl
   # peer tools the sync benchmark runs side by side (bench/sync)
   pgcopydb
 )
