@@ -239,11 +239,10 @@ Result<Reply> Service::DeleteBranch(const Call& call, const Principal& who, cons
 
 namespace {
 
-// What a reset throws away: the branch's own writes since its base. With
-// `kept_as`, they survive as that snapshot (taken before the reset, so a
-// crash between the two leaves the backup and the untouched branch).
+// What a reset threw away: the branch's own writes since its base `before`
+// had. With `kept_as`, they survive as that snapshot (Pool::ResetBranch).
 nlohmann::json DiscardedJson(catalog::Store& store, const catalog::Branch& before,
-                             const std::optional<catalog::Snapshot>& kept_as) {
+                             const std::optional<std::string>& kept_as) {
   nlohmann::json j = {{"base", nullptr}, {"since", nullptr}, {"kept_as", nullptr}};
   if (before.snapshot_id) {
     if (auto base = store.GetSnapshotById(*before.snapshot_id); base.ok()) {
@@ -251,7 +250,7 @@ nlohmann::json DiscardedJson(catalog::Store& store, const catalog::Branch& befor
       j["since"] = base->created_at;
     }
   }
-  if (kept_as) j["kept_as"] = kept_as->name;
+  if (kept_as) j["kept_as"] = *kept_as;
   return j;
 }
 
@@ -265,25 +264,15 @@ Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const
   if (force.value_or(false) && who.role != Role::kAdmin) {
     return PermissionDenied("--force is for admins only");
   }
-  if (keep_backup) RETURN_IF_ERROR(ValidateName("snapshot", *keep_backup));
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
     RETURN_IF_ERROR(CheckMayResetFrom(pool.store(), who, p.at("name"), to));
+    // Read before the reset, which drops the implicit base it replaces.
     ASSIGN_OR_RETURN(auto before, pool.store().GetBranch(p.at("name")));
-    if (before.is_protected && !force.value_or(false)) {
-      return pool.ResetBranch(p.at("name"), to, false).status();  // its refusal, nothing taken
-    }
-    std::optional<catalog::Snapshot> backup;
-    if (keep_backup) {
-      if (pool.store().GetSnapshot(*keep_backup).ok()) {
-        return AlreadyExists("snapshot \"" + *keep_backup +
-                             "\" exists; pick another name for --keep-backup");
-      }
-      ASSIGN_OR_RETURN(backup, pool.CreateSnapshot(p.at("name"), *keep_backup));
-    }
-    nlohmann::json discarded = DiscardedJson(pool.store(), before, backup);
-    ASSIGN_OR_RETURN(auto b, pool.ResetBranch(p.at("name"), to, force.value_or(false)));
+    nlohmann::json discarded = DiscardedJson(pool.store(), before, keep_backup);
+    ASSIGN_OR_RETURN(auto b,
+                     pool.ResetBranch(p.at("name"), to, force.value_or(false), keep_backup));
     ForgetUsage(b.id);
     if (options_.cache_usage) CachedUsage(pool, b, true);
     ASSIGN_OR_RETURN(view, BranchView(pool, b.name, who, false, Secrets::kHidden));

@@ -13,7 +13,7 @@
 
 namespace spur {
 
-inline constexpr std::array<std::string_view, 22> kCrashPoints = {
+inline constexpr std::array<std::string_view, 23> kCrashPoints = {
     // engine/init.cc: main's row (creating), then main made and running; an
     // init killed before main is committed is redone by the next `spur init`
     "init.after_insert",
@@ -27,8 +27,10 @@ inline constexpr std::array<std::string_view, 22> kCrashPoints = {
     "branch.create.after_start",
     // engine/pool.cc: every start, before the branch's own credentials are set
     "branch.start.before_credentials",
-    // engine/branches.cc: reset builds <id>.new beside the live data, records
-    // its swap intent (the point of no return), swaps, then commits the record
+    // engine/branches.cc: reset (with --keep-backup first snapshots the
+    // branch), builds <id>.new beside the live data, records its swap intent
+    // (the point of no return), swaps, then commits the record
+    "branch.reset.after_backup",
     "branch.reset.after_stage",
     "branch.reset.after_intent",
     "branch.reset.after_swap",

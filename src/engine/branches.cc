@@ -146,8 +146,10 @@ Status RefuseProtected(const catalog::Branch& b, const char* verb) {
 }  // namespace
 
 Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
-                                          const std::optional<std::string>& to, bool force) {
+                                          const std::optional<std::string>& to, bool force,
+                                          const std::optional<std::string>& keep_backup) {
   RETURN_IF_ERROR(ValidateName("branch", name));
+  if (keep_backup) RETURN_IF_ERROR(ValidateName("snapshot", *keep_backup));
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranch(name));
   if (b.is_protected && !force) return RefuseProtected(b, "reset");
   catalog::Snapshot snap;
@@ -161,6 +163,16 @@ Result<catalog::Branch> Pool::ResetBranch(const std::string& name,
                               "--to SNAPSHOT");
   }
   RETURN_IF_ERROR(CheckFreeSpace("reset of branch \"" + name + "\""));
+  if (keep_backup) {
+    // Taken once every check passed, before anything changes: killed after
+    // it, the backup and the untouched branch are both complete.
+    if (store_->GetSnapshot(*keep_backup).ok()) {
+      return AlreadyExists("snapshot \"" + *keep_backup +
+                           "\" exists; pick another name for --keep-backup");
+    }
+    RETURN_IF_ERROR(CreateSnapshot(name, *keep_backup).status());
+    CrashPoint("branch.reset.after_backup");
+  }
   const std::string staging = layout_.BranchStaging(b.id);
   driver_->DestroyDataset(staging).IgnoreError();
   Status st;

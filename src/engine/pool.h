@@ -200,10 +200,13 @@ class Pool {
                                                 bool force = false);
   // Back to the parent's state now (new implicit snapshot), or to `snapshot`.
   // Name, port, role and password are kept; the TTL starts again. Protected
-  // branches need `force`.
+  // branches need `force`. With `keep_backup`, the branch's state is first
+  // kept as a named snapshot of that name (AlreadyExists if taken), once
+  // every other check has passed: a refused reset takes no backup.
   Result<catalog::Branch> ResetBranch(const std::string& name,
                                       const std::optional<std::string>& snapshot,
-                                      bool force = false);
+                                      bool force = false,
+                                      const std::optional<std::string>& keep_backup = std::nullopt);
   Result<catalog::Branch> StartBranch(const std::string& name);
   // `reason`: "user", "idle" or "schedule" (shown, and decides whether the
   // schedule may start it again).

@@ -149,7 +149,9 @@ TEST(CrashPoints, EveryNamedPointIsTested) {
       "init.after_insert", "init.after_main", "branch.create.after_clone",
       "branch.create.after_start", "branch.start.before_credentials", "branch.reset.after_stage",
       "branch.reset.after_intent", "branch.reset.after_swap", "branch.swap.after_move_away",
-      "branch.swap.after_rename_in", "branch.delete.after_stop", "branch.delete.after_destroy",
+      // EngineTest.ResetKeepBackupIsTakenAfterTheChecksAndSurvivesAKillAfterIt (unit)
+      "branch.reset.after_backup", "branch.swap.after_rename_in", "branch.delete.after_stop",
+      "branch.delete.after_destroy",
       // SyncTest.InterruptedSyncLeavesTheBranchAsItWas, KillDuringSyncSwapKeepsBranch
       "sync.after_load", "sync.before_swap", "sync.after_staging_rename", "sync.after_swap",
       // ServeTest crash cases

@@ -313,6 +313,38 @@ TEST_F(EngineTest, KillDuringResetOldDataRemovalKeepsBranch) {
   }
 }
 
+// --keep-backup: the backup is taken only once the reset's checks passed
+// (a refused reset leaves no snapshot behind), and a kill right after it
+// leaves the backup and the untouched branch, both complete.
+TEST_F(EngineTest, ResetKeepBackupIsTakenAfterTheChecksAndSurvivesAKillAfterIt) {
+  auto b = Create("feat");
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  const std::string data = layout_.BranchData(b->id);
+  ASSERT_TRUE(driver_->WriteFile(data, "mine", "precious").ok());
+  EXPECT_EQ(pool_->ResetBranch("main", std::nullopt, false, "kept").status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ(pool_->ResetBranch("feat", "no-such", false, "kept").status().code(), Code::kNotFound);
+  EXPECT_EQ(pool_->ResetBranch("feat", std::nullopt, false, "bad name").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_FALSE(store_->GetSnapshot("kept").ok()) << "a refused reset took a backup";
+
+  EXPECT_TRUE(CrashesAt("branch.reset.after_backup",
+                        [&] { (void)pool_->ResetBranch("feat", std::nullopt, false, "kept"); }));
+  ASSERT_TRUE(pool_->Reconcile().ok());
+  EXPECT_EQ(*driver_->ReadFile(data, "mine"), "precious") << "the branch was changed";
+  auto kept = store_->GetSnapshot("kept");
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_EQ(*driver_->ReadFile(layout_.SnapshotData(kept->id), "mine"), "precious");
+  // The same name again is refused before anything changes; another works.
+  EXPECT_EQ(pool_->ResetBranch("feat", std::nullopt, false, "kept").status().code(),
+            Code::kAlreadyExists);
+  EXPECT_EQ(*driver_->ReadFile(data, "mine"), "precious");
+  ASSERT_TRUE(pool_->ResetBranch("feat", std::nullopt, false, "kept2").ok());
+  EXPECT_FALSE(driver_->ReadFile(data, "mine").ok()) << "reset to the parent";
+  ASSERT_TRUE(pool_->ResetBranch("feat", "kept").ok());
+  EXPECT_EQ(*driver_->ReadFile(data, "mine"), "precious") << "undone from the backup";
+}
+
 // Reconcile never destroys the only complete copy: old data moved away with
 // no new data beside it goes back into place.
 TEST_F(EngineTest, SwapWithNoNewDataPutsTheOldDataBack) {
