@@ -21,22 +21,29 @@ struct CiArgs {
   bool migrate = false, reset_if_exists = false, keep_if_exists = false;
 };
 
-// The connection as (name, value) pairs, in the environment's names.
-std::vector<std::pair<std::string, std::string>> EnvOutputs(const nlohmann::json& r) {
+// One output of `ci up`: its name in the environment (KEY=VALUE, export)
+// and as a GitHub step output ("" where that form has none), and its value.
+struct Output {
+  const char* env;
+  const char* step;
+  std::string value;
+};
+
+std::vector<Output> Outputs(const nlohmann::json& r) {
   const auto& c = r["connection"];
-  std::vector<std::pair<std::string, std::string>> kv = {
-      {"SPUR_BRANCH", r["branch"].get<std::string>()},
-      {"DATABASE_URL", c["uri"].get<std::string>()},
-      {"PGHOST", c["host"].get<std::string>()},
-      {"PGPORT", std::to_string(c["port"].get<int>())},
-      {"PGUSER", c["role"].get<std::string>()},
-      {"PGPASSWORD", c["password"].get<std::string>()},
-      {"PGDATABASE", c["database"].get<std::string>()}};
+  std::vector<Output> out = {{"SPUR_BRANCH", "branch", r["branch"].get<std::string>()},
+                             {"", "result", r.value("result", "")},
+                             {"DATABASE_URL", "db_url", c["uri"].get<std::string>()},
+                             {"PGHOST", "db_host", c["host"].get<std::string>()},
+                             {"PGPORT", "db_port", std::to_string(c["port"].get<int>())},
+                             {"PGUSER", "db_user", c["role"].get<std::string>()},
+                             {"PGPASSWORD", "db_password", c["password"].get<std::string>()},
+                             {"PGDATABASE", "db_name", c["database"].get<std::string>()}};
   if (r.contains("migration")) {
-    kv.emplace_back("SPUR_MIGRATION_EXIT_CODE",
-                    std::to_string(r["migration"]["exit_code"].get<int>()));
+    out.push_back({"SPUR_MIGRATION_EXIT_CODE", "migration_exit_code",
+                   std::to_string(r["migration"]["exit_code"].get<int>())});
   }
-  return kv;
+  return out;
 }
 
 // 'value' for a POSIX shell: every character literal.
@@ -46,78 +53,76 @@ std::string ShellQuote(const std::string& v) {
   return out + "'";
 }
 
-// GitHub Actions: step outputs appended to the file $GITHUB_OUTPUT names,
-// and the password registered with ::add-mask:: on stdout (the log) first,
-// so no later step can print it. Names as in the action's outputs.
-Status WriteGitHubOutputs(const nlohmann::json& r) {
+// $GITHUB_OUTPUT for --output github; FailedPrecondition when GitHub Actions
+// did not set it (checked before the branch is touched).
+Result<std::string> GitHubOutputFile() {
   const char* path = std::getenv("GITHUB_OUTPUT");
   if (!path || !*path) {
     return FailedPrecondition("--output github needs $GITHUB_OUTPUT (set by GitHub Actions)");
   }
-  const auto& c = r["connection"];
-  std::printf("::add-mask::%s\n", c["password"].get<std::string>().c_str());
+  return std::string(path);
+}
+
+// GitHub Actions: the password registered with ::add-mask:: on stdout (the
+// log) first, so no later step can print it; then the step outputs appended
+// to `path`, and a summary without secrets.
+Status WriteGitHubOutputs(const nlohmann::json& r, const std::string& path) {
+  const std::vector<Output> outputs = Outputs(r);
+  std::printf("::add-mask::%s\n", r["connection"]["password"].get<std::string>().c_str());
   std::fflush(stdout);
-  std::vector<std::pair<std::string, std::string>> kv = {
-      {"branch", r["branch"].get<std::string>()},
-      {"result", r.value("result", "")},
-      {"db_url", c["uri"].get<std::string>()},
-      {"db_host", c["host"].get<std::string>()},
-      {"db_port", std::to_string(c["port"].get<int>())},
-      {"db_user", c["role"].get<std::string>()},
-      {"db_password", c["password"].get<std::string>()},
-      {"db_name", c["database"].get<std::string>()}};
-  if (r.contains("migration")) {
-    kv.emplace_back("migration_exit_code", std::to_string(r["migration"]["exit_code"].get<int>()));
-  }
   std::ofstream out(path, std::ios::app);
-  for (const auto& [k, v] : kv) {
-    if (v.find_first_of("\r\n") != std::string::npos) {
-      return Internal("output " + k + " holds a line break");  // never: names, URIs, numbers
+  std::string names;
+  for (const Output& o : outputs) {
+    if (o.value.find_first_of("\r\n") != std::string::npos) {
+      return Internal(std::string("output ") + o.step + " holds a line break");  // never
     }
-    out << k << "=" << v << "\n";
+    out << o.step << "=" << o.value << "\n";
+    names += (names.empty() ? "" : ", ") + std::string(o.step);
   }
   out.flush();
-  if (!out) return Internal(std::string("cannot append to $GITHUB_OUTPUT (") + path + ")");
-  std::printf(
-      "spur: branch %s %s; outputs: branch, result, db_url, db_host, db_port, db_user, "
-      "db_password, db_name%s\n",
-      r["branch"].get<std::string>().c_str(), r.value("result", "ready").c_str(),
-      r.contains("migration") ? ", migration_exit_code" : "");
+  if (!out) return Internal("cannot append to $GITHUB_OUTPUT (" + path + ")");
+  std::printf("spur: branch %s %s; outputs: %s\n", r["branch"].get<std::string>().c_str(),
+              r.value("result", "ready").c_str(), names.c_str());
   return Status::Ok();
 }
 
-Status PrintOutputs(const nlohmann::json& r, const std::string& format) {
-  if (format == "github") return WriteGitHubOutputs(r);
-  for (const auto& [k, v] : EnvOutputs(r)) {
-    if (format == "shell")
-      std::printf("export %s=%s\n", k.c_str(), ShellQuote(v).c_str());
+Status PrintOutputs(const nlohmann::json& r, const CiArgs& a) {
+  if (a.output == "github") {
+    ASSIGN_OR_RETURN(std::string path, GitHubOutputFile());
+    return WriteGitHubOutputs(r, path);
+  }
+  for (const Output& o : Outputs(r)) {
+    if (*o.env == '\0') continue;
+    if (a.output == "shell")
+      std::printf("export %s=%s\n", o.env, ShellQuote(o.value).c_str());
     else
-      std::printf("%s=%s\n", k.c_str(), v.c_str());
+      std::printf("%s=%s\n", o.env, o.value.c_str());
   }
   return Status::Ok();
+}
+
+// The last `lines` lines of `text` (all of it when it has fewer).
+std::string LastLines(const std::string& text, int lines) {
+  size_t from = text.size();
+  if (from > 0 && text[from - 1] == '\n') --from;  // a final newline ends the last line
+  while (lines-- > 0 && from > 0) {
+    const size_t nl = text.rfind('\n', from - 1);
+    if (nl == std::string::npos) return text;
+    from = nl;
+  }
+  return from == 0 ? text : text.substr(from + 1);
 }
 
 // On stderr, what failed and its last output lines, so a CI log says why.
 void ReportFailedMigration(const nlohmann::json& m) {
   std::fprintf(stderr, "spur: the migration `%s` failed (exit code %d after %.1f s)",
                m.value("command", "").c_str(), m.value("exit_code", -1), m.value("seconds", 0.0));
-  std::string tail = m.value("output_tail", "");
+  std::string tail = LastLines(m.value("output_tail", ""), 20);
   if (tail.empty()) {
     std::fprintf(stderr, " and printed nothing\n");
     return;
   }
-  constexpr int kLines = 20;
-  size_t from = tail.size();
-  for (int n = 0; n <= kLines && from > 0; ++n) {
-    size_t nl = tail.rfind('\n', from - 1);
-    if (nl == std::string::npos) {
-      from = 0;
-      break;
-    }
-    if (n < kLines) from = nl;
-  }
-  if (from > 0) tail = tail.substr(from + 1);
-  if (!tail.empty() && tail.back() != '\n') tail += '\n';
+  if (tail.back() != '\n') tail += '\n';
   std::fprintf(stderr, "; its last output:\n%s", tail.c_str());
 }
 
@@ -128,11 +133,14 @@ int RunUp(const GlobalOptions& g, const CiArgs& a) {
   if (a.migrate) body["migrate"] = true;
   if (a.reset_if_exists) body["if_exists"] = "reset";
   if (a.keep_if_exists) body["if_exists"] = "keep";
+  if (a.output == "github" && !g.json) {
+    if (auto file = GitHubOutputFile(); !file.ok()) return Fail(g, file.status());
+  }
   auto r = CallApi(g, "POST", "/ci/up", body);
   if (!r.ok()) return Fail(g, r.status());
   if (g.json) {
     PrintJson(*r);
-  } else if (Status st = PrintOutputs(*r, a.output); !st.ok()) {
+  } else if (Status st = PrintOutputs(*r, a); !st.ok()) {
     return Fail(g, st);
   }
   if (r->contains("migration") && (*r)["migration"]["exit_code"] != 0) {
