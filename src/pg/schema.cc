@@ -37,7 +37,8 @@ std::string TablesSql() {
 // Domains resolved through typbasetype, also domains over domains; the
 // modifier is the nearest one set on the way (a domain over varchar(80)
 // carries 80 in typtypmod). Arrays have their element type resolved the same
-// way: an array of a domain over citext reads "citext[]".
+// way: an array of a domain over citext reads "citext[]". attmissingval is an
+// anyarray of one element; its text read back as text[] is the element's text.
 std::string ColumnsSql() {
   return std::string("WITH RECURSIVE user_tables AS (") + kUserTables + R"(),
   domain_base(start, cur, typmod) AS (
@@ -53,8 +54,12 @@ std::string ColumnsSql() {
          CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0
               THEN format_type(coalesce(er.base, bt.typelem),
                                coalesce(er.typmod, b.typmod)) || '[]'
-              ELSE format_type(b.base, b.typmod) END
+              ELSE format_type(b.base, b.typmod) END,
+         CASE WHEN a.atthasmissing AND ct.typdelim = ','
+              THEN (a.attmissingval::text::text[])[1] END,
+         a.atthasmissing AND ct.typdelim <> ','
   FROM pg_attribute a JOIN user_tables u ON u.oid = a.attrelid
+  JOIN pg_type ct ON ct.oid = a.atttypid
   LEFT JOIN resolved r ON r.start = a.atttypid
   CROSS JOIN LATERAL (SELECT coalesce(r.base, a.atttypid) AS base,
                              CASE WHEN a.atttypmod <> -1 THEN a.atttypmod
@@ -164,6 +169,8 @@ Status ReadColumns(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
     c.not_null = Text(r, 4) == "t";
     c.generated = Text(r, 5) == "t";
     c.resolved_type = Text(r, 6);
+    c.missing_value = r[7];
+    c.missing_unreadable = Text(r, 8) == "t";
     it->second->columns.push_back(std::move(c));
   }
   return Status::Ok();

@@ -24,6 +24,13 @@ struct Column {
   std::string resolved_type;
   bool not_null = false;
   bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+  // What rows older than the column read in it (ALTER TABLE ... ADD COLUMN
+  // with a non-volatile default stores it: atthasmissing/attmissingval): its
+  // text, or nullopt for NULL (no such value, or a column added without a
+  // default). missing_unreadable: there is one, in a type whose array text
+  // does not use ',' between elements (box), so its text is not known here.
+  std::optional<std::string> missing_value;
+  bool missing_unreadable = false;
 };
 
 // A primary key or unique constraint (or unique index) on plain columns.

@@ -290,6 +290,55 @@ TEST_P(DiffDataTest, BranchResetOntoItsOwnSnapshotStillDiffs) {
   EXPECT_EQ(d["data"]["tables"][0]["deleted"], 2) << d.dump();
 }
 
+// Regression (issue 13, item 8): `diff --format sql` left out the values of
+// columns only the branch has and the sequences' values, so main, after the
+// script, lacked the branch's backfills and its next insert collided with a
+// carried row ("duplicate key"). Covers a column added with a constant
+// default (fast path), one with a volatile default (table rewritten: full
+// comparison) and one on a keyless table (whole-row match).
+TEST_P(DiffDataTest, SqlScriptCarriesBranchOnlyColumnsAndSequenceValues) {
+  const std::string main_su = pool_->SuperuserConninfo("main");
+  Exec(main_su,
+       "CREATE TABLE orders (id serial PRIMARY KEY, v text); INSERT INTO orders (v) SELECT 'o' "
+       "|| i FROM generate_series(1, 1000) i");
+  Exec(main_su, "VACUUM (FREEZE) orders");
+  Exec(main_su, "CHECKPOINT");
+  ASSERT_EQ(pool_->Run({"branch", "create", "cols"}).exit_code, 0);
+  const std::string b_su = pool_->SuperuserConninfo("cols");
+  Exec(b_su,
+       "ALTER TABLE orders ADD COLUMN status text NOT NULL DEFAULT 'new';"
+       "ALTER TABLE orders ADD COLUMN note text;"
+       "UPDATE orders SET status = 'paid' WHERE id = 7;"
+       "UPDATE orders SET note = 'n' || id WHERE id <= 5;"
+       "INSERT INTO orders (v, status) VALUES ('late', 'x'), ('later', DEFAULT);"
+       "ALTER TABLE events ADD COLUMN tag text;"
+       "UPDATE events SET tag = 't' WHERE kind = 'k1' AND n = 1;"
+       "ALTER TABLE people ADD COLUMN seen timestamptz DEFAULT clock_timestamp()");
+  nlohmann::json d = Diff({"cols", "--data", "--tables", "orders,events,people"});
+  std::map<std::string, nlohmann::json> by;
+  for (const auto& t : d["data"]["tables"]) by[t["table"].get<std::string>()] = t;
+  EXPECT_EQ(by["public.orders"]["updated"], 6) << d.dump();  // ids 1-5 (note) and 7 (status)
+  EXPECT_EQ(by["public.orders"]["inserted"], 2);
+  EXPECT_EQ(by["public.orders"]["method"], "pages");
+  EXPECT_EQ(by["public.people"]["updated"], 2000);  // every row got its own clock_timestamp()
+  EXPECT_EQ(by["public.events"]["inserted"], 200);
+  ASSERT_EQ(d["data"]["sequences"].size(), 1u) << d.dump();
+  EXPECT_EQ(d["data"]["sequences"][0]["sequence"], "public.orders_id_seq");
+  EXPECT_EQ(d["data"]["sequences"][0]["to"]["last_value"], "1002");
+
+  CliResult sql = pool_->Run({"diff", "cols", "--format", "sql"});
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  Exec(main_su, sql.out);
+  nlohmann::json after = Diff({"cols", "--full", "--tables", "orders,events,people"});
+  EXPECT_TRUE(after["schema"]["changes"].empty()) << after["schema"].dump();
+  for (const auto& t : after["data"]["tables"]) {
+    EXPECT_EQ(t["inserted"].get<int>() + t["deleted"].get<int>() + t["updated"].get<int>(), 0)
+        << t.dump();
+  }
+  EXPECT_TRUE(after["data"]["sequences"].empty()) << after["data"].dump();
+  EXPECT_EQ(QueryValue(main_su, "INSERT INTO orders (v) VALUES ('next') RETURNING id"), "1003");
+}
+
 INSTANTIATE_TEST_SUITE_P(Drivers, DiffDataTest, ::testing::Values("reflink", "btrfs"));
 
 TEST(DiffCli, CopyDriverComparesInFullAndTablesOnOneSideCount) {

@@ -78,9 +78,38 @@ TEST(DiffTableSpec, ComparesCommonColumnsAndNamesTheRest) {
   auto from = One(Tab("t", {Col("id", "int8", true), Col("old", "text")}, {{"pk", true, {"id"}}}));
   auto to = One(Tab("t", {Col("id", "int8", true), Col("new", "text")}, {{"pk", true, {"id"}}}));
   TableSpec s = Spec(from, to);
-  EXPECT_EQ(s.columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(s.columns, (std::vector<std::string>{"id", "new"}));
+  EXPECT_EQ(s.branch_only, (std::vector<bool>{false, true}));
   EXPECT_EQ(s.only_from, std::vector<std::string>{"old"});
   EXPECT_EQ(s.only_to, std::vector<std::string>{"new"});
+  EXPECT_EQ(s.not_compared, std::vector<std::string>{"old"});
+}
+
+// Regression (issue 13, item 8): `diff --format sql` dropped the values of
+// columns only the branch has. The other side now reads them as the value
+// ADD COLUMN gives older rows, so changed ones are compared and scripted.
+TEST(DiffTableSpec, BranchOnlyColumnsAreReadAsTheirFillOnTheOtherSide) {
+  auto from = One(Tab("t", {Col("id", "int8", true)}, {{"pk", true, {"id"}}}));
+  pg::Column status = Col("status", "text");
+  status.missing_value = "new";
+  pg::Column box = Col("area", "box");
+  box.missing_unreadable = true;
+  auto to = One(Tab("t", {Col("id", "int8", true), status, Col("note", "text"), box,
+                          Col("total", "int8", false, /*gen=*/true)},
+                    {{"pk", true, {"id"}}}));
+  TableSpec s = Spec(from, to);
+  EXPECT_EQ(s.columns, (std::vector<std::string>{"id", "status", "note"}));
+  EXPECT_EQ(s.fill, (Values{std::nullopt, V("new"), std::nullopt}));
+  EXPECT_EQ(s.not_compared, (std::vector<std::string>{"area", "total"}));
+  EXPECT_EQ(SelectListSql(s, SideRole::kFrom), "r.\"id\"::text, 'new'::text, NULL::text");
+  EXPECT_EQ(SelectListSql(s, SideRole::kTo), "r.\"id\"::text, r.\"status\"::text, r.\"note\"::text");
+  // Keyless: the fill orders nothing on the side that lacks the column.
+  auto wf = One(Tab("w", {Col("a", "int4")}));
+  auto wt = One(Tab("w", {Col("a", "int4"), Col("b", "text")}));
+  TableSpec w = Spec(wf, wt);
+  EXPECT_EQ(OrderBySql(w, SideRole::kFrom), "r.\"a\"");
+  EXPECT_EQ(OrderBySql(w, SideRole::kTo), "r.\"a\", r.\"b\"::text COLLATE \"C\"");
+  EXPECT_EQ(SqlLiteral(V("it's")), "'it''s'");
 }
 
 TEST(DiffTableSpec, KeyTypeChangedToTextOrdersAsText) {
@@ -122,9 +151,9 @@ TEST(DiffTableSpec, IntegersOrderNumericallyTextBytewiseNullsLast) {
   EXPECT_TRUE(Less(ws, {V("10"), V("x")}, {V("9"), V("x")}));
   EXPECT_TRUE(Less(ws, {V("a"), V("x")}, {V("a"), std::nullopt}));
   EXPECT_FALSE(Less(ws, {std::nullopt, V("x")}, {V("a"), V("x")}));
-  EXPECT_EQ(OrderBySql(ws), "r.\"a\"::text COLLATE \"C\", r.\"b\"::text COLLATE \"C\"");
+  EXPECT_EQ(OrderBySql(ws, SideRole::kTo), "r.\"a\"::text COLLATE \"C\", r.\"b\"::text COLLATE \"C\"");
   // Qualified: a bare "id" would sort by the text output column of that name.
-  EXPECT_EQ(OrderBySql(s), "r.\"id\"");
+  EXPECT_EQ(OrderBySql(s, SideRole::kFrom), "r.\"id\"");
 }
 
 TEST(DiffRowMerge, KeyedInsertsDeletesAndCellUpdates) {

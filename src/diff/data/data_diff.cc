@@ -22,7 +22,7 @@ namespace {
 constexpr const char* kSessionSettings =
     "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; "
     "SET bytea_output = 'hex'; SET extra_float_digits = 1; SET statement_timeout = 0; "
-    "SET lock_timeout = 0; SET client_encoding = 'UTF8'";
+    "SET lock_timeout = 0; SET client_encoding = 'UTF8'; SET standard_conforming_strings = on";
 
 // One side: a connection inside a REPEATABLE READ transaction (its snapshot
 // taken), the schema it sees and its data directory.
@@ -127,8 +127,9 @@ Status DiffByPages(Side& from, Side& to, TableDiff& t, const RelationPages& page
   PrefetchPages(to.pgdata + "/" + file, pages.changed);
   // Both sides at once: each connection is used by one thread only.
   Result<std::vector<Values>> from_read = std::vector<Values>();
-  std::thread reader([&] { from_read = ReadPageRows(from.conn, t.spec, pages.changed); });
-  auto to_read = ReadPageRows(to.conn, t.spec, pages.changed);
+  std::thread reader(
+      [&] { from_read = ReadPageRows(from.conn, t.spec, SideRole::kFrom, pages.changed); });
+  auto to_read = ReadPageRows(to.conn, t.spec, SideRole::kTo, pages.changed);
   reader.join();
   ASSIGN_OR_RETURN(auto rows_from, std::move(from_read));
   ASSIGN_OR_RETURN(auto rows_to, std::move(to_read));
@@ -152,19 +153,21 @@ Status DiffInFull(Side& from, Side& to, TableDiff& t, const TableChangeSink& sin
     t.pages = std::stoull(n);
   }
   t.pages_read = t.pages;
-  const std::string sorted =
-      "SELECT " + SelectListSql(t.spec) + " FROM " + FromSql(t.spec) +
-      (t.spec.columns.empty() ? std::string() : " ORDER BY " + OrderBySql(t.spec));
+  auto sorted = [&](SideRole side) {
+    const std::string order = OrderBySql(t.spec, side);
+    return "SELECT " + SelectListSql(t.spec, side) + " FROM " + FromSql(t.spec) +
+           (order.empty() ? std::string() : " ORDER BY " + order);
+  };
   // A table on one side only is compared with nothing.
   SortedRows nothing(t.spec, {});
   std::optional<CopyRows> a, b;
   if (t.spec.presence != Presence::kOnlyTo) {
-    auto started = CopyRows::Start(from.conn, sorted);
+    auto started = CopyRows::Start(from.conn, sorted(SideRole::kFrom));
     if (!started.ok()) return started.status();
     a.emplace(std::move(*started));
   }
   if (t.spec.presence != Presence::kOnlyFrom) {
-    auto started = CopyRows::Start(to.conn, sorted);
+    auto started = CopyRows::Start(to.conn, sorted(SideRole::kTo));
     if (!started.ok()) return started.status();
     b.emplace(std::move(*started));
   }
@@ -228,6 +231,15 @@ Result<DataDiff> DiffData(const SideSpec& from_spec, const SideSpec& to_spec,
   ASSIGN_OR_RETURN(Side to, OpenSide(to_spec, "the branch"));
   ASSIGN_OR_RETURN(auto specs, PairTables(from.schema, to.schema, options.tables, out.one_side));
   out.fk_order = ForeignKeyOrder(specs, from, to);
+  {
+    ASSIGN_OR_RETURN(auto from_sequences, ReadSequences(from.conn));
+    ASSIGN_OR_RETURN(auto to_sequences, ReadSequences(to.conn));
+    std::vector<std::string> owners;
+    if (!options.tables.empty()) {
+      for (const auto& s : specs) owners.push_back(s.qualified);
+    }
+    out.sequences = DiffSequences(from_sequences, to_sequences, owners);
+  }
   spdlog::debug("data diff: snapshots and schemas of both sides in {:.0f} ms", phase.LapMs());
   ASSIGN_OR_RETURN(out.fast_path_off, FastPathBlocker(from, to, options));
   spdlog::debug("data diff: in-flight transactions checked in {:.0f} ms", phase.LapMs());

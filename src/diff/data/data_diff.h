@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "diff/data/row_merge.h"
+#include "diff/data/sequences.h"
 #include "diff/data/table_spec.h"
 #include "pg/xid_range.h"
 
@@ -61,6 +62,8 @@ struct DataDiff {
   // Tables in foreign-key order, referenced ones first (both sides' keys):
   // inserts apply in this order, deletes in reverse.
   std::vector<std::string> fk_order;
+  // Sequences the branch moved (or has alone), of the tables compared.
+  std::vector<SequenceChange> sequences;
   double seconds = 0;
 };
 

@@ -7,8 +7,9 @@ constexpr size_t kRangesPerStatement = 200;
 
 }  // namespace
 
-std::string PageRowsSql(const TableSpec& spec, const std::vector<PageRange>& ranges) {
-  const std::string head = "SELECT " + SelectListSql(spec) + " FROM " + FromSql(spec);
+std::string PageRowsSql(const TableSpec& spec, SideRole side,
+                        const std::vector<PageRange>& ranges) {
+  const std::string head = "SELECT " + SelectListSql(spec, side) + " FROM " + FromSql(spec);
   std::string sql;
   for (const auto& r : ranges) {
     if (!sql.empty()) sql += " UNION ALL ";
@@ -19,12 +20,12 @@ std::string PageRowsSql(const TableSpec& spec, const std::vector<PageRange>& ran
 }
 
 Result<std::vector<Values>> ReadPageRows(pg::Connection& conn, const TableSpec& spec,
-                                         const std::vector<PageRange>& ranges) {
+                                         SideRole side, const std::vector<PageRange>& ranges) {
   std::vector<Values> rows;
   for (size_t i = 0; i < ranges.size(); i += kRangesPerStatement) {
     const size_t n = std::min(kRangesPerStatement, ranges.size() - i);
     std::vector<PageRange> chunk(ranges.begin() + i, ranges.begin() + i + n);
-    ASSIGN_OR_RETURN(auto got, conn.Query(PageRowsSql(spec, chunk)));
+    ASSIGN_OR_RETURN(auto got, conn.Query(PageRowsSql(spec, side, chunk)));
     for (auto& r : got) rows.push_back(std::move(r));
   }
   return rows;

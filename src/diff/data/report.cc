@@ -26,6 +26,10 @@ std::string Shown(const Value& v) {
   return SqlLiteral(s);
 }
 
+std::string SequenceText(const SequenceState& s) {
+  return s.is_called ? s.last_value : s.last_value + " (not yet used)";
+}
+
 nlohmann::json JsonValue(const Value& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
 nlohmann::json JsonColumns(const TableSpec& spec, const Values& row,
@@ -115,20 +119,18 @@ std::string SqlFor(const TableSpec& spec, const RowChange& c) {
 
 }  // namespace
 
-std::string SqlLiteral(const Value& v) {
-  if (!v) return "NULL";
-  std::string s = "'";
-  for (char ch : *v) s += ch == '\'' ? std::string("''") : std::string(1, ch);
-  return s + "'";
-}
-
 Status Report::Add(const TableDiff& table, const RowChange& change) {
   Kept& k = kept_[table.spec.display];
   if (max_rows_ != 0 && k.rows.size() >= max_rows_) {
     k.truncated = true;
-  } else {
-    k.rows.push_back(change);
+    return Status::Ok();
   }
+  if (max_total_ != 0 && ++total_ > max_total_) {
+    return ResourceExhausted("more than " + std::to_string(max_total_) +
+                             " changed rows to keep; narrow the diff to some tables, or show "
+                             "fewer rows per table");
+  }
+  k.rows.push_back(change);
   return Status::Ok();
 }
 
@@ -140,7 +142,7 @@ const TableDiff* Report::Find(const std::string& display) const {
 }
 
 bool Report::empty() const {
-  return std::all_of(diff_.tables.begin(), diff_.tables.end(), [](const TableDiff& t) {
+  return diff_.sequences.empty() && std::all_of(diff_.tables.begin(), diff_.tables.end(), [](const TableDiff& t) {
     return t.counts.inserted + t.counts.deleted + t.counts.updated == 0;
   });
 }
@@ -166,10 +168,22 @@ nlohmann::json Report::ToJson() const {
                       {"seconds", t.seconds},
                       {"columns_only_on_other_side", t.spec.only_from},
                       {"columns_only_on_branch", t.spec.only_to},
+                      {"columns_not_compared", t.spec.not_compared},
                       {"rows", rows},
                       {"rows_truncated", truncated}});
   }
+  nlohmann::json sequences = nlohmann::json::array();
+  for (const auto& c : diff_.sequences) {
+    auto state = [](const SequenceState& s) -> nlohmann::json {
+      return {{"last_value", s.last_value}, {"is_called", s.is_called}};
+    };
+    sequences.push_back({{"sequence", c.to.display},
+                         {"table", c.to.owner},
+                         {"from", c.from ? state(*c.from) : nlohmann::json()},
+                         {"to", state(c.to)}});
+  }
   return {{"tables", tables},
+          {"sequences", sequences},
           {"tables_on_one_side", diff_.one_side},
           {"fast_path_off", diff_.fast_path_off},
           {"seconds", diff_.seconds}};
@@ -191,12 +205,10 @@ std::string Report::RenderText(bool color) const {
            Paint(color, kYellow, "~" + std::to_string(c.updated)) + "\n";
     auto it = kept_.find(t.spec.display);
     if (it == kept_.end()) continue;
-    if (!t.spec.only_to.empty() || !t.spec.only_from.empty()) {
-      std::vector<std::string> names = t.spec.only_to;
-      names.insert(names.end(), t.spec.only_from.begin(), t.spec.only_from.end());
+    if (!t.spec.not_compared.empty()) {
       std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      out += "    (not compared: " + list + ", on one side only)\n";
+      for (const auto& n : t.spec.not_compared) list += (list.empty() ? "" : ", ") + n;
+      out += "    (not compared: " + list + ")\n";
     }
     for (const auto& ch : it->second.rows) {
       if (ch.kind == RowChange::Kind::kInsert) {
@@ -212,6 +224,11 @@ std::string Report::RenderText(bool color) const {
       }
     }
     if (it->second.truncated) out += "    ... more rows not shown (--max-rows 0 shows all)\n";
+  }
+  for (const auto& c : diff_.sequences) {
+    out += "  sequence " + Paint(color, kBold, c.to.display) + "  " +
+           (c.from ? SequenceText(*c.from) : std::string("(only on the branch)")) + " -> " +
+           SequenceText(c.to) + "\n";
   }
   size_t fast = 0;
   for (const auto& t : diff_.tables) fast += t.method == "pages" ? 1 : 0;
@@ -237,12 +254,17 @@ Result<std::string> Report::RenderSql(const std::string& lock_timeout,
                     "SET LOCAL IntervalStyle = 'postgres';\nSET LOCAL bytea_output = 'hex';\n"
                     "SET LOCAL extra_float_digits = 1;\n";
   for (const auto& t : diff_.tables) {
-    if (t.spec.presence == Presence::kBoth && !t.spec.only_to.empty()) {
-      out += "-- NOTE: " + t.spec.display + ": values of columns only the branch has (";
-      for (size_t i = 0; i < t.spec.only_to.size(); ++i) {
-        out += (i ? ", " : "") + t.spec.only_to[i];
+    std::string skipped;
+    for (const auto& c : t.spec.not_compared) {
+      if (std::find(t.spec.only_to.begin(), t.spec.only_to.end(), c) == t.spec.only_to.end()) {
+        continue;  // only on the other side: the schema script drops it
       }
-      out += ") are not compared and not in this script\n";
+      skipped += (skipped.empty() ? "" : ", ") + c;
+    }
+    if (t.spec.presence == Presence::kBoth && !skipped.empty()) {
+      out += "-- NOTE: " + t.spec.display + ": columns only the branch has (" + skipped +
+             ") are generated or of a type whose default is not read here; their values are "
+             "not in this script\n";
     }
   }
   auto emit = [&](const std::string& table, bool deletes) {
@@ -259,6 +281,12 @@ Result<std::string> Report::RenderSql(const std::string& lock_timeout,
   };
   for (auto it = diff_.fk_order.rbegin(); it != diff_.fk_order.rend(); ++it) emit(*it, true);
   for (const auto& table : diff_.fk_order) emit(table, false);
+  // After the rows: the next insert on the target continues where the
+  // branch's did, instead of colliding with the rows carried over.
+  for (const auto& c : diff_.sequences) {
+    out += "SELECT pg_catalog.setval(" + SqlLiteral(c.to.qualified) + ", " + c.to.last_value +
+           ", " + (c.to.is_called ? "true" : "false") + ");\n";
+  }
   return out + "COMMIT;\n";
 }
 

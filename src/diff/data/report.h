@@ -17,10 +17,13 @@ namespace spur::diff::data {
 
 class Report {
  public:
-  // Keeps up to `max_rows` changes per table (0: all of them; SQL needs all).
-  explicit Report(size_t max_rows) : max_rows_(max_rows) {}
+  // Keeps up to `max_rows` changes per table (0: all of them; SQL needs all)
+  // and `max_total` in all (0: no limit).
+  explicit Report(size_t max_rows, size_t max_total = 0)
+      : max_rows_(max_rows), max_total_(max_total) {}
 
-  // The sink to pass to DiffData.
+  // The sink to pass to DiffData. ResourceExhausted (which stops the diff)
+  // once more than max_total rows would be kept.
   Status Add(const TableDiff& table, const RowChange& change);
   // The diff's summary, once DiffData returns.
   void Finish(DataDiff diff) { diff_ = std::move(diff); }
@@ -42,12 +45,10 @@ class Report {
   };
   const TableDiff* Find(const std::string& display) const;
 
-  size_t max_rows_;
+  size_t max_rows_, max_total_;
+  size_t total_ = 0;
   std::map<std::string, Kept> kept_;  // by display name
   DataDiff diff_;
 };
-
-// A SQL string literal for `v` (NULL when nullopt); standard_conforming_strings.
-std::string SqlLiteral(const Value& v);
 
 }  // namespace spur::diff::data

@@ -51,15 +51,23 @@ TableSpec Pair(const pg::Table& from, const pg::Table& to) {
     const pg::Column* f = FindColumn(from, c.name);
     if (!f) {
       s.only_to.push_back(c.name);
-      continue;
+      if (c.generated || c.missing_unreadable) {
+        s.not_compared.push_back(c.name);
+        continue;
+      }
     }
     s.columns.push_back(c.name);
     s.generated.push_back(c.generated);
-    order[c.name] =
-        IsInteger(c.base_type) && IsInteger(f->base_type) ? Ordering::kInteger : Ordering::kText;
+    s.branch_only.push_back(f == nullptr);
+    s.fill.push_back(f ? Value() : c.missing_value);
+    order[c.name] = f && IsInteger(c.base_type) && IsInteger(f->base_type) ? Ordering::kInteger
+                                                                          : Ordering::kText;
   }
   for (const auto& c : from.columns) {
-    if (!FindColumn(to, c.name)) s.only_from.push_back(c.name);
+    if (!FindColumn(to, c.name)) {
+      s.only_from.push_back(c.name);
+      s.not_compared.push_back(c.name);
+    }
   }
   if (auto k = CommonKey(from, to)) {
     for (const auto& col : k->columns) {
@@ -157,19 +165,34 @@ bool SameKey(const TableSpec& spec, const Values& a, const Values& b) {
   return true;
 }
 
-std::string SelectListSql(const TableSpec& spec) {
+std::string SqlLiteral(const Value& v) {
+  if (!v) return "NULL";
+  std::string s = "'";
+  for (char ch : *v) s += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return s + "'";
+}
+
+std::string SelectListSql(const TableSpec& spec, SideRole side) {
   std::string s;
-  for (const auto& c : spec.columns)
-    s += std::string(s.empty() ? "" : ", ") + "r." + pg::QuoteIdent(c) + "::text";
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    s += s.empty() ? "" : ", ";
+    if (side == SideRole::kFrom && spec.branch_only[i]) {
+      s += SqlLiteral(spec.fill[i]) + "::text";
+    } else {
+      s += "r." + pg::QuoteIdent(spec.columns[i]) + "::text";
+    }
+  }
   return s.empty() ? "NULL::text" : s;
 }
 
 std::string FromSql(const TableSpec& spec) { return "ONLY " + spec.qualified + " AS r"; }
 
-std::string OrderBySql(const TableSpec& spec) {
+std::string OrderBySql(const TableSpec& spec, SideRole side) {
   std::string s;
   const auto& cols = spec.match;
   for (size_t i = 0; i < cols.size(); ++i) {
+    // The same fill in every row of that side: it orders nothing.
+    if (side == SideRole::kFrom && spec.branch_only[cols[i]]) continue;
     const std::string col = "r." + pg::QuoteIdent(spec.columns[cols[i]]);
     s += (s.empty() ? "" : ", ") +
          (spec.ordering[i] == Ordering::kInteger ? col : col + "::text COLLATE \"C\"");
