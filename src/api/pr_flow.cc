@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "api/access.h"
 #include "api/pr_events.h"
@@ -11,10 +12,12 @@
 #include "common/metrics.h"
 #include "common/names.h"
 #include "common/untrusted_json.h"
+#include "engine/branch_diff.h"
 #include "engine/credentials.h"
 #include "engine/options.h"
 #include "hooks/comment.h"
 #include "hooks/repo_config.h"
+#include "os/fs.h"
 #include "os/process.h"
 
 namespace spur::api {
@@ -80,7 +83,45 @@ Result<hooks::PullRequestEvent> EventFromJson(const std::string& json) {
   return e;
 }
 
-Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch) {
+hooks::DiffSummary DiffForComment(PoolAccess& access, const std::string& branch) {
+  hooks::DiffSummary d;
+  engine::DiffRequest r;
+  r.branch = branch;
+  r.format = "json";
+  r.max_rows = 1;  // counts are exact whatever is kept
+  Status st = engine::CheckDiffRequest(r);
+  Result<engine::DiffOutput> out =
+      st.ok() ? engine::RunDiff(r,
+                                [&](const std::function<Status(engine::Pool&)>& fn) {
+                                  return access.With(fn);
+                                })
+              : Result<engine::DiffOutput>(st);
+  if (!out.ok()) {
+    d.error = out.status().message();
+    return d;
+  }
+  const nlohmann::json& j = out->json;
+  d.against = out->from;
+  if (j.contains("schema")) {
+    for (const auto& s : j["schema"]["statements"]) {
+      hooks::DiffSummary::Statement st2{s.value("sql", ""), {}};
+      for (const auto& h : s["hazards"]) st2.hazards.push_back(h.get<std::string>());
+      d.statements.push_back(std::move(st2));
+    }
+  }
+  if (j.contains("data")) {
+    for (const auto& t : j["data"]["tables"]) {
+      hooks::DiffSummary::Table row{t.value("table", ""), t.value("inserted", int64_t{0}),
+                                    t.value("deleted", int64_t{0}), t.value("updated", int64_t{0})};
+      if (row.inserted + row.deleted + row.updated > 0) d.tables.push_back(std::move(row));
+    }
+    d.sequences = static_cast<int64_t>(j["data"].value("sequences", nlohmann::json::array()).size());
+  }
+  return d;
+}
+
+Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch,
+                                 const std::optional<hooks::DiffSummary>& diff) {
   ASSIGN_OR_RETURN(auto pr, pool.store().PullRequestForBranch(branch));
   if (!pr) {
     return NotFound("branch \"" + branch + "\" does not belong to a pull request");
@@ -108,6 +149,7 @@ Result<std::string> BuildComment(engine::Pool& pool, const std::string& branch) 
     in.migration = hooks::MigrationResult{m.value("command", ""), m.value("exit_code", -1),
                                           m.value("seconds", 0.0), m.value("output_tail", "")};
   }
+  in.diff = diff;
   return hooks::BuildPrComment(in);
 }
 
@@ -168,6 +210,43 @@ nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& c
 }
 
 }  // namespace
+
+Result<int64_t> Service::PostComment(const hooks::RepoConfig& cfg,
+                                     const hooks::PullRequestEvent& e,
+                                     const std::string& markdown) {
+  forge::CommentTarget t;
+  t.forge = cfg.forge;
+  t.api_url = cfg.forge_url.empty() ? forge::DefaultApiUrl(cfg.forge) : cfg.forge_url;
+  t.repo = e.repo;
+  t.pr = e.number;
+  if (!cfg.forge_token_env.empty()) {
+    const char* v = std::getenv(cfg.forge_token_env.c_str());
+    if (!v || !*v) {
+      return FailedPrecondition("$" + cfg.forge_token_env +
+                                " is not set in the environment of spur serve");
+    }
+    t.token = v;
+  } else {
+    std::string path;
+    RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+      path = pool.layout().forge_token(cfg.forge_token_file);
+      return Status::Ok();
+    }));
+    auto text = os::ReadFile(path);
+    if (!text.ok()) {
+      return FailedPrecondition("the forge token file " + path +
+                                " cannot be read; put the token there (mode 0600)");
+    }
+    t.token = *text;
+    while (!t.token.empty() && (t.token.back() == '\n' || t.token.back() == '\r')) {
+      t.token.pop_back();
+    }
+  }
+  if (t.token.empty() || t.token.find_first_of("\r\n") != std::string::npos) {
+    return FailedPrecondition("the forge token for " + e.repo + " is empty or not one line");
+  }
+  return options_.comment_poster->Upsert(t, hooks::CommentMarker(e.repo, e.number), markdown);
+}
 
 Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& e,
                                                  const Principal& who, bool migrate,
@@ -336,6 +415,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       }
       out["migration"] = migration;
     }
+    // The diff runs without the pool lock, like the commands.
+    const hooks::DiffSummary diff = DiffForComment(pool_, name);
     std::string markdown;
     pool_
         .With([&](engine::Pool& pool) -> Status {
@@ -346,13 +427,22 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
                                        migration.is_null() ? "" : migration.dump(),
                                        pool.clock().NowSeconds()};
           RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
-          ASSIGN_OR_RETURN(markdown, BuildComment(pool, name));
+          ASSIGN_OR_RETURN(markdown, BuildComment(pool, name, diff));
           return Status::Ok();
         })
         .IgnoreError();
     if (!cfg.comment_command.empty() && !markdown.empty()) {
       auto posted = RunCommand(cfg.comment_command, cfg, conn, e, markdown);
       out["comment_posted"] = posted["exit_code"] == 0;
+    }
+    if (!cfg.forge.empty() && !markdown.empty() && !e.repo.empty()) {
+      Result<int64_t> posted = PostComment(cfg, e, markdown);
+      out["comment_posted"] = posted.ok();
+      if (posted.ok()) out["comment_id"] = *posted;
+      if (!posted.ok()) {
+        out["comment_error"] = posted.status().message();
+        spdlog::warn("{}: the PR comment was not posted: {}", target, posted.status().message());
+      }
     }
   }
   std::string result = "ok";

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "api/access.h"
 #include "api/body.h"
 #include "api/pr_events.h"
 #include "api/pr_flow.h"
@@ -277,10 +278,24 @@ void Service::ProcessPendingDeliveries() {
   }
 }
 
-Result<Reply> Service::Comment(const Call&, const Principal&, const Params& p) {
+Result<Reply> Service::Comment(const Call&, const Principal& who, const Params& p) {
+  // The diff part (schema statements, changed-row counts) only for those who
+  // may read the branch's data (access.h).
+  bool may_read = false;
+  RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+    ASSIGN_OR_RETURN(auto pr, pool.store().PullRequestForBranch(p.at("name")));
+    if (!pr) {
+      return NotFound("branch \"" + p.at("name") + "\" does not belong to a pull request");
+    }
+    ASSIGN_OR_RETURN(auto b, pool.store().GetBranch(p.at("name")));
+    may_read = MayReadData(who, b);
+    return Status::Ok();
+  }));
+  std::optional<hooks::DiffSummary> diff;
+  if (may_read) diff = DiffForComment(pool_, p.at("name"));
   std::string markdown;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
-    ASSIGN_OR_RETURN(markdown, BuildComment(pool, p.at("name")));
+    ASSIGN_OR_RETURN(markdown, BuildComment(pool, p.at("name"), diff));
     return Status::Ok();
   }));
   Reply r;

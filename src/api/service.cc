@@ -81,6 +81,10 @@ std::string Target(const Call& call, const Service::Params& params) {
 Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions options)
     : pool_(pool), audit_(audit), options_(std::move(options)) {
   if (options_.metrics) DescribeMetrics(*options_.metrics);
+  if (!options_.comment_poster) {
+    own_poster_ = forge::MakeHttpCommentPoster();
+    options_.comment_poster = own_poster_.get();
+  }
 }
 
 const std::vector<Service::Route>& Service::Routes() {
@@ -98,6 +102,7 @@ const std::vector<Service::Route>& Service::Routes() {
       {"POST", "/branches/{name}/stop", R::kDeveloper, "branch.stop", &Service::StopBranch},
       {"POST", "/branches/{name}/extend", R::kDeveloper, "branch.extend", &Service::ExtendBranch},
       {"GET", "/branches/{name}/connection", R::kViewer, nullptr, &Service::Connection},
+      {"POST", "/branches/{name}/diff", R::kDeveloper, "branch.diff", &Service::DiffBranch},
       {"GET", "/branches/{name}/comment", R::kViewer, nullptr, &Service::Comment},
       {"GET", "/snapshots", R::kViewer, nullptr, &Service::ListSnapshots},
       {"POST", "/snapshots", R::kDeveloper, "snapshot.create", &Service::CreateSnapshot},

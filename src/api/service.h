@@ -19,7 +19,9 @@
 #include "api/pool_access.h"
 #include "audit/log.h"
 #include "engine/pool.h"
+#include "forge/comments.h"
 #include "hooks/event.h"
+#include "hooks/repo_config.h"
 
 namespace spur {
 class Metrics;
@@ -36,6 +38,9 @@ struct ServiceOptions {
   const os::Clock* clock = nullptr;  // nullptr = the system clock
   // Called after a webhook delivery was stored, to wake the worker.
   std::function<void()> delivery_received;
+  // Posts PR comments through the forge's API (repositories with `forge:`);
+  // nullptr = the real one over HTTP (forge/comments.h). Tests pass a fake.
+  forge::CommentPoster* comment_poster = nullptr;
 };
 
 class Service {
@@ -102,6 +107,12 @@ class Service {
   Result<Reply> StopBranch(const Call&, const Principal&, const Params&);
   Result<Reply> ExtendBranch(const Call&, const Principal&, const Params&);
   Result<Reply> Connection(const Call&, const Principal&, const Params&);
+  Result<Reply> DiffBranch(const Call&, const Principal&, const Params&);
+  // Posts (or edits) the PR's comment through the forge `cfg` names, with
+  // the token from its env var or file. The comment's id; FailedPrecondition
+  // when the token is missing, the poster's errors otherwise.
+  Result<int64_t> PostComment(const hooks::RepoConfig& cfg, const hooks::PullRequestEvent& e,
+                              const std::string& markdown);
   // Snapshots, status, cost (pool_routes.cc).
   Result<Reply> ListSnapshots(const Call&, const Principal&, const Params&);
   Result<Reply> CreateSnapshot(const Call&, const Principal&, const Params&);
@@ -173,6 +184,7 @@ class Service {
   PoolAccess& pool_;
   audit::AuditLog& audit_;
   ServiceOptions options_;
+  std::unique_ptr<forge::CommentPoster> own_poster_;  // when options_ has none
   std::mutex usage_mu_;
   std::map<int64_t, os::SpaceUsage> usage_;  // branch id -> last measurement
   std::mutex deliveries_mu_;                 // one delivery worker at a time

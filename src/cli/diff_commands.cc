@@ -2,179 +2,86 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <regex>
+#include <cstdlib>
 
+#include "cli/client.h"
 #include "cli/commands.h"
-#include "common/names.h"
-#include "diff/data/report.h"
-#include "diff/schema/schema_diff.h"
+#include "engine/branch_diff.h"
 #include "os/lock.h"
 
 namespace spur::cli {
 namespace {
 
 struct DiffArgs {
-  std::string branch, against, format = "text", database, color = "auto";
-  std::string lock_timeout = "5s", statement_timeout = "15min";
-  bool schema_only = false, data_only = false, full = false, exit_code = false;
-  std::vector<std::string> tables;
-  size_t max_rows = 20;
+  engine::DiffRequest request;
+  std::string color = "auto";
+  bool exit_code = false;
 };
 
-struct Sides {
-  engine::DiffSide from, to;  // from: compared against; to: the branch
-};
-
-Status CheckArgs(DiffArgs& a, const GlobalOptions& g) {
-  if (g.json) a.format = "json";
-  if (a.format != "text" && a.format != "json" && a.format != "sql" && a.format != "sql-reverse") {
-    return InvalidArgument("--format must be text, json, sql or sql-reverse");
-  }
-  if (a.schema_only && a.data_only) {
-    return InvalidArgument("--schema and --data exclude each other; pass neither for both");
-  }
-  if (a.color != "auto" && a.color != "always" && a.color != "never") {
-    return InvalidArgument("--color must be auto, always or never");
-  }
-  for (const auto* timeout : {&a.lock_timeout, &a.statement_timeout}) {
-    if (!std::regex_match(*timeout, std::regex("[0-9]+(us|ms|s|min|h|d)?"))) {
-      return InvalidArgument("timeout \"" + *timeout +
-                             "\" is not a postgres duration; use e.g. 500ms, 5s, 15min");
-    }
-  }
-  for (const auto& t : a.tables) {
-    if (t.empty()) return InvalidArgument("--tables has an empty name; use t1,t2");
-  }
-  if (a.format == "sql" || a.format == "sql-reverse") a.max_rows = 0;  // a script needs them all
-  return ValidateName("branch", a.branch);
+bool UsesServer(const GlobalOptions& g) {
+  const char* env = std::getenv("SPUR_SERVER");
+  return !g.server.empty() || (env != nullptr && *env != '\0');
 }
 
-std::vector<pg::XidRange> Inflight(const Sides& s, std::string& unknown) {
-  unknown = !s.to.inflight_unknown.empty() ? s.to.inflight_unknown : s.from.inflight_unknown;
-  if (s.to.driver == "copy") unknown = "the copy driver shares no blocks between branches";
-  std::vector<pg::XidRange> all = s.from.inflight;
-  all.insert(all.end(), s.to.inflight.begin(), s.to.inflight.end());
-  return all;
+// The request as the API route reads it (api/diff_route.cc).
+nlohmann::json Body(const engine::DiffRequest& r) {
+  nlohmann::json b = {{"format", r.format},
+                      {"schema_only", r.schema_only},
+                      {"data_only", r.data_only},
+                      {"full", r.full},
+                      {"color", r.color},
+                      {"max_rows", r.max_rows},
+                      {"lock_timeout", r.lock_timeout},
+                      {"statement_timeout", r.statement_timeout}};
+  if (!r.against.empty()) b["against"] = r.against;
+  if (!r.database.empty()) b["database"] = r.database;
+  if (!r.tables.empty()) b["tables"] = r.tables;
+  return b;
 }
 
-Result<diff::schema::SchemaDiff> DiffSchema(const Sides& s, const std::string& db,
-                                            const DiffArgs& a) {
-  ASSIGN_OR_RETURN(pg::Connection from, pg::Connection::Open(s.from.Conninfo(db)));
-  ASSIGN_OR_RETURN(pg::Connection to, pg::Connection::Open(s.to.Conninfo(db)));
-  ASSIGN_OR_RETURN(auto from_catalog, diff::schema::ReadCatalog(from));
-  ASSIGN_OR_RETURN(auto to_catalog, diff::schema::ReadCatalog(to));
-  diff::schema::DiffOptions options;
-  options.tables = a.tables;
-  return diff::schema::Diff(from_catalog, to_catalog, options);
+Result<engine::DiffOutput> DiffRemote(const GlobalOptions& g, const engine::DiffRequest& r) {
+  ASSIGN_OR_RETURN(nlohmann::json reply,
+                   CallApi(g, "POST", "/branches/" + Seg(r.branch) + "/diff", Body(r)));
+  engine::DiffOutput out;
+  if (!reply.is_object() || !reply.contains("differs") || !reply["differs"].is_boolean()) {
+    return Unavailable("the server's diff reply has no \"differs\"; is it an older spur?");
+  }
+  out.differs = reply["differs"].get<bool>();
+  if (r.format == "json") {
+    out.json = reply.value("result", nlohmann::json::object());
+  } else {
+    out.text = reply.value("output", "");
+  }
+  return out;
 }
 
-Status DiffRows(const Sides& s, const std::string& db, const DiffArgs& a,
-                diff::data::Report& report) {
-  diff::data::DataDiffOptions options;
-  options.tables = a.tables;
-  options.full = a.full;
-  options.inflight = Inflight(s, options.inflight_unknown);
-  diff::data::SideSpec from{s.from.Conninfo(db), s.from.pgdata};
-  diff::data::SideSpec to{s.to.Conninfo(db), s.to.pgdata};
-  ASSIGN_OR_RETURN(auto result, diff::data::DiffData(from, to, options,
-                                                     [&](const diff::data::TableDiff& t,
-                                                         const diff::data::RowChange& c) {
-                                                       return report.Add(t, c);
-                                                     }));
-  report.Finish(std::move(result));
-  return Status::Ok();
-}
-
-int Print(const GlobalOptions& g, const DiffArgs& a, const Sides& s,
-          const std::optional<diff::schema::SchemaDiff>& schema,
-          const std::optional<diff::data::Report>& data) {
-  if (a.format == "json") {
-    nlohmann::json out = {{"branch", s.to.name}, {"against", s.from.name}};
-    if (schema) out["schema"] = diff::schema::ToJson(*schema);
-    if (data) out["data"] = data->ToJson();
-    PrintJson(out);
-    return 0;
-  }
-  if (a.format == "sql" || a.format == "sql-reverse") {
-    std::string sql = "-- spur diff: turns " + s.from.kind + " " + s.from.name + " into " +
-                      s.to.kind + " " + s.to.name + "\n";
-    if (schema) {
-      diff::schema::ScriptOptions options{a.lock_timeout, a.statement_timeout};
-      sql += diff::schema::RenderSql(*schema, options);
-    }
-    if (data && !data->empty()) {
-      auto rows = data->RenderSql(a.lock_timeout, a.statement_timeout);
-      if (!rows.ok()) return Fail(g, rows.status());
-      sql += *rows;
-    }
-    std::fwrite(sql.data(), 1, sql.size(), stdout);
-    return 0;
-  }
-  const bool color = a.color == "always" || (a.color == "auto" && ::isatty(STDOUT_FILENO));
-  std::string out = "diff of " + s.to.kind + " " + s.to.name + " against " + s.from.kind + " " +
-                    s.from.name + "\n";
-  if (schema) {
-    out += "\nSchema\n";
-    out += schema->empty() ? "  no schema changes\n" : diff::schema::RenderText(*schema, color);
-  }
-  if (data) out += "\nData\n" + data->RenderText(color);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return 0;
-}
-
-Result<Sides> OpenSides(engine::Pool& pool, const DiffArgs& a) {
-  Sides s;
-  std::string against = a.against;
-  if (against.empty()) {
-    ASSIGN_OR_RETURN(against, pool.DiffBase(a.branch));
-  }
-  if (against == a.branch) return InvalidArgument("a branch compared with itself has no diff");
-  if (!pool.store().GetBranch(a.branch).ok()) {
-    return NotFound("no branch \"" + a.branch + "\"; `spur branch list` shows the branches");
-  }
-  ASSIGN_OR_RETURN(s.to, pool.OpenDiffSide(a.branch));
-  auto from = pool.OpenDiffSide(against);
-  if (!from.ok()) return from.status();
-  s.from = std::move(*from);
-  return s;
+Result<engine::DiffOutput> DiffLocal(const GlobalOptions& g, const engine::DiffRequest& r) {
+  ASSIGN_OR_RETURN(auto pool,
+                   engine::Pool::Open(ResolvePoolDir(g), os::SystemClock(), /*hold_lock=*/false));
+  const std::string lock_path = pool->layout().lock();
+  return engine::RunDiff(r, [&](const std::function<Status(engine::Pool&)>& fn) -> Status {
+    ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(lock_path));
+    return fn(*pool);
+  });
 }
 
 int RunDiff(GlobalOptions& g, DiffArgs& a) {
-  if (Status st = LocalOnly(g, "spur diff"); !st.ok()) return Fail(g, st);
-  if (Status st = CheckArgs(a, g); !st.ok()) return Fail(g, st);
-  auto pool = engine::Pool::Open(ResolvePoolDir(g), os::SystemClock(), /*hold_lock=*/false);
-  if (!pool.ok()) return Fail(g, pool.status());
-  const std::string lock_path = (*pool)->layout().lock();
-  Result<Sides> sides = [&]() -> Result<Sides> {
-    ASSIGN_OR_RETURN(os::FileLock lock, os::FileLock::Acquire(lock_path));
-    return OpenSides(**pool, a);
-  }();
-  if (!sides.ok()) return Fail(g, sides.status());
-  // Read without the pool lock: other commands go on while a diff runs.
-  Sides s = std::move(*sides);
-  const std::string db = a.database.empty() ? s.to.database : a.database;  // the branch's
-  if (a.format == "sql-reverse") std::swap(s.from, s.to);
-  std::optional<diff::schema::SchemaDiff> schema;
-  std::optional<diff::data::Report> data;
-  Status st;
-  if (!a.data_only) {
-    auto r = DiffSchema(s, db, a);
-    if (r.ok()) schema = std::move(*r);
-    st = r.status();
+  engine::DiffRequest& r = a.request;
+  if (g.json) r.format = "json";
+  if (a.color != "auto" && a.color != "always" && a.color != "never") {
+    return Fail(g, InvalidArgument("--color must be auto, always or never"));
   }
-  if (st.ok() && !a.schema_only) {
-    data.emplace(a.max_rows);
-    st = DiffRows(s, db, a, *data);
+  r.color = a.color == "always" || (a.color == "auto" && ::isatty(STDOUT_FILENO));
+  if (Status st = engine::CheckDiffRequest(r); !st.ok()) return Fail(g, st);
+  auto out = UsesServer(g) ? DiffRemote(g, r) : DiffLocal(g, r);
+  if (!out.ok()) return Fail(g, out.status());
+  if (r.format == "json") {
+    PrintJson(out->json);
+  } else {
+    std::fwrite(out->text.data(), 1, out->text.size(), stdout);
   }
-  int rc = st.ok() ? Print(g, a, s, schema, data) : Fail(g, st);
   // --exit-code, as git diff: 1 when there is a difference (for CI gates).
-  const bool differs = (schema && !schema->empty()) || (data && !data->empty());
-  if (rc == 0 && a.exit_code && differs) rc = 1;
-  if (auto lock = os::FileLock::Acquire(lock_path); lock.ok()) {
-    (*pool)->CloseDiffSide(s.from).IgnoreError();
-    (*pool)->CloseDiffSide(s.to).IgnoreError();
-  }
-  return rc;
+  return a.exit_code && out->differs ? 1 : 0;
 }
 
 }  // namespace
@@ -183,29 +90,29 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto a = std::make_shared<DiffArgs>();
   auto* cmd = app.add_subcommand(
       "diff", "What a branch changed: schema (from the catalogs) and rows, against its parent");
-  cmd->add_option("branch", a->branch, "The branch to show")->required();
-  cmd->add_option("--against", a->against,
+  cmd->add_option("branch", a->request.branch, "The branch to show")->required();
+  cmd->add_option("--against", a->request.against,
                   "Branch or snapshot to compare with (default: the branch's parent)");
-  cmd->add_flag("--schema", a->schema_only, "Schema only");
+  cmd->add_flag("--schema", a->request.schema_only, "Schema only");
   cmd->add_flag("--exit-code", a->exit_code,
                 "Exit 1 when there is a difference, 0 when there is none (as git diff)");
-  cmd->add_flag("--data", a->data_only, "Rows only");
-  cmd->add_option("--tables", a->tables, "Only these tables (schema.table or table), t1,t2")
+  cmd->add_flag("--data", a->request.data_only, "Rows only");
+  cmd->add_option("--tables", a->request.tables, "Only these tables (schema.table or table), t1,t2")
       ->delimiter(',');
-  cmd->add_option("--format", a->format,
+  cmd->add_option("--format", a->request.format,
                   "text (people), json (tools), sql (turns --against into the branch), "
                   "sql-reverse (its inverse)")
       ->capture_default_str();
-  cmd->add_option("--database", a->database, "Database to compare (default: the branch's)");
-  cmd->add_flag("--full", a->full,
+  cmd->add_option("--database", a->request.database, "Database to compare (default: the branch's)");
+  cmd->add_flag("--full", a->request.full,
                 "Compare every table in full instead of only the pages the branches no longer "
                 "share");
-  cmd->add_option("--max-rows", a->max_rows, "Rows shown per table in text and json (0: all)")
+  cmd->add_option("--max-rows", a->request.max_rows, "Rows shown per table in text and json (0: all)")
       ->capture_default_str();
   cmd->add_option("--color", a->color, "auto, always or never")->capture_default_str();
-  cmd->add_option("--lock-timeout", a->lock_timeout, "lock_timeout of every emitted statement")
+  cmd->add_option("--lock-timeout", a->request.lock_timeout, "lock_timeout of every emitted statement")
       ->capture_default_str();
-  cmd->add_option("--statement-timeout", a->statement_timeout,
+  cmd->add_option("--statement-timeout", a->request.statement_timeout,
                   "statement_timeout of every emitted statement")
       ->capture_default_str();
   cmd->callback([&g, a, exit_code] { *exit_code = RunDiff(g, *a); });

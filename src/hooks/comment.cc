@@ -188,6 +188,60 @@ std::string MigrationSection(const std::optional<MigrationResult>& m) {
   return out + "\n</details>\n";
 }
 
+constexpr size_t kMaxListed = 50;
+
+std::string SchemaChanges(const DiffSummary& d) {
+  if (d.statements.empty()) return "No schema changes.\n\n";
+  std::string sql;
+  size_t risky = 0;
+  for (size_t i = 0; i < d.statements.size(); ++i) {
+    const auto& st = d.statements[i];
+    if (!st.hazards.empty()) ++risky;
+    if (i >= kMaxListed) continue;
+    if (!st.hazards.empty()) {
+      std::string list;
+      for (const auto& h : st.hazards) list += (list.empty() ? "" : ", ") + h;
+      sql += "-- hazard: " + list + "\n";
+    }
+    sql += st.sql + "\n";
+  }
+  if (d.statements.size() > kMaxListed) {
+    sql += "-- ... " + std::to_string(d.statements.size() - kMaxListed) +
+           " more statements: spur diff " + "--schema\n";
+  }
+  std::string out = std::to_string(d.statements.size()) + " schema statement" +
+                    (d.statements.size() == 1 ? "" : "s") + ", " + std::to_string(risky) +
+                    " with hazards.\n\n";
+  out += risky ? "<details open>" : "<details>";
+  out += "<summary>Schema script</summary>\n\n" + FencedBlock("sql", CleanOutput(sql));
+  return out + "\n</details>\n\n";
+}
+
+std::string DataChanges(const DiffSummary& d) {
+  if (d.tables.empty()) {
+    return d.sequences ? "No rows changed; " + std::to_string(d.sequences) + " sequence(s) moved.\n"
+                       : "No rows changed.\n";
+  }
+  std::string out = "| Table | Inserted | Deleted | Updated |\n|---|---:|---:|---:|\n";
+  for (size_t i = 0; i < d.tables.size() && i < kMaxListed; ++i) {
+    const auto& t = d.tables[i];
+    out += "| " + InlineCode(t.name) + " | " + std::to_string(t.inserted) + " | " +
+           std::to_string(t.deleted) + " | " + std::to_string(t.updated) + " |\n";
+  }
+  if (d.tables.size() > kMaxListed) {
+    out += "\n" + std::to_string(d.tables.size() - kMaxListed) + " more tables changed.\n";
+  }
+  return out;
+}
+
+std::string ChangesSection(const std::optional<DiffSummary>& d) {
+  if (!d) return "";
+  std::string out = "#### Changes against " + InlineCode(d->against.empty() ? "?" : d->against) +
+                    "\n\n";
+  if (!d->error.empty()) return out + "The diff could not be made: " + Cell(d->error) + "\n\n";
+  return out + SchemaChanges(*d) + DataChanges(*d) + "\n";
+}
+
 }  // namespace
 
 std::string CommentMarker(std::string_view repo, int64_t pr) {
@@ -204,6 +258,7 @@ std::string BuildPrComment(const CommentInput& in) {
   out += Summary(in) + "\n";
   out += ConnectSection(in) + "\n";
   out += MigrationSection(in.migration) + "\n";
+  out += ChangesSection(in.diff);
   return out + "<sub>Updated by spur at " + FormatTimestamp(in.now) + ".</sub>\n";
 }
 

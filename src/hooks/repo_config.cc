@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <regex>
 #include <set>
 
 #include "common/names.h"
@@ -13,7 +14,8 @@ namespace {
 
 constexpr std::string_view kKnownKeys[] = {
     "source",  "snapshot", "ttl",           "migrate",         "seed",
-    "workdir", "labels",   "branch_prefix", "comment_command", "protected"};
+    "workdir", "labels",   "branch_prefix", "comment_command", "protected",
+    "forge",   "forge_url", "forge_token_env", "forge_token_file"};
 
 bool IsKnownKey(std::string_view key) {
   for (std::string_view k : kKnownKeys) {
@@ -53,6 +55,20 @@ Status CheckSeedPath(std::string_view path) {
   if (escapes) {
     return InvalidArgument("\"" + std::string(path) +
                            "\" is not inside the checkout; use a relative path like db/seed.sql");
+  }
+  return Status::Ok();
+}
+
+// https://HOST[:PORT][/path], or http:// to a loopback address (a local
+// forge, tests): the token must not cross a network in clear text.
+Status CheckForgeUrl(const std::string& url) {
+  static const std::regex kUrl(
+      "(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)"
+      "(/[A-Za-z0-9._~/-]*)?");
+  if (!std::regex_match(url, kUrl)) {
+    return InvalidArgument("\"" + url +
+                           "\" is not an https URL like https://github.example.com/api/v3 "
+                           "(plain http only to 127.0.0.1 or localhost)");
   }
   return Status::Ok();
 }
@@ -134,6 +150,24 @@ Status ApplyKey(std::string_view name, const YAML::Node& value, RepoConfig& c) {
     c.branch_prefix = text;
   } else if (name == "comment_command") {
     c.comment_command = text;
+  } else if (name == "forge") {
+    if (text != "github" && text != "gitlab") {
+      return InvalidArgument("expected github or gitlab, found \"" + text + "\"");
+    }
+    c.forge = text;
+  } else if (name == "forge_url") {
+    RETURN_IF_ERROR(CheckForgeUrl(text));
+    c.forge_url = text;
+  } else if (name == "forge_token_env") {
+    if (!std::regex_match(text, std::regex("SPUR_FORGE_[A-Z0-9_]{1,64}"))) {
+      return InvalidArgument("\"" + text +
+                             "\" is not an environment variable named SPUR_FORGE_*, such as "
+                             "SPUR_FORGE_TOKEN (set it in the environment of spur serve)");
+    }
+    c.forge_token_env = text;
+  } else if (name == "forge_token_file") {
+    RETURN_IF_ERROR(ValidateName("forge token file", text));
+    c.forge_token_file = text;
   }
   return Status::Ok();
 }
@@ -195,6 +229,14 @@ Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text) {
                            "a source branch or from a snapshot");
   }
   if (!c.snapshot.empty()) c.source.clear();
+  const bool has_token = !c.forge_token_env.empty() || !c.forge_token_file.empty();
+  if (c.forge.empty() && (has_token || !c.forge_url.empty())) {
+    return InvalidArgument("forge_url and forge_token_* need forge: github or forge: gitlab");
+  }
+  if (!c.forge.empty() && (!c.forge_token_env.empty()) == (!c.forge_token_file.empty())) {
+    return InvalidArgument("forge: " + c.forge +
+                           " needs exactly one of forge_token_env and forge_token_file");
+  }
   return c;
 }
 
@@ -219,6 +261,11 @@ std::string RepoConfigToYaml(const RepoConfig& c) {
   if (!c.comment_command.empty()) {
     out << YAML::Key << "comment_command" << YAML::Value << c.comment_command;
   }
+  for (const auto& [key, value] : {std::pair{"forge", &c.forge}, {"forge_url", &c.forge_url},
+                                   {"forge_token_env", &c.forge_token_env},
+                                   {"forge_token_file", &c.forge_token_file}}) {
+    if (!value->empty()) out << YAML::Key << key << YAML::Value << *value;
+  }
   out << YAML::Key << "protected" << YAML::Value << c.is_protected;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
@@ -237,6 +284,10 @@ nlohmann::json RepoConfigToJson(const RepoConfig& c) {
           {"labels", c.labels},
           {"branch_prefix", c.branch_prefix},
           {"comment_command", or_null(c.comment_command)},
+          {"forge", or_null(c.forge)},
+          {"forge_url", or_null(c.forge_url)},
+          {"forge_token_env", or_null(c.forge_token_env)},
+          {"forge_token_file", or_null(c.forge_token_file)},
           {"protected", c.is_protected}};
 }
 

@@ -9,6 +9,10 @@
 //   labels: {team: payments}
 //   branch_prefix: pr-            # the branch is prefix + PR number (default "pr-")
 //   comment_command: "gh pr comment $SPUR_PR --body-file -"   # gets the comment on stdin
+//   forge: github                 # or gitlab: spur posts, then edits, one comment per PR
+//   forge_url: https://api.github.com   # GitHub Enterprise .../api/v3, GitLab .../api/v4
+//   forge_token_env: SPUR_FORGE_TOKEN   # the token: an env var of `spur serve` (SPUR_FORGE_*)
+//   forge_token_file: github            # or a file <pool>/forge-tokens/github
 //   protected: false
 //
 // Every key is optional; an empty file means all defaults. Pure parsing and printing.
@@ -35,7 +39,15 @@ struct RepoConfig {
   std::map<std::string, std::string> labels;
   std::string branch_prefix = "pr-";
   std::string comment_command;  // shell command fed the PR comment ("" = don't post)
-  bool is_protected = false;    // `protected:` in YAML
+  // Posting the comment through the forge's API ("" = don't). The token's
+  // source is restricted (an env var named SPUR_FORGE_*, a file in the pool's
+  // forge-tokens directory) so that settings cannot send any other secret of
+  // the host to a URL of their choosing.
+  std::string forge;             // "github" | "gitlab" | ""
+  std::string forge_url;         // "" = the forge's public API
+  std::string forge_token_env;   // SPUR_FORGE_[A-Z0-9_]+
+  std::string forge_token_file;  // a name (the name rule)
+  bool is_protected = false;     // `protected:` in YAML
 
   // branch_prefix + `pr`, e.g. "pr-42". ParseRepoConfig checks prefix + "123" is a valid
   // name; a very long prefix with a very large number can still exceed 63 characters, so
@@ -50,7 +62,9 @@ struct RepoConfig {
 // errors, a document that is not a mapping, unknown or repeated keys (the message lists the
 // known ones), values of the wrong type, both `source` and `snapshot`, invalid
 // branch/snapshot/label names, a bad duration, an absolute or ".."-escaping `seed`, a relative
-// `workdir`, or a prefix making invalid names.
+// `workdir`, a prefix making invalid names, an unknown forge, a forge URL that is not https
+// (plain http only to a loopback address), a token env var not named SPUR_FORGE_*, or a
+// forge without exactly one token source.
 Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text);
 
 // YAML that ParseRepoConfig reads back to an equal config. The TTL is written in its largest
@@ -58,7 +72,8 @@ Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text);
 std::string RepoConfigToYaml(const RepoConfig& config);
 
 // {"source", "snapshot", "ttl_seconds", "migrate", "seed", "workdir", "labels",
-//  "branch_prefix", "comment_command", "protected"}; unset strings and TTL are null.
+//  "branch_prefix", "comment_command", "forge", "forge_url", "forge_token_env",
+//  "forge_token_file", "protected"}; unset strings and TTL are null.
 nlohmann::json RepoConfigToJson(const RepoConfig& config);
 
 }  // namespace spur::hooks

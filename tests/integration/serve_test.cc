@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "audit/log.h"
+#include "fake_forge.h"
 #include "os/fs.h"
 #include "serve_fixture.h"
 
@@ -718,6 +719,85 @@ TEST_F(ServeTest, CiUpForGitHubMasksThePasswordAndAFailedMigrationSaysWhy) {
   EXPECT_EQ(failed.exit_code, 10) << failed.err;
   EXPECT_NE(failed.err.find("failed (exit code 3 after"), std::string::npos) << failed.err;
   EXPECT_NE(failed.err.find("the-table-exists"), std::string::npos) << failed.err;
+}
+
+// Issue 13, item 7: the diff reaches the pull request. `ci up` posts one
+// comment (migration, schema statements with hazards, changed rows per
+// table) through the forge's API with the repository's token, and edits that
+// same comment on the next push; `spur --server ... diff` works remotely.
+TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
+  const std::string forge_token = "ghp-fake-forge-token-8c1e";
+  FakeForge forge(forge_token);
+  ASSERT_TRUE(forge.ok());
+  serve_->AddRepo("acme/shop", "github",
+                  "migrate: '" + std::string(kMigrate) + "'\nforge: github\nforge_url: " +
+                      forge.url() + "\nforge_token_env: SPUR_FORGE_TOKEN\n");
+  serve_->AddRepo("acme/web", "gitlab",
+                  "forge: gitlab\nforge_url: " + forge.url() +
+                      "/api/v4\nforge_token_env: SPUR_FORGE_TOKEN\nbranch_prefix: mr-\n");
+  StartDaemon({{"SPUR_FORGE_TOKEN", forge_token}});
+  auto dev = serve_->MakeToken("developer", "ci");
+  const std::string server = serve_->http_url();
+  CliResult up = serve_->Remote(server, dev.secret,
+                                {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop", "--sha",
+                                 "a1", "--migrate"});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  EXPECT_EQ(up.json()["comment_posted"], true) << up.out;
+  auto comments = forge.comments("github:acme/shop#3");
+  ASSERT_EQ(comments.size(), 1u);
+  const int64_t id = comments.begin()->first;
+  const std::string first = comments.begin()->second;
+  EXPECT_EQ(first.rfind("<!-- spur:acme/shop#3 -->", 0), 0u) << first;
+  EXPECT_NE(first.find("Changes against `main`"), std::string::npos) << first;
+  EXPECT_NE(first.find("CREATE TABLE public.migrated"), std::string::npos) << first;
+  EXPECT_NE(first.find("| `public.migrated` | 1 | 0 | 0 |"), std::string::npos) << first;
+  for (const auto& r : forge.requests()) {
+    EXPECT_EQ(r.headers.at("authorization"), "Bearer " + forge_token) << r.target;
+    EXPECT_EQ(r.headers.at("x-github-api-version"), "2022-11-28");
+    EXPECT_FALSE(r.headers.at("user-agent").empty());
+  }
+  // The next push: the branch is reset and migrated again; the same comment is edited.
+  CliResult again = serve_->Remote(server, dev.secret,
+                                   {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop",
+                                    "--sha", "a2", "--migrate"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  comments = forge.comments("github:acme/shop#3");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments.begin()->first, id);
+  auto seen = forge.requests();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().method, "PATCH");
+  EXPECT_EQ(seen.back().target, "/repos/acme/shop/issues/comments/" + std::to_string(id));
+
+  // GitLab: a note on the merge request, with its own header.
+  CliResult mr = serve_->Remote(server, dev.secret,
+                                {"--json", "ci", "up", "--pr", "5", "--repo", "acme/web"});
+  ASSERT_EQ(mr.exit_code, 0) << mr.err;
+  EXPECT_EQ(forge.comments("gitlab:acme/web#5").size(), 1u);
+  EXPECT_EQ(forge.requests().back().method, "POST");
+  EXPECT_EQ(forge.requests().back().target, "/api/v4/projects/acme%2Fweb/merge_requests/5/notes");
+  EXPECT_EQ(forge.requests().back().headers.at("private-token"), forge_token);
+
+  // The diff through the server, in every format, and --exit-code.
+  CliResult text = serve_->Remote(server, dev.secret, {"diff", "pr-3", "--color", "never"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("public.migrated"), std::string::npos) << text.out;
+  CliResult json_diff = serve_->Remote(server, dev.secret, {"--json", "diff", "pr-3", "--data"});
+  ASSERT_EQ(json_diff.exit_code, 0) << json_diff.err;
+  EXPECT_EQ(json_diff.json()["against"], "main");
+  CliResult sql = serve_->Remote(server, dev.secret, {"diff", "pr-3", "--format", "sql"});
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_NE(sql.out.find("INSERT INTO public.migrated (\"x\") OVERRIDING SYSTEM VALUE VALUES ('1');"),
+            std::string::npos)
+      << sql.out;
+  EXPECT_EQ(serve_->Remote(server, dev.secret, {"diff", "pr-3", "--exit-code"}).exit_code, 1);
+  // Another developer may not read the rows of ci's branch.
+  auto other = serve_->MakeToken("developer", "mallory");
+  CliResult refused = serve_->Remote(server, other.secret, {"diff", "pr-3"});
+  EXPECT_EQ(refused.exit_code, 7) << refused.err;
+  // The forge token is in no log and no audit record.
+  EXPECT_EQ(serve_->Log().find(forge_token), std::string::npos);
+  EXPECT_EQ(serve_->AuditRecords().dump().find(forge_token), std::string::npos);
 }
 
 // Regression (issue 13, item 6): TTLs never fire without `spur serve`, and

@@ -113,6 +113,19 @@ std::map<std::string, std::vector<Case>> Matrix() {
       {"GET /branches/{name}/connection",
        {{"GET", "/branches/alice-b/connection", {}, {}, all},
         {"GET", "/branches/bob-stopped/connection", {}, {}, all}}},
+      // A diff reads both sides' rows: the caller must be allowed to read
+      // each. The allowed calls run postgres (integration tests); here only
+      // refusals are checked.
+      {"POST /branches/{name}/diff",
+       {{"POST", "/branches/alice-b/diff", {{"format", "json"}}, {}, "", 403, "OA"},
+        {"POST", "/branches/alice-b/diff", {{"against", "bob-b"}}, {}, "", 403, "A"},
+        {"POST", "/branches/bob-b/diff", {{"against", "prod-s"}}, {}, "", 403, "A"},
+        {"POST", "/branches/alice-b/diff", {{"format", "xml"}}, {}, "", 0},
+        {"POST", "/branches/alice-b/diff", {{"tables", deep}}, {}, "", 0},
+        {"POST", "/branches/alice-b/diff", {{"lock_timeout", "1s; DROP TABLE x"}}, {}, "", 0},
+        {"POST", "/branches/alice-b/diff", {{"database", "x\nhost=evil"}}, {}, "", 0},
+        {"POST", "/branches/alice-b/diff", {{"max_rows", 100000000}}, {}, "", 0},
+        {"POST", "/branches/alice-b/diff", {{"sneaky", 1}}, {}, "", 0}}},
       {"GET /branches/{name}/comment",
        {{"GET", "/branches/pr-9/comment", {}, {}, all},
         {"GET", "/branches/alice-b/comment", {}, {}, "", 0}}},

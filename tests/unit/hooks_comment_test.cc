@@ -135,3 +135,37 @@ TEST(HooksComment, OutputLosesTerminalEscapesAndKeepsItsTail) {
 
 }  // namespace
 }  // namespace spur::hooks
+
+namespace spur::hooks {
+namespace {
+
+// Issue 13, item 7: the comment holds what the branch changed.
+TEST(HooksComment, ChangesShowSchemaStatementsWithHazardsAndRowCounts) {
+  CommentInput in = Running();
+  DiffSummary d;
+  d.against = "main";
+  d.statements = {{"ALTER TABLE public.orders ADD COLUMN note text;", {}},
+                  {"ALTER TABLE public.orders ALTER COLUMN id TYPE bigint;", {"table_rewrite"}},
+                  {"-- ```\nDROP TABLE public.x;", {"data_loss"}}};
+  d.tables = {{"public.orders", 3, 1, 2}};
+  in.diff = d;
+  std::string md = BuildPrComment(in);
+  EXPECT_TRUE(Contains(md, "#### Changes against `main`")) << md;
+  EXPECT_TRUE(Contains(md, "3 schema statements, 2 with hazards.")) << md;
+  EXPECT_TRUE(Contains(md, "-- hazard: table_rewrite\nALTER TABLE public.orders ALTER COLUMN id"));
+  EXPECT_TRUE(Contains(md, "````sql")) << "a fence longer than the backticks inside";
+  EXPECT_TRUE(Contains(md, "| `public.orders` | 3 | 1 | 2 |")) << md;
+
+  in.diff = DiffSummary{.against = "main", .error = "branch pr-42 | is stopped"};
+  md = BuildPrComment(in);
+  EXPECT_TRUE(Contains(md, "The diff could not be made: branch pr-42 \\| is stopped")) << md;
+  in.diff = DiffSummary{.against = "main"};
+  md = BuildPrComment(in);
+  EXPECT_TRUE(Contains(md, "No schema changes.")) << md;
+  EXPECT_TRUE(Contains(md, "No rows changed.")) << md;
+  in.diff.reset();
+  EXPECT_FALSE(Contains(BuildPrComment(in), "#### Changes"));
+}
+
+}  // namespace
+}  // namespace spur::hooks

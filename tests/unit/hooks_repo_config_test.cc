@@ -234,3 +234,40 @@ TEST(HooksRepoConfig, CarriageReturnInValueIsRefusedNotLostOnRoundTrip) {
 
 }  // namespace
 }  // namespace spur::hooks
+
+namespace spur::hooks {
+namespace {
+
+// Issue 13, item 7: the forge spur posts the PR comment to. Its token comes
+// only from an env var named SPUR_FORGE_* or a file in the pool's
+// forge-tokens directory, and crosses the network only over https (plain
+// http to loopback, for a local forge), so settings cannot send another
+// secret of the host anywhere.
+TEST(HooksRepoConfig, ForgeSettingsKeepTheTokenWhereItBelongs) {
+  auto c = ParseRepoConfig(
+      "forge: github\nforge_url: https://github.example.com/api/v3\n"
+      "forge_token_env: SPUR_FORGE_TOKEN\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->forge, "github");
+  EXPECT_EQ(c->forge_url, "https://github.example.com/api/v3");
+  auto back = ParseRepoConfig(RepoConfigToYaml(*c));
+  ASSERT_TRUE(back.ok()) << RepoConfigToYaml(*c);
+  EXPECT_EQ(*back, *c);
+  EXPECT_TRUE(ParseRepoConfig("forge: gitlab\nforge_token_file: gitlab\n").ok());
+  EXPECT_TRUE(
+      ParseRepoConfig("forge: gitlab\nforge_url: http://127.0.0.1:8080/api/v4\nforge_token_file: "
+                      "t\n")
+          .ok());
+  ExpectRejected("forge: bitbucket\nforge_token_file: t\n", {"github or gitlab"});
+  ExpectRejected("forge: github\n", {"exactly one"});
+  ExpectRejected("forge: github\nforge_token_env: SPUR_FORGE_A\nforge_token_file: t\n",
+                 {"exactly one"});
+  ExpectRejected("forge: github\nforge_token_env: AWS_SECRET_ACCESS_KEY\n", {"SPUR_FORGE_"});
+  ExpectRejected("forge: github\nforge_token_file: ../../etc/shadow\n", {"forge token file"});
+  ExpectRejected("forge: github\nforge_token_env: SPUR_FORGE_T\nforge_url: http://evil.example/\n",
+                 {"https"});
+  ExpectRejected("forge_token_env: SPUR_FORGE_T\n", {"need forge"});
+}
+
+}  // namespace
+}  // namespace spur::hooks
