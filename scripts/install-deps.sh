@@ -16,8 +16,9 @@ PACKAGES=(
   postgresql-15 postgresql-client-15 postgresql-contrib
   # filesystems for pools and tests
   xfsprogs btrfs-progs util-linux mount
-  # helpers for the quickstart and benchmarks; openssl: TLS tests make their certificates
-  sqlite3 python3 procps openssl
+  # helpers for the quickstart and benchmarks; openssl: TLS tests make their certificates;
+  # python3-yaml: tests/runner reads the CI examples and actions
+  sqlite3 python3 python3-yaml procps openssl
   # peer tools the sync benchmark runs side by side (bench/sync)
   pgcopydb
 )
