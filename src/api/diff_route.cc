@@ -43,7 +43,8 @@ Result<engine::DiffRequest> ReadRequest(const Call& call, const std::string& bra
   r.full = full.value_or(false);
   r.color = color.value_or(false);
   // 0 ("all") is the CLI's own choice on its host; here it is the bound.
-  r.max_rows = max_rows.value_or(20) == 0 ? kMaxRowsPerTable : *max_rows;
+  const int64_t rows = max_rows.value_or(20);
+  r.max_rows = rows == 0 ? kMaxRowsPerTable : static_cast<size_t>(rows);
   if (b.contains("tables")) {
     const auto& t = b["tables"];
     if (!t.is_array() || t.size() > kMaxTables) {
@@ -58,6 +59,7 @@ Result<engine::DiffRequest> ReadRequest(const Call& call, const std::string& bra
     }
   }
   r.max_total_rows = kMaxKeptRows;
+  r.max_kept_bytes = kMaxReplyBytes;
   RETURN_IF_ERROR(engine::CheckDiffRequest(r));
   return r;
 }
@@ -95,14 +97,15 @@ Result<Reply> Service::DiffBranch(const Call& call, const Principal& who, const 
                           {"against", out.from},
                           {"differs", out.differs},
                           {"format", r.format}};
+  const size_t size = r.format == "json" ? out.json.dump().size() : out.text.size();
+  if (size > kMaxReplyBytes) {
+    return ResourceExhausted("the diff is larger than " + std::to_string(kMaxReplyBytes >> 20) +
+                             " MiB; narrow it to some tables, or run `spur diff` on the "
+                             "pool's host");
+  }
   if (r.format == "json") {
     reply["result"] = std::move(out.json);
   } else {
-    if (out.text.size() > kMaxReplyBytes) {
-      return ResourceExhausted("the diff is larger than " + std::to_string(kMaxReplyBytes >> 20) +
-                               " MiB; narrow it to some tables, or run `spur diff` on the "
-                               "pool's host");
-    }
     reply["output"] = std::move(out.text);
   }
   return JsonReply(std::move(reply));

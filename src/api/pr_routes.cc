@@ -288,7 +288,12 @@ Result<Reply> Service::Comment(const Call&, const Principal& who, const Params& 
       return NotFound("branch \"" + p.at("name") + "\" does not belong to a pull request");
     }
     ASSIGN_OR_RETURN(auto b, pool.store().GetBranch(p.at("name")));
-    may_read = MayReadData(who, b);
+    auto base = pool.DiffBase(p.at("name"));
+    if (!MayReadData(who, b) || !base.ok()) return Status::Ok();
+    // The diff shows the other side too.
+    auto other = pool.store().GetBranch(*base);
+    may_read = other.ok() ? MayReadData(who, *other)
+                          : CheckMayCopy(pool.store(), who, std::nullopt, *base).ok();
     return Status::Ok();
   }));
   std::optional<hooks::DiffSummary> diff;

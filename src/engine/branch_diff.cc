@@ -1,5 +1,6 @@
 #include "engine/branch_diff.h"
 
+#include <mutex>
 #include <optional>
 #include <regex>
 
@@ -134,27 +135,67 @@ Status CheckDiffRequest(DiffRequest& r) {
   return ValidateName("branch", r.branch);
 }
 
+namespace {
+
+// A snapshot side is served by a throw-away instance whose directories are
+// named after the process (diff_sides.cc); in the daemon every request is the
+// same process, so such diffs run one at a time.
+std::mutex snapshot_diff_mu;
+
+// Closes both sides under the pool's lock when it goes out of scope, also
+// when the comparison returned early or threw.
+class SidesCloser {
+ public:
+  SidesCloser(Sides& sides, const WithPool& with_pool) : sides_(sides), with_pool_(with_pool) {}
+  ~SidesCloser() {
+    Status closed = with_pool_([&](Pool& pool) -> Status {
+      Status a = pool.CloseDiffSide(sides_.from);
+      Status b = pool.CloseDiffSide(sides_.to);
+      return a.ok() ? b : a;
+    });
+    closed.IgnoreError();  // a throw-away instance left behind is removed by reconcile
+  }
+  SidesCloser(const SidesCloser&) = delete;
+  SidesCloser& operator=(const SidesCloser&) = delete;
+
+ private:
+  Sides& sides_;
+  const WithPool& with_pool_;
+};
+
+}  // namespace
+
 Result<DiffOutput> RunDiff(const DiffRequest& r, const WithPool& with_pool) {
+  bool snapshot_side = false;
+  RETURN_IF_ERROR(with_pool([&](Pool& pool) -> Status {
+    std::string against = r.against;
+    if (against.empty()) {
+      ASSIGN_OR_RETURN(against, pool.DiffBase(r.branch));
+    }
+    snapshot_side = !pool.store().GetBranch(against).ok();
+    return Status::Ok();
+  }));
+  // Taken outside the pool's lock: closing sides takes that lock.
+  std::unique_lock<std::mutex> one_snapshot_at_a_time(snapshot_diff_mu, std::defer_lock);
+  if (snapshot_side) one_snapshot_at_a_time.lock();
   Sides s;
   RETURN_IF_ERROR(with_pool([&](Pool& pool) -> Status {
     ASSIGN_OR_RETURN(s, OpenSides(pool, r));
     return Status::Ok();
   }));
+  SidesCloser closer(s, with_pool);
   // Compared without the pool lock: other commands go on while a diff runs.
   const std::string db = r.database.empty() ? s.to.database : r.database;  // the branch's
   Sides shown = s;
   if (r.format == "sql-reverse") std::swap(shown.from, shown.to);
   std::optional<diff::schema::SchemaDiff> schema;
   std::optional<diff::data::Report> data;
-  Status st;
   if (!r.data_only) {
-    auto got = DiffSchema(shown, db, r);
-    if (got.ok()) schema = std::move(*got);
-    st = got.status();
+    ASSIGN_OR_RETURN(schema, DiffSchema(shown, db, r));
   }
-  if (st.ok() && !r.schema_only) {
-    data.emplace(r.max_rows, r.max_total_rows);
-    st = DiffRows(shown, db, r, *data);
+  if (!r.schema_only) {
+    data.emplace(r.max_rows, r.max_total_rows, r.max_kept_bytes);
+    RETURN_IF_ERROR(DiffRows(shown, db, r, *data));
   }
   DiffOutput out;
   out.kind_to = shown.to.kind;
@@ -162,14 +203,7 @@ Result<DiffOutput> RunDiff(const DiffRequest& r, const WithPool& with_pool) {
   out.kind_from = shown.from.kind;
   out.from = shown.from.name;
   out.differs = (schema && !schema->empty()) || (data && !data->empty());
-  if (st.ok()) st = Render(r, shown, schema, data, out);
-  Status closed = with_pool([&](Pool& pool) -> Status {
-    Status a = pool.CloseDiffSide(s.from);
-    Status b = pool.CloseDiffSide(s.to);
-    return a.ok() ? b : a;
-  });
-  closed.IgnoreError();  // a throw-away instance left behind is removed by reconcile
-  if (!st.ok()) return st;
+  RETURN_IF_ERROR(Render(r, shown, schema, data, out));
   return out;
 }
 

@@ -26,6 +26,7 @@ struct DiffRequest {
   std::vector<std::string> tables;  // only these ("schema.table" or "table")
   size_t max_rows = 20;             // rows kept per table for text and json (0: all)
   size_t max_total_rows = 0;        // rows kept in all (0: no limit); more is ResourceExhausted
+  size_t max_kept_bytes = 0;        // bytes of values kept in all (0: no limit); likewise
 };
 
 // InvalidArgument, one line naming the field, for a malformed request
@@ -51,7 +52,7 @@ using WithPool = std::function<Status(const std::function<Status(Pool&)>&)>;
 // instances under another. NotFound for an unknown branch or `against`;
 // InvalidArgument for a branch compared with itself or an unknown table;
 // FailedPrecondition for the SQL formats when rows were left out;
-// ResourceExhausted past max_total_rows;
+// ResourceExhausted past max_total_rows or max_kept_bytes;
 // Unavailable when a side cannot be reached. The request must have passed
 // CheckDiffRequest. Leaves nothing behind, also on failure.
 [[nodiscard]] Result<DiffOutput> RunDiff(const DiffRequest& request, const WithPool& with_pool);

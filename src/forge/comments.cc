@@ -15,6 +15,7 @@ constexpr int kTimeoutMs = 30000;
 
 // How one forge names its comments.
 struct Api {
+  std::string user;                       // who the token is
   std::string list, create, edit_prefix;  // paths under the API URL
   std::string edit_method;                // PATCH (GitHub) or PUT (GitLab)
   std::map<std::string, std::string> headers;
@@ -24,9 +25,15 @@ Result<Api> ApiFor(const CommentTarget& t) {
   const std::string pr = std::to_string(t.pr);
   Api a;
   if (t.forge == "github") {
-    a.list = "/repos/" + t.repo + "/issues/" + pr + "/comments";
+    // Each segment encoded: the name reaches the path whole, never as more path.
+    const std::string slash = "/";
+    const size_t cut = t.repo.find('/');
+    const std::string repo = http::UrlEncode(t.repo.substr(0, cut)) + slash +
+                             http::UrlEncode(cut == std::string::npos ? "" : t.repo.substr(cut + 1));
+    a.user = "/user";
+    a.list = "/repos/" + repo + "/issues/" + pr + "/comments";
     a.create = a.list;
-    a.edit_prefix = "/repos/" + t.repo + "/issues/comments/";
+    a.edit_prefix = "/repos/" + repo + "/issues/comments/";
     a.edit_method = "PATCH";
     a.headers = {{"Authorization", "Bearer " + t.token},
                  {"Accept", "application/vnd.github+json"},
@@ -34,6 +41,7 @@ Result<Api> ApiFor(const CommentTarget& t) {
                  {"User-Agent", "spur"}};
   } else if (t.forge == "gitlab") {
     const std::string project = "/projects/" + http::UrlEncode(t.repo);
+    a.user = "/user";
     a.list = project + "/merge_requests/" + pr + "/notes";
     a.create = a.list;
     a.edit_prefix = a.list + "/";
@@ -48,9 +56,10 @@ Result<Api> ApiFor(const CommentTarget& t) {
 
 // The forge's own words on an error: its "message", one line, short.
 std::string ForgeMessage(const http::Response& r) {
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  std::string m = j.is_object() && j.contains("message") && j["message"].is_string()
-                      ? j["message"].get<std::string>()
+  auto j = ParseUntrustedJson(r.body, "forge error", {.max_bytes = 64u << 10, .max_depth = 16});
+  if (!j.ok()) return "";
+  std::string m = j->is_object() && j->contains("message") && (*j)["message"].is_string()
+                      ? (*j)["message"].get<std::string>()
                       : "";
   if (auto nl = m.find('\n'); nl != std::string::npos) m.resize(nl);
   if (m.size() > 200) m.resize(200);
@@ -64,7 +73,9 @@ class HttpCommentPoster : public CommentPoster {
     ASSIGN_OR_RETURN(Api api, ApiFor(t));
     ASSIGN_OR_RETURN(auto client, http::HttpClient::FromUrl(t.api_url, t.ca_file));
     const std::string payload = nlohmann::json{{"body", body}}.dump();
-    ASSIGN_OR_RETURN(auto existing, Find(client, api, t, marker));
+    ASSIGN_OR_RETURN(auto me, Send(client, t, api, "GET", api.user, ""));
+    ASSIGN_OR_RETURN(std::string author, AuthorOf(me, t.forge));
+    ASSIGN_OR_RETURN(auto existing, Find(client, api, t, marker, author));
     if (existing) {
       ASSIGN_OR_RETURN(auto r, Send(client, t, api, api.edit_method,
                                     api.edit_prefix + std::to_string(*existing), payload));
@@ -104,8 +115,33 @@ class HttpCommentPoster : public CommentPoster {
     return comment["id"].get<int64_t>();
   }
 
+  // Who wrote a comment (GitHub: user.login; GitLab: author.id), or who the
+  // token is (GET /user: login; id). "" when the reply does not say.
+  static std::string Writer(const nlohmann::json& j, const std::string& forge) {
+    if (!j.is_object()) return "";
+    if (forge == "github") {
+      const auto& who = j.contains("user") ? j["user"] : j;
+      return who.is_object() && who.contains("login") && who["login"].is_string()
+                 ? who["login"].get<std::string>()
+                 : "";
+    }
+    const auto& who = j.contains("author") ? j["author"] : j;
+    return who.is_object() && who.contains("id") && who["id"].is_number_integer()
+               ? std::to_string(who["id"].get<int64_t>())
+               : "";
+  }
+
+  static Result<std::string> AuthorOf(const nlohmann::json& me, const std::string& forge) {
+    std::string who = Writer(me, forge);
+    if (who.empty()) return Unavailable(forge + " did not say whose the token is (GET /user)");
+    return who;
+  }
+
+  // Only spur's own comment is edited: anyone may post a comment that starts
+  // with the marker.
   static Result<std::optional<int64_t>> Find(const http::HttpClient& client, const Api& api,
-                                             const CommentTarget& t, const std::string& marker) {
+                                             const CommentTarget& t, const std::string& marker,
+                                             const std::string& author) {
     for (int page = 1; page <= kMaxPages; ++page) {
       ASSIGN_OR_RETURN(auto list, Send(client, t, api, "GET",
                                        api.list + "?per_page=" + std::to_string(kPageSize) +
@@ -114,7 +150,7 @@ class HttpCommentPoster : public CommentPoster {
       if (!list.is_array()) return Unavailable(t.forge + " listed comments as something else");
       for (const auto& c : list) {
         if (!c.is_object() || !c.contains("body") || !c["body"].is_string()) continue;
-        if (c["body"].get<std::string>().rfind(marker, 0) == 0) {
+        if (c["body"].get<std::string>().rfind(marker, 0) == 0 && Writer(c, t.forge) == author) {
           ASSIGN_OR_RETURN(int64_t id, IdOf(c, t));
           return std::optional<int64_t>(id);
         }

@@ -26,8 +26,9 @@ struct CommentTarget {
 class CommentPoster {
  public:
   virtual ~CommentPoster() = default;
-  // Edits the first comment of `target`'s PR whose body starts with `marker`
-  // (looking through at most 1,000 comments), or posts `body` as a new one.
+  // Edits the first comment of `target`'s PR that the token's own user wrote
+  // and whose body starts with `marker` (looking through at most 1,000
+  // comments), or posts `body` as a new one.
   // Returns the comment's id. Unavailable when the forge cannot be reached
   // or answers with an error (its status and the first line of its message,
   // never the token); InvalidArgument for an unknown forge or a bad URL.

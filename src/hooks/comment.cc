@@ -189,6 +189,18 @@ std::string MigrationSection(const std::optional<MigrationResult>& m) {
 }
 
 constexpr size_t kMaxListed = 50;
+constexpr size_t kMaxScriptBytes = 16 * 1024;
+
+// A code span inside a table cell: GFM splits cells at '|' even inside
+// backticks, so it is escaped there (and shown as '|').
+std::string TableCode(std::string_view text) {
+  std::string escaped;
+  for (char c : InlineCode(text)) {
+    if (c == '|') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
 
 std::string SchemaChanges(const DiffSummary& d) {
   if (d.statements.empty()) return "No schema changes.\n\n";
@@ -209,6 +221,13 @@ std::string SchemaChanges(const DiffSummary& d) {
     sql += "-- ... " + std::to_string(d.statements.size() - kMaxListed) +
            " more statements: spur diff " + "--schema\n";
   }
+  // The first statements matter most (a DROP before a long function body):
+  // cut from the end.
+  if (sql.size() > kMaxScriptBytes) {
+    size_t cut = kMaxScriptBytes;
+    while (cut > 0 && (static_cast<unsigned char>(sql[cut]) & 0xc0) == 0x80) --cut;
+    sql = sql.substr(0, cut) + "\n-- ... cut here: spur diff --schema shows the whole script\n";
+  }
   std::string out = std::to_string(d.statements.size()) + " schema statement" +
                     (d.statements.size() == 1 ? "" : "s") + ", " + std::to_string(risky) +
                     " with hazards.\n\n";
@@ -225,7 +244,7 @@ std::string DataChanges(const DiffSummary& d) {
   std::string out = "| Table | Inserted | Deleted | Updated |\n|---|---:|---:|---:|\n";
   for (size_t i = 0; i < d.tables.size() && i < kMaxListed; ++i) {
     const auto& t = d.tables[i];
-    out += "| " + InlineCode(t.name) + " | " + std::to_string(t.inserted) + " | " +
+    out += "| " + TableCode(t.name) + " | " + std::to_string(t.inserted) + " | " +
            std::to_string(t.deleted) + " | " + std::to_string(t.updated) + " |\n";
   }
   if (d.tables.size() > kMaxListed) {
@@ -238,7 +257,7 @@ std::string ChangesSection(const std::optional<DiffSummary>& d) {
   if (!d) return "";
   std::string out = "#### Changes against " + InlineCode(d->against.empty() ? "?" : d->against) +
                     "\n\n";
-  if (!d->error.empty()) return out + "The diff could not be made: " + Cell(d->error) + "\n\n";
+  if (!d->error.empty()) return out + "The diff could not be made: " + InlineCode(d->error) + "\n\n";
   return out + SchemaChanges(*d) + DataChanges(*d) + "\n";
 }
 

@@ -57,7 +57,8 @@ std::string ColumnsSql() {
               ELSE format_type(b.base, b.typmod) END,
          CASE WHEN a.atthasmissing AND ct.typdelim = ','
               THEN (a.attmissingval::text::text[])[1] END,
-         a.atthasmissing AND ct.typdelim <> ','
+         a.atthasmissing AND ct.typdelim <> ',',
+         a.attidentity = 'a'
   FROM pg_attribute a JOIN user_tables u ON u.oid = a.attrelid
   JOIN pg_type ct ON ct.oid = a.atttypid
   LEFT JOIN resolved r ON r.start = a.atttypid
@@ -171,6 +172,7 @@ Status ReadColumns(Connection& conn, const std::map<uint32_t, Table*>& by_oid) {
     c.resolved_type = Text(r, 6);
     c.missing_value = r[7];
     c.missing_unreadable = Text(r, 8) == "t";
+    c.identity_always = Text(r, 9) == "t";
     it->second->columns.push_back(std::move(c));
   }
   return Status::Ok();

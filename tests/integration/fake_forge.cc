@@ -35,9 +35,24 @@ std::map<int64_t, std::string> FakeForge::comments(const std::string& key) const
   return it == comments_.end() ? std::map<int64_t, std::string>{} : it->second;
 }
 
+void FakeForge::AddForeignComment(const std::string& key, const std::string& body) {
+  std::lock_guard<std::mutex> g(mu_);
+  const int64_t id = next_id_++;
+  comments_[key][id] = body;
+  foreign_[id] = true;
+}
+
 http::Response FakeForge::Handle(const http::Request& r) {
   std::lock_guard<std::mutex> g(mu_);
   seen_.push_back({r.method, r.target, r.body, r.headers});
+  if (r.target == "/user" || r.target == "/api/v4/user") {
+    const bool github = r.target == "/user";
+    if (github ? r.Header("authorization") != "Bearer " + token_
+               : r.Header("private-token") != token_) {
+      return Json(401, {{"message", "Bad credentials"}});
+    }
+    return Json(200, {{"login", "spur-bot"}, {"id", 7}});
+  }
   static const std::regex kGhList("/repos/([^/]+/[^/]+)/issues/([0-9]+)/comments");
   static const std::regex kGhEdit("/repos/([^/]+/[^/]+)/issues/comments/([0-9]+)");
   static const std::regex kGlList("/projects/([^/]+)/merge_requests/([0-9]+)/notes");
@@ -78,7 +93,13 @@ http::Response FakeForge::Handle(const http::Request& r) {
   auto& list = comments_[key];
   if (r.method == "GET") {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& [id, text] : list) out.push_back({{"id", id}, {"body", text}});
+    for (const auto& [id, text] : list) {
+      const bool mine = !foreign_.count(id);
+      out.push_back({{"id", id},
+                     {"body", text},
+                     {"user", {{"login", mine ? "spur-bot" : "mallory"}}},
+                     {"author", {{"id", mine ? 7 : 666}}}});
+    }
     return Json(200, out);
   }
   if (r.method != "POST" || !body.is_object() || !body.contains("body")) {

@@ -32,6 +32,8 @@ class FakeForge {
   std::vector<Seen> requests() const;
   // The comments on PR `key` ("github:acme/shop#3", "gitlab:acme/web#5"), by id.
   std::map<int64_t, std::string> comments(const std::string& key) const;
+  // A comment by someone else (not the token's user, "spur-bot", id 7).
+  void AddForeignComment(const std::string& key, const std::string& body);
 
  private:
   http::Response Handle(const http::Request& r);
@@ -41,6 +43,7 @@ class FakeForge {
   mutable std::mutex mu_;
   std::vector<Seen> seen_;
   std::map<std::string, std::map<int64_t, std::string>> comments_;  // by PR key
+  std::map<int64_t, bool> foreign_;                                   // ids not by spur-bot
   int64_t next_id_ = 1000;
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -94,13 +94,15 @@ TEST(DiffTableSpec, BranchOnlyColumnsAreReadAsTheirFillOnTheOtherSide) {
   status.missing_value = "new";
   pg::Column box = Col("area", "box");
   box.missing_unreadable = true;
+  pg::Column seq = Col("n", "int8", true);
+  seq.identity_always = true;  // UPDATE cannot set it
   auto to = One(Tab("t", {Col("id", "int8", true), status, Col("note", "text"), box,
-                          Col("total", "int8", false, /*gen=*/true)},
+                          Col("total", "int8", false, /*gen=*/true), seq},
                     {{"pk", true, {"id"}}}));
   TableSpec s = Spec(from, to);
   EXPECT_EQ(s.columns, (std::vector<std::string>{"id", "status", "note"}));
   EXPECT_EQ(s.fill, (Values{std::nullopt, V("new"), std::nullopt}));
-  EXPECT_EQ(s.not_compared, (std::vector<std::string>{"area", "total"}));
+  EXPECT_EQ(s.not_compared, (std::vector<std::string>{"area", "total", "n"}));
   EXPECT_EQ(SelectListSql(s, SideRole::kFrom), "r.\"id\"::text, 'new'::text, NULL::text");
   EXPECT_EQ(SelectListSql(s, SideRole::kTo), "r.\"id\"::text, r.\"status\"::text, r.\"note\"::text");
   // Keyless: the fill orders nothing on the side that lacks the column.

@@ -155,10 +155,16 @@ TEST(HooksComment, ChangesShowSchemaStatementsWithHazardsAndRowCounts) {
   EXPECT_TRUE(Contains(md, "-- hazard: table_rewrite\nALTER TABLE public.orders ALTER COLUMN id"));
   EXPECT_TRUE(Contains(md, "````sql")) << "a fence longer than the backticks inside";
   EXPECT_TRUE(Contains(md, "| `public.orders` | 3 | 1 | 2 |")) << md;
-
-  in.diff = DiffSummary{.against = "main", .error = "branch pr-42 | is stopped"};
+  // A table name cannot split the row into cells of its own (links, text).
+  d.tables = {{"public.x|[pw](https://ev.il)|", 1, 0, 0}};
+  in.diff = d;
   md = BuildPrComment(in);
-  EXPECT_TRUE(Contains(md, "The diff could not be made: branch pr-42 \\| is stopped")) << md;
+  EXPECT_TRUE(Contains(md, "| `public.x\\|[pw](https://ev.il)\\|` | 1 | 0 | 0 |")) << md;
+
+  in.diff = DiffSummary{.against = "main", .error = "branch pr-42 [x](https://ev.il) is stopped"};
+  md = BuildPrComment(in);
+  EXPECT_TRUE(Contains(md, "The diff could not be made: `branch pr-42 [x](https://ev.il) is stopped`"))
+      << md;
   in.diff = DiffSummary{.against = "main"};
   md = BuildPrComment(in);
   EXPECT_TRUE(Contains(md, "No schema changes.")) << md;

@@ -130,6 +130,16 @@ Status Report::Add(const TableDiff& table, const RowChange& change) {
                              " changed rows to keep; narrow the diff to some tables, or show "
                              "fewer rows per table");
   }
+  if (max_bytes_ != 0) {
+    for (const Values* row : {&change.before, &change.after}) {
+      for (const Value& v : *row) bytes_ += v ? v->size() : 0;
+    }
+    if (bytes_ > max_bytes_) {
+      return ResourceExhausted("the changed rows hold more than " +
+                               std::to_string(max_bytes_ >> 20) +
+                               " MiB; narrow the diff to some tables, or show fewer rows");
+    }
+  }
   k.rows.push_back(change);
   return Status::Ok();
 }
@@ -263,8 +273,8 @@ Result<std::string> Report::RenderSql(const std::string& lock_timeout,
     }
     if (t.spec.presence == Presence::kBoth && !skipped.empty()) {
       out += "-- NOTE: " + t.spec.display + ": columns only the branch has (" + skipped +
-             ") are generated or of a type whose default is not read here; their values are "
-             "not in this script\n";
+             ") are generated, identity columns or of a type whose default is not read here; "
+             "their values are not in this script\n";
     }
   }
   auto emit = [&](const std::string& table, bool deletes) {

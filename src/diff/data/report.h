@@ -18,12 +18,12 @@ namespace spur::diff::data {
 class Report {
  public:
   // Keeps up to `max_rows` changes per table (0: all of them; SQL needs all)
-  // and `max_total` in all (0: no limit).
-  explicit Report(size_t max_rows, size_t max_total = 0)
-      : max_rows_(max_rows), max_total_(max_total) {}
+  // and `max_total` in all, holding at most `max_bytes` of values (0: no limit).
+  explicit Report(size_t max_rows, size_t max_total = 0, size_t max_bytes = 0)
+      : max_rows_(max_rows), max_total_(max_total), max_bytes_(max_bytes) {}
 
   // The sink to pass to DiffData. ResourceExhausted (which stops the diff)
-  // once more than max_total rows would be kept.
+  // once more than max_total rows or max_bytes would be kept.
   Status Add(const TableDiff& table, const RowChange& change);
   // The diff's summary, once DiffData returns.
   void Finish(DataDiff diff) { diff_ = std::move(diff); }
@@ -45,8 +45,8 @@ class Report {
   };
   const TableDiff* Find(const std::string& display) const;
 
-  size_t max_rows_, max_total_;
-  size_t total_ = 0;
+  size_t max_rows_, max_total_, max_bytes_;
+  size_t total_ = 0, bytes_ = 0;
   std::map<std::string, Kept> kept_;  // by display name
   DataDiff diff_;
 };

@@ -51,7 +51,9 @@ TableSpec Pair(const pg::Table& from, const pg::Table& to) {
     const pg::Column* f = FindColumn(from, c.name);
     if (!f) {
       s.only_to.push_back(c.name);
-      if (c.generated || c.missing_unreadable) {
+      // An ALWAYS identity column added on the branch: the script's ADD
+      // COLUMN numbers the rows itself, and UPDATE cannot set it.
+      if (c.generated || c.missing_unreadable || c.identity_always) {
         s.not_compared.push_back(c.name);
         continue;
       }

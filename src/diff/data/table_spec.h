@@ -44,8 +44,8 @@ struct TableSpec {
   std::string matched_by;            // "primary key (id)", "unique (email)", "whole row"
   std::vector<std::string> only_from, only_to;  // columns one side lacks
   // Of those, the ones not compared: all of only_from (the schema script
-  // drops them), and branch-only columns that are generated or whose fill
-  // cannot be read.
+  // drops them), and branch-only columns that are generated, ALWAYS
+  // identity, or whose fill cannot be read.
   std::vector<std::string> not_compared;
 
   // The columns rows are sorted and matched by: the key, or all of them
