@@ -1,5 +1,7 @@
 #include "api/access.h"
 
+#include <algorithm>
+
 #include "engine/pool_config.h"
 
 namespace spur::api {
@@ -33,12 +35,20 @@ bool IsBaseline(const catalog::Branch& branch) {
   return it != labels.end() && it->second == "true";
 }
 
+bool ActsForRepoOf(const Principal& who, const catalog::Branch& branch) {
+  if (who.role != Role::kDeveloper || who.repos.empty()) return false;
+  auto labels = engine::SettingsFromJson(branch.labels_json);
+  if (!labels.count("pr") || !labels.count("repo")) return false;
+  return std::find(who.repos.begin(), who.repos.end(), labels["repo"]) != who.repos.end();
+}
+
 bool MayReadData(const Principal& who, const catalog::Branch& branch) {
   switch (who.role) {
     case Role::kAdmin:
       return true;
     case Role::kDeveloper:
-      return (!who.owner.empty() && branch.owner == who.owner) || IsBaseline(branch);
+      return (!who.owner.empty() && branch.owner == who.owner) || IsBaseline(branch) ||
+             ActsForRepoOf(who, branch);
     case Role::kViewer:
       return false;
   }

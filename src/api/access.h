@@ -38,7 +38,13 @@ inline constexpr char kSharedLabel[] = "spur.shared";
 // spur.shared=true.
 bool IsBaseline(const catalog::Branch& branch);
 
-// True when `who` may read or copy `branch`'s data.
+// True when `who` is a token scoped to the repository of `branch`, a
+// pull-request branch (labels repo and pr, as PR branches get them): such a
+// token acts for it as its owner would, for `ci up/down`, its connection and
+// its data, whoever created it (a webhook: the PR's author).
+bool ActsForRepoOf(const Principal& who, const catalog::Branch& branch);
+
+// True when `who` may read or copy `branch`'s data (also ActsForRepoOf).
 bool MayReadData(const Principal& who, const catalog::Branch& branch);
 
 // OK when `who` may read `branch`'s data; otherwise PermissionDenied with one

@@ -83,15 +83,26 @@ Result<Reply> Service::ListTokens(const Call&, const Principal&, const Params&) 
 }
 
 Result<Reply> Service::CreateToken(const Call& call, const Principal&, const Params&) {
-  RETURN_IF_ERROR(OnlyKeys(call.body, {"role", "owner", "note"}));
+  RETURN_IF_ERROR(OnlyKeys(call.body, {"role", "owner", "note", "repos"}));
   ASSIGN_OR_RETURN(auto role_text, ReqString(call.body, "role"));
   ASSIGN_OR_RETURN(Role role, RoleFrom(role_text));
   ASSIGN_OR_RETURN(auto owner, ReqString(call.body, "owner"));
   ASSIGN_OR_RETURN(auto note, OptString(call.body, "note"));
+  std::vector<std::string> repos;
+  if (call.body.contains("repos")) {
+    const auto& list = call.body["repos"];
+    if (!list.is_array() || list.size() > 20) {
+      return InvalidArgument("repos must be a list of at most 20 \"owner/name\"");
+    }
+    for (const auto& r : list) {
+      if (!r.is_string()) return InvalidArgument("repos: each must be \"owner/name\"");
+      repos.push_back(r.get<std::string>());
+    }
+  }
   nlohmann::json out;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto t, api::CreateToken(pool.store(), role, owner, note.value_or(""),
-                                              pool.clock().NowSeconds()));
+                                              pool.clock().NowSeconds(), repos));
     out = TokenJson(t.record);
     out["token"] = t.secret;
     return Status::Ok();
@@ -186,6 +197,15 @@ Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) 
   nlohmann::json arr = nlohmann::json::array();
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto list, engine::ListOptions(pool.store()));
+    const engine::PoolConfig& c = pool.config();
+    arr.push_back({{"key", "listen_addresses"},
+                   {"value", c.listen_addresses},
+                   {"default", c.listen_addresses == "127.0.0.1"},
+                   {"description", "where branch postgres listens (from each branch's next start)"}});
+    arr.push_back({{"key", "advertise_host"},
+                   {"value", c.advertise_host},
+                   {"default", c.advertise_host == "127.0.0.1"},
+                   {"description", "the host printed URIs and the PR comment name"}});
     for (const auto& o : list) {
       arr.push_back({{"key", o.key},
                      {"value", o.value},
@@ -200,6 +220,14 @@ Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) 
 Result<Reply> Service::SetConfig(const Call& call, const Principal&, const Params& p) {
   RETURN_IF_ERROR(OnlyKeys(call.body, {"value"}));
   ASSIGN_OR_RETURN(auto value, ReqString(call.body, "value"));
+  if (p.at("key") == "listen_addresses" || p.at("key") == "advertise_host") {
+    std::vector<std::string> running;
+    RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
+      ASSIGN_OR_RETURN(running, pool.SetAddress(p.at("key"), value));
+      return Status::Ok();
+    }));
+    return JsonReply({{"key", p.at("key")}, {"value", value}, {"restart_to_apply", running}});
+  }
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto before, engine::LoadOptions(pool.store()));
     RETURN_IF_ERROR(engine::SetOption(pool.store(), p.at("key"), value));

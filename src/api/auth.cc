@@ -1,5 +1,6 @@
 #include "api/auth.h"
 
+#include "api/pr_flow.h"
 #include "common/crypto.h"
 #include "common/names.h"
 #include "engine/credentials.h"
@@ -7,9 +8,16 @@
 namespace spur::api {
 
 Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner_as_typed,
-                             const std::string& note, int64_t now) {
+                             const std::string& note, int64_t now,
+                             const std::vector<std::string>& repos) {
   ASSIGN_OR_RETURN(std::string owner, OwnerName(owner_as_typed));
   if (note.size() > 200) return InvalidArgument("--note is longer than 200 characters");
+  if (!repos.empty() && role != Role::kDeveloper) {
+    return InvalidArgument("--repo scopes a developer token (the CI's); admins act for every "
+                           "repository and viewers change nothing");
+  }
+  if (repos.size() > 20) return InvalidArgument("at most 20 --repo per token");
+  for (const auto& r : repos) RETURN_IF_ERROR(ValidateRepoName(r));
   NewToken t;
   t.secret = "spur_" + engine::RandomToken(40);
   t.record.hash = Sha256Hex(t.secret);
@@ -18,6 +26,7 @@ Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string
   t.record.owner = owner;
   t.record.note = note;
   t.record.created_at = now;
+  t.record.repos = repos;
   RETURN_IF_ERROR(store.InsertToken(t.record));
   return t;
 }
@@ -48,7 +57,7 @@ Result<Principal> Authenticate(catalog::Store& store, const std::string& authori
     store.TouchToken(token->id, now).IgnoreError();  // at most once a minute
   }
   return Principal{"token:" + std::to_string(token->id) + "(" + token->owner + ")", *role,
-                   token->owner};
+                   token->owner, token->repos};
 }
 
 }  // namespace spur::api

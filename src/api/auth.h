@@ -15,9 +15,11 @@ struct NewToken {
 };
 
 // The owner is normalized by OwnerName (common/names.h), like forge logins;
-// InvalidArgument when it cannot be an owner name.
+// InvalidArgument when it cannot be an owner name, or when a repository is
+// not "owner/name" (at most 20 of them; scoping only a developer token).
 Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string& owner,
-                             const std::string& note, int64_t now);
+                             const std::string& note, int64_t now,
+                             const std::vector<std::string>& repos = {});
 
 // `authorization`: the header value ("Bearer spur_..."). Unauthenticated when
 // missing, malformed, unknown or revoked; the message says what to do.

@@ -31,7 +31,8 @@ engine::SettingsCaller SettingsCallerFor(const Principal& who) {
 }
 
 bool MaySeeSecrets(const Principal& who, const catalog::Branch& b) {
-  return who.role == Role::kAdmin || (who.role == Role::kDeveloper && who.owner == b.owner);
+  return who.role == Role::kAdmin || (who.role == Role::kDeveloper && who.owner == b.owner) ||
+         ActsForRepoOf(who, b);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -22,6 +23,9 @@ struct Principal {
   std::string actor;
   Role role = Role::kViewer;
   std::string owner;
+  // A token scoped to repositories: it acts for their pull-request branches
+  // whoever owns them (access.h), and runs `ci up/down` for those only.
+  std::vector<std::string> repos;
 };
 
 struct Call {

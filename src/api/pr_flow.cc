@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -12,6 +13,7 @@
 #include "common/metrics.h"
 #include "common/names.h"
 #include "common/untrusted_json.h"
+#include "common/untrusted_text.h"
 #include "engine/branch_diff.h"
 #include "engine/credentials.h"
 #include "engine/options.h"
@@ -205,6 +207,9 @@ nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& c
   }
   std::string out = run->out + run->err;
   if (out.size() > kTail) out = out.substr(out.size() - kTail);
+  // JSON (the catalog, the reply, the forge) holds UTF-8 only: a command's
+  // bytes, or a cut through a character, must not make a dump throw.
+  out = ValidUtf8(out);
   return {
       {"command", command}, {"exit_code", run->exit_code}, {"seconds", secs}, {"output_tail", out}};
 }
@@ -259,6 +264,15 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   std::string target =
       e.repo.empty() ? "pr " + std::to_string(e.number) : e.repo + "#" + std::to_string(e.number);
   std::string action = e.action == hooks::PrAction::kClose ? "pr.close" : "pr.open";
+  // A token scoped to repositories acts for those only (checked first: it
+  // learns nothing of other repositories' settings).
+  if (!who.repos.empty() &&
+      std::find(who.repos.begin(), who.repos.end(), e.repo) == who.repos.end()) {
+    std::string list;
+    for (const auto& r : who.repos) list += (list.empty() ? "" : ", ") + r;
+    return PermissionDenied("this token acts for the pull requests of " + list + ", not of \"" +
+                            (e.repo.empty() ? "(no --repo)" : e.repo) + "\"");
+  }
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
   std::string replayed;             // why the event is not applied (pr_events.h)
   nlohmann::json passed_migration;  // kept at this commit: the migration that already passed
@@ -309,9 +323,13 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       return AlreadyExists("branch \"" + name + "\" exists but is not the branch of " + target +
                            "; delete or rename it");
     }
-    if (existing.ok() && who.role != Role::kAdmin && existing->owner != who.owner) {
+    if (existing.ok() && who.role != Role::kAdmin && existing->owner != who.owner &&
+        !(bound && ActsForRepoOf(who, *existing))) {
       return PermissionDenied("branch \"" + name + "\" belongs to \"" + existing->owner +
-                              "\"; developers may change only their own branches");
+                              "\"; developers may change only their own branches (a token made "
+                              "with `spur token create --repo " +
+                              (e.repo.empty() ? std::string("OWNER/NAME") : e.repo) +
+                              "` acts for every pull request of that repository)");
     }
     // `spur ci` by a developer copies only data she may read (access.h);
     // the forge acts as an admin.

@@ -85,6 +85,7 @@ nlohmann::json TokenJson(const catalog::Token& t) {
           {"role", t.role},
           {"owner", t.owner},
           {"note", t.note},
+          {"repos", t.repos},
           {"created_at", FormatTimestamp(t.created_at)},
           {"last_used_at", TimeOrNull(t.last_used_at)},
           {"revoked_at", TimeOrNull(t.revoked_at)}};

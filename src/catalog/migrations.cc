@@ -181,6 +181,9 @@ CREATE TABLE swap_intents (
   created_at    INTEGER NOT NULL
 );
 )sql",
+      // 8: tokens scoped to repositories (a CI token acts for the PR branches
+      // of these, whoever owns them): a JSON array of "owner/name", '' none.
+      "ALTER TABLE tokens ADD COLUMN repos TEXT NOT NULL DEFAULT '';",
   };
   return kMigrations;
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace spur::catalog {
 
@@ -73,6 +74,9 @@ struct Token {
   std::string role;  // admin | developer | viewer
   std::string owner;
   std::string note;
+  // Repositories ("owner/name") whose pull-request branches the token acts
+  // for, whoever owns them (a CI token); empty = none.
+  std::vector<std::string> repos;
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
   std::optional<int64_t> revoked_at;

@@ -1,6 +1,8 @@
 // Store: API tokens and quotas.
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include "catalog/statement.h"
 #include "catalog/store.h"
 
@@ -8,7 +10,7 @@ namespace spur::catalog {
 namespace {
 
 constexpr const char* kTokenColumns =
-    "id, hash, prefix, role, owner, note, created_at, last_used_at, revoked_at";
+    "id, hash, prefix, role, owner, note, created_at, last_used_at, revoked_at, repos";
 
 Token ReadToken(const Statement& s) {
   Token t;
@@ -21,6 +23,12 @@ Token ReadToken(const Statement& s) {
   t.created_at = s.Int(6);
   t.last_used_at = s.OptInt(7);
   t.revoked_at = s.OptInt(8);
+  auto repos = nlohmann::json::parse(s.Text(9), nullptr, false);
+  if (repos.is_array()) {
+    for (const auto& r : repos) {
+      if (r.is_string()) t.repos.push_back(r.get<std::string>());
+    }
+  }
   return t;
 }
 
@@ -44,10 +52,10 @@ Status Store::RunOne(const char* sql, const std::string& key, const std::string&
 
 Status Store::InsertToken(Token& t) {
   Statement s(db_,
-              "INSERT INTO tokens(hash, prefix, role, owner, note, created_at) "
-              "VALUES(?, ?, ?, ?, ?, ?)");
+              "INSERT INTO tokens(hash, prefix, role, owner, note, created_at, repos) "
+              "VALUES(?, ?, ?, ?, ?, ?, ?)");
   s.Bind(1, t.hash).Bind(2, t.prefix).Bind(3, t.role).Bind(4, t.owner).Bind(5, t.note);
-  s.Bind(6, t.created_at);
+  s.Bind(6, t.created_at).Bind(7, t.repos.empty() ? std::string() : nlohmann::json(t.repos).dump());
   RETURN_IF_ERROR(s.Run());
   t.id = sqlite3_last_insert_rowid(db_);
   return Status::Ok();

@@ -16,6 +16,7 @@ struct AdminArgs {
   int limit = 50;
   int64_t before = 0;  // audit --before SEQ; 0 is none
   bool verify = false;
+  std::vector<std::string> repos;  // token create --repo
 };
 
 std::string S(const nlohmann::json& j, const char* key) {
@@ -58,17 +59,24 @@ void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   create->add_option("--role", a->role, "admin, developer or viewer")->capture_default_str();
   create->add_option("--owner", a->owner, "Who the token acts for (branch owner)")->required();
   create->add_option("--note", a->note, "What it is for, e.g. \"GitHub Actions\"");
+  create->add_option("--repo", a->repos,
+                     "A CI token: acts for every pull-request branch of this repository "
+                     "(owner/name; repeatable), whoever made it, and runs `ci up/down` for "
+                     "these only");
   create->callback([&g, a, exit_code] {
-    auto r =
-        CallApi(g, "POST", "/tokens", {{"role", a->role}, {"owner", a->owner}, {"note", a->note}});
+    nlohmann::json body = {{"role", a->role}, {"owner", a->owner}, {"note", a->note}};
+    if (!a->repos.empty()) body["repos"] = a->repos;
+    auto r = CallApi(g, "POST", "/tokens", body);
     *exit_code = PrintDone(g, r, r.ok() ? (*r)["token"].get<std::string>() : "");
   });
   auto* list = token->add_subcommand("list", "List tokens (never their secrets)");
   list->alias("ls");
   list->callback([&g, exit_code] {
     *exit_code = PrintRows(g, CallApi(g, "GET", "/tokens"),
-                           {"ID", "PREFIX", "ROLE", "OWNER", "NOTE", "LAST USED", "REVOKED"},
-                           {"id", "prefix", "role", "owner", "note", "last_used_at", "revoked_at"});
+                           {"ID", "PREFIX", "ROLE", "OWNER", "REPOS", "NOTE", "LAST USED",
+                            "REVOKED"},
+                           {"id", "prefix", "role", "owner", "repos", "note", "last_used_at",
+                            "revoked_at"});
   });
   auto* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("id", a->id, "Token id (from `spur token list`)")->required();
@@ -152,7 +160,8 @@ void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 
 void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
                        const std::shared_ptr<AdminArgs>& a) {
-  auto* config = app.add_subcommand("config", "Pool options: TTL warnings, idle suspend, prices");
+  auto* config = app.add_subcommand(
+      "config", "Pool options: TTL warnings, idle suspend, prices, listen_addresses, advertise_host");
   config->require_subcommand(1);
   auto* list = config->add_subcommand("list", "Show every option, its value and meaning");
   list->alias("ls");
@@ -166,8 +175,13 @@ void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   set->add_option("key", a->key, "Option name")->required();
   set->add_option("value", a->value, "New value")->required();
   set->callback([&g, a, exit_code] {
-    *exit_code = PrintDone(g, CallApi(g, "PUT", "/config/" + Seg(a->key), {{"value", a->value}}),
-                           a->key + " = " + a->value);
+    auto r = CallApi(g, "PUT", "/config/" + Seg(a->key), {{"value", a->value}});
+    std::string text = a->key + " = " + a->value;
+    if (r.ok() && r->contains("restart_to_apply") && !(*r)["restart_to_apply"].empty()) {
+      text += "\nrunning now (restart to apply: spur branch stop NAME; spur branch start NAME):";
+      for (const auto& n : (*r)["restart_to_apply"]) text += " " + n.get<std::string>();
+    }
+    *exit_code = PrintDone(g, r, text);
   });
 }
 

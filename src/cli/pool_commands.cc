@@ -40,11 +40,12 @@ int RunInit(GlobalOptions& g, const InitArgs& a) {
     return Fail(g, InvalidArgument("--port-base must be between 1024 and 64000"));
   }
   o.port_base = a.port_base;
-  for (char c : a.listen_addresses + a.advertise_host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == ',' ||
-          c == '-' || c == '*')) {
-      return Fail(g, InvalidArgument("--listen-addresses/--advertise-host take host names or "
-                                     "IP addresses, like 0.0.0.0 or db.example.com"));
+  if (Status st = engine::ValidateHosts("--listen-addresses", a.listen_addresses, true); !st.ok()) {
+    return Fail(g, st);
+  }
+  if (!a.advertise_host.empty()) {
+    if (Status st = engine::ValidateHosts("--advertise-host", a.advertise_host, false); !st.ok()) {
+      return Fail(g, st);
     }
   }
   o.listen_addresses = a.listen_addresses;

@@ -102,6 +102,11 @@ struct BranchCost {
 
 // One side of `spur diff`: a running branch, or a snapshot served by a
 // throw-away instance on a clone of it (reached on its own socket only).
+// OK when `value` is a host name or IP address (`list`: several,
+// comma-separated, or *), as postgres listen_addresses and URIs take them;
+// InvalidArgument naming `what` otherwise.
+Status ValidateHosts(const std::string& what, const std::string& value, bool list);
+
 struct DiffSide {
   std::string kind;  // "branch" | "snapshot"
   std::string name;
@@ -274,6 +279,14 @@ class Pool {
   // FailedPrecondition when turning it on before a certificate was issued.
   // Returns the branches still running without the new setting.
   Result<std::vector<std::string>> SetBranchTls(bool on);
+
+  // listen_addresses (where branch postgres listens: from each branch's next
+  // start; returns the branches running with the old one) or
+  // advertise_host (the host in printed URIs: at once; returns none).
+  // InvalidArgument for another key or a value that is not host names or
+  // addresses. With TLS, the pool's certificate must name the new host
+  // (`spur tls init --name HOST`). Saved in the catalog.
+  Result<std::vector<std::string>> SetAddress(const std::string& key, const std::string& value);
 
   // postgresql://role:password@host:port/database
   std::string Uri(const catalog::Branch& branch) const;

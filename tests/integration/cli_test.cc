@@ -134,6 +134,25 @@ TEST(CliTest, InitListenAddressesReachPostgresAndTheUris) {
   std::string local = uri.out.substr(0, uri.out.find('\n'));
   local.replace(local.find("@db.test:"), 9, "@127.0.0.1:");
   EXPECT_EQ(QueryValue(local, "SHOW listen_addresses"), "0.0.0.0");
+  // Issue 13, item 1: both change after init. The host in URIs at once;
+  // where postgres listens from the branch's next start.
+  CliResult host = Spur({"--pool", pool, "config", "set", "advertise_host", "db2.test"});
+  ASSERT_EQ(host.exit_code, 0) << host.err;
+  EXPECT_NE(Spur({"--pool", pool, "uri", "main"}).out.find("@db2.test:"), std::string::npos);
+  CliResult listen = Spur({"--pool", pool, "config", "set", "listen_addresses", "127.0.0.1"});
+  ASSERT_EQ(listen.exit_code, 0) << listen.err;
+  EXPECT_NE(listen.out.find("restart to apply"), std::string::npos) << listen.out;
+  EXPECT_NE(listen.out.find("main"), std::string::npos) << listen.out;
+  ASSERT_EQ(Spur({"--pool", pool, "branch", "stop", "main"}).exit_code, 0);
+  ASSERT_EQ(Spur({"--pool", pool, "branch", "start", "main"}).exit_code, 0);
+  EXPECT_EQ(QueryValue(local, "SHOW listen_addresses"), "127.0.0.1");
+  for (const char* bad : {"a b", "x;rm", ""}) {
+    CliResult r = Spur({"--pool", pool, "config", "set", "listen_addresses", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+  }
+  EXPECT_EQ(Spur({"--pool", pool, "config", "set", "advertise_host", "a,b"}).exit_code, 2);
+  CliResult listed = Spur({"--pool", pool, "--json", "config", "list"});
+  EXPECT_NE(listed.out.find("\"db2.test\""), std::string::npos) << listed.out;
   StopPostgresUnder(pool);
 }
 

@@ -732,21 +732,26 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
   serve_->AddRepo("acme/shop", "github",
                   "migrate: '" + std::string(kMigrate) + "'\nforge: github\nforge_url: " +
                       forge.url() + "\nforge_token_env: SPUR_FORGE_TOKEN\n");
+  // Regression: a migration printing bytes that are not UTF-8 made the
+  // record's JSON dump throw (in the webhook worker: the daemon died).
   serve_->AddRepo("acme/web", "gitlab",
-                  "forge: gitlab\nforge_url: " + forge.url() +
+                  "migrate: \"printf '\\\\377\\\\376 not utf-8'\"\nforge: gitlab\nforge_url: " + forge.url() +
                       "/api/v4\nforge_token_env: SPUR_FORGE_TOKEN\nbranch_prefix: mr-\n");
   StartDaemon({{"SPUR_FORGE_TOKEN", forge_token}});
   auto dev = serve_->MakeToken("developer", "ci");
   const std::string server = serve_->http_url();
+  // Anyone may post a comment that starts with spur's marker: it is not spur's to edit.
+  forge.AddForeignComment("github:acme/shop#3", "<!-- spur:acme/shop#3 -->\nfake connection info");
   CliResult up = serve_->Remote(server, dev.secret,
                                 {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop", "--sha",
                                  "a1", "--migrate"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(up.json()["comment_posted"], true) << up.out;
   auto comments = forge.comments("github:acme/shop#3");
-  ASSERT_EQ(comments.size(), 1u);
-  const int64_t id = comments.begin()->first;
-  const std::string first = comments.begin()->second;
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments.begin()->second, "<!-- spur:acme/shop#3 -->\nfake connection info");
+  const int64_t id = comments.rbegin()->first;
+  const std::string first = comments.rbegin()->second;
   EXPECT_EQ(first.rfind("<!-- spur:acme/shop#3 -->", 0), 0u) << first;
   EXPECT_NE(first.find("Changes against `main`"), std::string::npos) << first;
   EXPECT_NE(first.find("CREATE TABLE public.migrated"), std::string::npos) << first;
@@ -762,8 +767,9 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
                                     "--sha", "a2", "--migrate"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   comments = forge.comments("github:acme/shop#3");
-  ASSERT_EQ(comments.size(), 1u);
-  EXPECT_EQ(comments.begin()->first, id);
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments.rbegin()->first, id);
+  EXPECT_EQ(comments.begin()->second, "<!-- spur:acme/shop#3 -->\nfake connection info");
   auto seen = forge.requests();
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back().method, "PATCH");
@@ -771,7 +777,7 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
 
   // GitLab: a note on the merge request, with its own header.
   CliResult mr = serve_->Remote(server, dev.secret,
-                                {"--json", "ci", "up", "--pr", "5", "--repo", "acme/web"});
+                                {"--json", "ci", "up", "--pr", "5", "--repo", "acme/web", "--migrate"});
   ASSERT_EQ(mr.exit_code, 0) << mr.err;
   EXPECT_EQ(forge.comments("gitlab:acme/web#5").size(), 1u);
   EXPECT_EQ(forge.requests().back().method, "POST");
@@ -791,6 +797,11 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
             std::string::npos)
       << sql.out;
   EXPECT_EQ(serve_->Remote(server, dev.secret, {"diff", "pr-3", "--exit-code"}).exit_code, 1);
+  // Regression: a body without max_rows read an empty optional.
+  http::Response bare = serve_->Call("POST", "/branches/pr-3/diff", dev.secret, "{}");
+  ASSERT_EQ(bare.status, 200) << bare.body;
+  EXPECT_EQ(Parse(bare)["format"], "text");
+  EXPECT_NE(Parse(bare)["output"].get<std::string>().find("public.migrated"), std::string::npos);
   // Another developer may not read the rows of ci's branch.
   auto other = serve_->MakeToken("developer", "mallory");
   CliResult refused = serve_->Remote(server, other.secret, {"diff", "pr-3"});
@@ -798,6 +809,53 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
   // The forge token is in no log and no audit record.
   EXPECT_EQ(serve_->Log().find(forge_token), std::string::npos);
   EXPECT_EQ(serve_->AuditRecords().dump().find(forge_token), std::string::npos);
+}
+
+// Regression (issue 13, item 4): a webhook-made PR branch belongs to the PR's
+// author, so the repository's CI token got exit 7 on `ci up` and `ci down`.
+// A token scoped to the repository (`token create --repo`) acts for every PR
+// branch of it, and for no other repository.
+TEST_F(ServeTest, RepoScopedCiTokenActsForWebhookMadePrBranches) {
+  serve_->AddRepo("acme/shop", "github", RepoYaml("pr-"));
+  StartDaemon();
+  const std::string opened = GitHubPullRequestBody("acme/shop", "opened", 41, "f00d");
+  ASSERT_EQ(serve_->Call("POST", "/hooks/github", "", opened, GitHubHeaders(opened, "d-41")).status,
+            202);
+  ASSERT_EQ(serve_->WaitDelivery("d-41")["state"], "done");
+  json b = Branch("pr-41");
+  ASSERT_TRUE(b.is_object());
+  const std::string author = b["owner"].get<std::string>();
+  ASSERT_NE(author, "ci");
+
+  CliResult made = serve_->Run({"--json", "token", "create", "--role", "developer", "--owner",
+                                "ci", "--repo", "acme/shop"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string scoped = made.json()["token"];
+  EXPECT_EQ(made.json()["repos"], json::array({"acme/shop"}));
+  const auto plain = serve_->MakeToken("developer", "ci");
+  const std::string server = serve_->http_url();
+  const std::vector<std::string> up = {"ci", "up", "--pr", "41", "--repo", "acme/shop", "--sha",
+                                       "f00d"};
+  CliResult refused = serve_->Remote(server, plain.secret, up);
+  EXPECT_EQ(refused.exit_code, 7) << refused.err;
+  EXPECT_NE(refused.err.find("--repo acme/shop"), std::string::npos) << refused.err;
+  CliResult kept = serve_->Remote(server, scoped, up);
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_NE(kept.out.find("DATABASE_URL="), std::string::npos);
+  EXPECT_EQ(serve_->Remote(server, scoped, {"uri", "pr-41"}).exit_code, 0);
+  // Not for another repository, not even a branch of its own name.
+  CliResult other = serve_->Remote(server, scoped, {"ci", "up", "--pr", "2", "--repo", "acme/web"});
+  EXPECT_EQ(other.exit_code, 7) << other.err;
+  EXPECT_NE(other.err.find("acts for the pull requests of acme/shop"), std::string::npos)
+      << other.err;
+  // Only developer tokens take --repo.
+  EXPECT_EQ(serve_->Run({"token", "create", "--role", "admin", "--owner", "x", "--repo", "a/b"})
+                .exit_code,
+            2);
+  EXPECT_EQ(serve_->Run({"token", "create", "--owner", "x", "--repo", "not a repo"}).exit_code, 2);
+  CliResult down = serve_->Remote(server, scoped, {"ci", "down", "--pr", "41", "--repo", "acme/shop"});
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_FALSE(Branch("pr-41").is_object());
 }
 
 // Regression (issue 13, item 6): TTLs never fire without `spur serve`, and
