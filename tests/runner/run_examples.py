@@ -34,6 +34,15 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+# PyYAML comes from Debian's python3-yaml (scripts/install-deps.sh); a python3
+# found first on PATH (pyenv, a venv) may lack it: use the system's then.
+try:
+    import yaml  # noqa: F401
+except ImportError:
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3", *sys.argv])
+    raise
+
 from expressions import ExpressionError  # noqa: E402
 from github_runner import GitHubRunner, RunnerError  # noqa: E402
 from gitlab_runner import GitLabRunner, RunnerError as GitLabRunnerError  # noqa: E402
