@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 
 #include "api/access.h"
@@ -20,7 +19,7 @@
 #include "hooks/comment.h"
 #include "hooks/repo_config.h"
 #include "os/fs.h"
-#include "os/process.h"
+#include "pr/command_runner.h"
 
 namespace spur::api {
 
@@ -176,42 +175,39 @@ std::string PrOwner(const hooks::PullRequestEvent& e) {
   return owner.ok() ? *owner : e.forge;
 }
 
-// Runs a repository's shell command against the branch (bounded by
-// `timeout`), with the connection in the environment.
-nlohmann::json RunCommand(const std::string& command, const hooks::RepoConfig& cfg,
-                          const nlohmann::json& conn, const hooks::PullRequestEvent& e,
-                          const std::string& stdin_data = "") {
+// Runs a repository's shell command against the branch through `runner`
+// (bounded by its timeout), with the connection in the environment; the
+// record the catalog, the reply and the comment keep (output cut to its tail,
+// valid UTF-8).
+nlohmann::json RunCommand(pr::CommandRunner& runner, const std::string& command,
+                          const hooks::RepoConfig& cfg, const nlohmann::json& conn,
+                          const hooks::PullRequestEvent& e, const std::string& stdin_data = "") {
   // Shell commands come from the repository's config, set by an admin.
-  os::RunOptions o;
-  o.env = {{"DATABASE_URL", conn["uri"].get<std::string>()},
-           {"PGHOST", conn["host"].get<std::string>()},
-           {"PGPORT", std::to_string(conn["port"].get<int>())},
-           {"PGUSER", conn["role"].get<std::string>()},
-           {"PGPASSWORD", conn["password"].get<std::string>()},
-           {"PGDATABASE", conn["database"].get<std::string>()},
-           {"SPUR_BRANCH", conn["name"].get<std::string>()},
-           {"SPUR_PR", std::to_string(e.number)},
-           {"SPUR_REPO", e.repo},
-           {"SPUR_SHA", e.head_sha},
-           {"SPUR_SEED", cfg.seed}};
-  o.cwd = cfg.workdir;
-  o.stdin_data = stdin_data;
-  auto started = std::chrono::steady_clock::now();
-  auto run = os::Run({"timeout", "--kill-after=10", "1800", "/bin/sh", "-c", command}, o);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!run.ok()) {
-    return {{"command", command},
-            {"exit_code", -1},
-            {"seconds", secs},
-            {"output_tail", run.status().message()}};
-  }
-  std::string out = run->out + run->err;
+  pr::CommandSpec spec;
+  spec.command = command;
+  spec.env = {{"DATABASE_URL", conn["uri"].get<std::string>()},
+              {"PGHOST", conn["host"].get<std::string>()},
+              {"PGPORT", std::to_string(conn["port"].get<int>())},
+              {"PGUSER", conn["role"].get<std::string>()},
+              {"PGPASSWORD", conn["password"].get<std::string>()},
+              {"PGDATABASE", conn["database"].get<std::string>()},
+              {"SPUR_BRANCH", conn["name"].get<std::string>()},
+              {"SPUR_PR", std::to_string(e.number)},
+              {"SPUR_REPO", e.repo},
+              {"SPUR_SHA", e.head_sha},
+              {"SPUR_SEED", cfg.seed}};
+  spec.cwd = cfg.workdir;
+  spec.stdin_data = stdin_data;
+  pr::CommandResult run = runner.Run(spec);
+  std::string out = std::move(run.output);
   if (out.size() > kTail) out = out.substr(out.size() - kTail);
   // JSON (the catalog, the reply, the forge) holds UTF-8 only: a command's
   // bytes, or a cut through a character, must not make a dump throw.
   out = ValidUtf8(out);
-  return {
-      {"command", command}, {"exit_code", run->exit_code}, {"seconds", secs}, {"output_tail", out}};
+  return {{"command", command},
+          {"exit_code", run.exit_code},
+          {"seconds", run.seconds},
+          {"output_tail", out}};
 }
 
 }  // namespace
@@ -276,6 +272,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
   std::string replayed;             // why the event is not applied (pr_events.h)
   nlohmann::json passed_migration;  // kept at this commit: the migration that already passed
+  nlohmann::json kept_migration;    // kept: the migration record the branch's data goes with
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
     if (IsForgeEvent(e)) {
       ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(e.forge, e.repo, e.number));
@@ -360,6 +357,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     if (keep) {
       out["result"] = "kept";
       auto m = nlohmann::json::parse(bound ? bound->migration : "", nullptr, false);
+      if (m.is_object()) kept_migration = m;
       if (same_commit && m.is_object() && m.value("exit_code", -1) == 0) {
         passed_migration = std::move(m);
       }
@@ -425,13 +423,18 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       out["migration"] = migration;
       out["migration"]["skipped"] = "already applied to this branch at commit " + e.head_sha;
     } else if (migrate && !cfg.migrate.empty()) {
-      migration = RunCommand(cfg.migrate, cfg, conn, e);
+      migration = RunCommand(*options_.command_runner, cfg.migrate, cfg, conn, e);
       if (migration["exit_code"] == 0 && !cfg.seed.empty()) {
         nlohmann::json seed = RunCommand(
-            "psql -v ON_ERROR_STOP=1 -q -f \"$SPUR_SEED\" \"$DATABASE_URL\"", cfg, conn, e);
+            *options_.command_runner, "psql -v ON_ERROR_STOP=1 -q -f \"$SPUR_SEED\" \"$DATABASE_URL\"", cfg, conn, e);
         migration["seed_exit_code"] = seed["exit_code"];
       }
       out["migration"] = migration;
+    } else if (kept_migration.is_object()) {
+      // Nothing ran: the kept branch still holds what its record says
+      // (a call without --migrate used to erase it, and the comment then said
+      // no migrate command was configured).
+      migration = kept_migration;
     }
     // The diff runs without the pool lock, like the commands.
     const hooks::DiffSummary diff = DiffForComment(pool_, name);
@@ -450,7 +453,7 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
         })
         .IgnoreError();
     if (!cfg.comment_command.empty() && !markdown.empty()) {
-      auto posted = RunCommand(cfg.comment_command, cfg, conn, e, markdown);
+      auto posted = RunCommand(*options_.command_runner, cfg.comment_command, cfg, conn, e, markdown);
       out["comment_posted"] = posted["exit_code"] == 0;
     }
     if (!cfg.forge.empty() && !markdown.empty() && !e.repo.empty()) {

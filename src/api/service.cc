@@ -85,6 +85,10 @@ Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions option
     own_poster_ = forge::MakeHttpCommentPoster();
     options_.comment_poster = own_poster_.get();
   }
+  if (!options_.command_runner) {
+    own_runner_ = pr::MakeShellCommandRunner();
+    options_.command_runner = own_runner_.get();
+  }
 }
 
 const std::vector<Service::Route>& Service::Routes() {

@@ -20,6 +20,7 @@
 #include "audit/log.h"
 #include "engine/pool.h"
 #include "forge/comments.h"
+#include "pr/command_runner.h"
 #include "hooks/event.h"
 #include "hooks/repo_config.h"
 
@@ -41,6 +42,9 @@ struct ServiceOptions {
   // Posts PR comments through the forge's API (repositories with `forge:`);
   // nullptr = the real one over HTTP (forge/comments.h). Tests pass a fake.
   forge::CommentPoster* comment_poster = nullptr;
+  // Runs repositories' migrate, seed and comment commands; nullptr = the
+  // real one through /bin/sh (pr/command_runner.h). Tests pass a fake.
+  pr::CommandRunner* command_runner = nullptr;
 };
 
 class Service {
@@ -185,6 +189,7 @@ class Service {
   audit::AuditLog& audit_;
   ServiceOptions options_;
   std::unique_ptr<forge::CommentPoster> own_poster_;  // when options_ has none
+  std::unique_ptr<pr::CommandRunner> own_runner_;     // likewise
   std::mutex usage_mu_;
   std::map<int64_t, os::SpaceUsage> usage_;  // branch id -> last measurement
   std::mutex deliveries_mu_;                 // one delivery worker at a time

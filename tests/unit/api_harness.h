@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -29,7 +30,10 @@ inline const api::Principal kTestAdmin{"token:1(root)", api::Role::kAdmin, "root
 
 class ApiHarness {
  public:
-  explicit ApiHarness(Metrics* metrics = nullptr) {
+  // `configure` may replace ServiceOptions members (fake command runner,
+  // fake comment poster) before the service is made.
+  explicit ApiHarness(Metrics* metrics = nullptr,
+                      const std::function<void(api::ServiceOptions&)>& configure = nullptr) {
     static std::atomic<int> counter{0};
     path_ = "/tmp/spur_api_harness." + std::to_string(::getpid()) + "." +
             std::to_string(counter++) + ".audit";
@@ -49,6 +53,7 @@ class ApiHarness {
     access_ = std::make_unique<api::HeldPoolAccess>(fp_->pool());
     api::ServiceOptions options;
     options.metrics = metrics;
+    if (configure) configure(options);
     service_ = std::make_unique<api::Service>(*access_, *audit_, options);
   }
   ~ApiHarness() { std::remove(path_.c_str()); }
