@@ -1,7 +1,10 @@
 """A spur server as a team runs it, on loopback: a pool made by `spur init`
 (copy driver, a port range of its own) in a temporary directory, the pool's
 CA (`spur tls init`), branches that require TLS, `spur serve --tls` on a free
-port, and a plain HTTP server that offers the spur binary for download.
+port (with extra environment, such as a forge token, for the daemon only),
+and a plain HTTP server that offers the spur binary for download. Also: the
+API on the pool's Unix socket as its owner (local_api), a POST over TLS as a
+forge sends webhooks (post), and `spur` as a CI job runs it (client).
 
 close() stops the daemon, the download server and every postgres under the
 pool, then removes the directory; it runs also when the test fails, is
@@ -10,6 +13,7 @@ interrupted (SIGINT, SIGTERM) or is left by an exception.
 
 import atexit
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 
@@ -107,9 +112,46 @@ class SpurServer:
     def branch_names(self):
         return sorted(b["name"] for b in self.admin_json("branch", "list"))
 
+    def local_api(self, method, path):
+        """The API on <pool>/spur.sock as the pool's owner (admin, no
+        token): (status, parsed JSON reply)."""
+        conn = _UnixHTTPConnection(os.path.join(self.pool, "spur.sock"))
+        try:
+            conn.request(method, path)
+            r = conn.getresponse()
+            return r.status, json.loads(r.read() or b"null")
+        except (OSError, ValueError) as e:
+            raise FixtureError(f"{method} {path} on spur.sock: {e}") from None
+        finally:
+            conn.close()
+
+    def post(self, path, body, headers):
+        """POST `body` (bytes) to `spur serve` over TLS, as a forge would:
+        (status, parsed JSON reply)."""
+        context = ssl.create_default_context(cafile=self.ca_file)
+        request = urllib.request.Request(self.url + path, data=body, method="POST",
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+        except (OSError, ValueError) as e:
+            raise FixtureError(f"POST {path}: {e}") from None
+
+    def client(self, token, *args):
+        """`spur args...` as a CI job runs it: over TLS with `token`, no
+        pool. The finished process (not checked)."""
+        env = {**self.env(), "SPUR_SERVER": self.url, "SPUR_TOKEN": token,
+               "SPUR_CACERT": self.ca_file}
+        return subprocess.run([self.spur, *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+
     # -- setup --------------------------------------------------------------
 
-    def start(self):
+    def start(self, serve_env=None):
+        """Pool, CA, TLS branches and `spur serve --tls`, with `serve_env`
+        added to the daemon's environment (the forge token lives there)."""
         self.admin("init", "--driver", "copy", "--port-base", str(free_port_range(150)),
                    "--no-sample-data")
         self.admin("tls", "init")
@@ -119,7 +161,8 @@ class SpurServer:
         log = open(self.serve_log, "ab")
         self.serve = subprocess.Popen(
             [self.spur, "--pool", self.pool, "serve", "--listen", f"127.0.0.1:{self.port}", "--tls"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=self.env())
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env={**self.env(), **(serve_env or {})})
         context = ssl.create_default_context(cafile=self.ca_file)
         deadline = time.time() + 30
         while True:
@@ -221,6 +264,17 @@ class SpurServer:
             deadline = time.time() + wait_s
             while any(_alive(p) for p in pids) and time.time() < deadline:
                 time.sleep(0.1)
+
+
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=30)
+        self.socket_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.socket_path)
 
 
 def _alive(pid):
