@@ -20,7 +20,6 @@ See README.md next to this file.
 """
 
 import argparse
-import atexit
 import datetime
 import errno
 import fcntl
@@ -31,28 +30,23 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import struct
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
+from benchlib import fmt_bytes, log, pid_alive, postmaster_pid  # noqa: E402
+
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 PAGE = 8192
-
-T_START = time.monotonic()
-
-
-def log(msg):
-    el = time.monotonic() - T_START
-    print(f"[{time.strftime('%H:%M:%S')} +{el:7.1f}s] {msg}", flush=True)
 
 
 class CmdError(RuntimeError):
@@ -93,16 +87,6 @@ def fmt_s(x):
     if x < 600:
         return f"{x:.1f} s"
     return f"{x:.0f} s ({x / 60:.1f} min)"
-
-
-def fmt_bytes(n):
-    if n is None:
-        return "n/a"
-    n = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
 
 
 def pf(ok):
@@ -266,33 +250,6 @@ def startup_phases(path, after):
     return res
 
 
-def pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
-def postmaster_pid(pgdata):
-    try:
-        with open(os.path.join(pgdata, "postmaster.pid")) as f:
-            lines = f.read().splitlines()
-        pid = int(lines[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    try:
-        exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-    except OSError:
-        return None
-    if exe != "postgres" or os.path.realpath(cwd) != os.path.realpath(pgdata):
-        return None
-    return pid
-
-
 def stop_pgdata(*pgdatas, timeout=60):
     """Fast-shutdown the postmasters running on these data directories (all at
     once), escalating to SIGQUIT and SIGKILL for those that do not exit."""
@@ -314,14 +271,6 @@ def stop_pgdata(*pgdatas, timeout=60):
             if not pids:
                 return
             time.sleep(0.02)
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def uri_with_db(uri, db):
@@ -423,15 +372,7 @@ class Bench:
         a = self.a
         if os.geteuid() != 0:
             raise SystemExit("run as root: the pool uses a loop-mounted XFS image")
-        if a.workdir:
-            wd = os.path.abspath(a.workdir)
-            if os.path.exists(wd) and os.listdir(wd):
-                raise SystemExit(f"--workdir {wd} exists and is not empty")
-            self.created_workdir = not os.path.exists(wd)
-            os.makedirs(wd, exist_ok=True)
-        else:
-            wd = tempfile.mkdtemp(prefix="spur-bench-", dir="/var/tmp")
-            self.created_workdir = True
+        wd, self.created_workdir = benchlib.make_workdir(a.workdir, "spur-bench-")
         self.workdir = wd
         os.chmod(wd, 0o755)                      # postgres must traverse it
         fs = self.fs_of(wd)
@@ -545,7 +486,7 @@ class Bench:
         dst = os.path.join(self.pool, "data", f"floor{i}")
         sock = os.path.join(self.workdir, f"fs{i}")
         logf = os.path.join(self.workdir, f"floor{i}.log")
-        port = free_port()
+        port = benchlib.free_port()
         self.floor_dirs.add(dst)
         t0 = time.monotonic()
         run(["cp", "-a", "--reflink=always", self.floor_src, dst])
@@ -850,11 +791,7 @@ class Bench:
         if self.cleaned:
             return
         self.cleaned = True
-        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            try:
-                signal.signal(s, signal.SIG_IGN)
-            except (ValueError, OSError):
-                pass
+        benchlib.ignore_signals()
         if self.a.keep and self.workdir:
             log(f"--keep: leaving {self.workdir} (pool {self.pool}) as is")
             return
@@ -879,29 +816,13 @@ class Bench:
                 if os.path.isdir(base):
                     dirs += [os.path.join(base, d) for d in os.listdir(base)]
             stop_pgdata(*dirs)
-            data = os.path.join(self.pool, "data")
-            for attempt in range(10):
-                if not os.path.ismount(data):
-                    break
-                if run(["umount", data], check=False).returncode == 0:
-                    break
-                time.sleep(1)
-            else:
-                run(["umount", "-l", data], check=False)
+            benchlib.umount(os.path.join(self.pool, "data"))
         if self.workdir and os.path.isdir(self.workdir):
             data = os.path.join(self.pool, "data") if self.pool else None
             if data and os.path.ismount(data):
                 log(f"WARNING: {data} is still mounted; not deleting {self.workdir}")
                 return
-            if self.created_workdir:
-                shutil.rmtree(self.workdir, ignore_errors=True)
-            else:
-                for e in os.listdir(self.workdir):
-                    p = os.path.join(self.workdir, e)
-                    if os.path.isdir(p) and not os.path.islink(p):
-                        shutil.rmtree(p, ignore_errors=True)
-                    else:
-                        os.unlink(p)
+            benchlib.remove_workdir(self.workdir, self.created_workdir)
         log("cleanup done")
 
     # ---------------------------------------------------------- report --
@@ -1275,30 +1196,7 @@ def parse_args():
 def main():
     args = parse_args()
     b = Bench(args)
-    atexit.register(b.cleanup)
-
-    def on_signal(sig, _frame):
-        raise SystemExit(128 + sig)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-    status = 0
-    incomplete = None
-    try:
-        b.main_steps()
-    except BaseException as e:                          # noqa: BLE001 (report, then clean)
-        status = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 1
-        incomplete = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        if not isinstance(e, (KeyboardInterrupt, SystemExit)):
-            traceback.print_exc()
-        log(f"FAILED: {incomplete}")
-    finally:
-        try:
-            b.report(incomplete)
-        except Exception:
-            traceback.print_exc()
-        b.cleanup()
-    return status
+    return benchlib.run_main(b, b.main_steps)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
+from benchlib import med  # noqa: E402
 T0 = time.monotonic()
 PGBIN = "/usr/lib/postgresql/15/bin"
 TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
@@ -50,10 +53,6 @@ def run(cmd, check=True, **kw):
     if check and p.returncode != 0:
         raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-3000:]}")
     return p
-
-
-def med(xs):
-    return statistics.median(xs) if xs else float("nan")
 
 
 class Bench:
@@ -286,14 +285,8 @@ class Bench:
             log("MISMATCH: " + p)
 
     def machine(self):
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-        return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, kernel {platform.release()}")
+        return (f"{os.cpu_count()} cores ({benchlib.cpu_model()}), "
+                f"{benchlib.ram_gib():.0f} GiB RAM, kernel {platform.release()}")
 
     def report(self):
         a, r = self.a, self.res

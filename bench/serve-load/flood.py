@@ -31,8 +31,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)),  # run.py
+                os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # benchlib.py
 import run  # noqa: E402  (the pool setup and cleanup)
+import benchlib  # noqa: E402  (what the benchmarks share)
 
 PER_SOURCE = 40
 
@@ -202,12 +205,7 @@ class FloodBench(run.Bench):
 
     def report(self, results):
         a = self.args
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+        cpu = benchlib.cpu_model()
         med = lambda label, key: statistics.median(r[key] for r in results[label])
         def merge(dicts):
             out = {}

@@ -36,6 +36,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
 T0 = time.monotonic()
 
 
@@ -62,7 +65,7 @@ class Bench:
         os.chmod(self.dir, 0o755)  # postgres (the run-as user) must reach the pool
         self.pool = os.path.join(self.dir, "pool")
         self.daemon = None
-        self.port = free_port()
+        self.port = benchlib.free_port()
         self.token = None
         atexit.register(self.cleanup)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -203,13 +206,7 @@ class Bench:
                     cli_local)
 
     def report(self, api_wall, api_each, cli_wall, cli_each, n, tcp, unix, cli_server, cli_local):
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        cpu, mem = benchlib.cpu_model(), benchlib.ram_gib()
         p50 = statistics.median
         lines = [
             f"## Run {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M')} UTC",
@@ -246,14 +243,6 @@ class Bench:
                         "Produced by `bench/serve-load/run.py`; newest run last.\n\n")
             f.write(text)
         log(f"appended to {out}")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():

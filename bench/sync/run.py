@@ -21,7 +21,6 @@ is removed at exit, also on failure or Ctrl-C. Python 3 standard library only.
 """
 
 import argparse
-import atexit
 import datetime
 import json
 import math
@@ -29,18 +28,18 @@ import os
 import platform
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-T0 = time.monotonic()
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
+from benchlib import fmt_bytes, log, med, pid_alive, port_free, tail  # noqa: E402
 
 PEERS = ("spur_masked", "spur_unmasked", "pgcopydb", "dump_restore")
 LABEL = {
@@ -205,39 +204,6 @@ CHECKPOINT;
 """
 
 
-def log(msg):
-    print(f"[{time.strftime('%H:%M:%S')} +{time.monotonic() - T0:7.1f}s] {msg}", flush=True)
-
-
-def tail(text, n=15):
-    lines = (text or "").strip().splitlines()
-    return "\n".join(lines[-n:])
-
-
-def pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
-def postmaster_pid(pgdata):
-    """The pid in pgdata/postmaster.pid if that process is a postgres running there."""
-    try:
-        with open(os.path.join(pgdata, "postmaster.pid")) as f:
-            pid = int(f.readline())
-        exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
-        cwd = os.readlink(f"/proc/{pid}/cwd")
-    except (OSError, ValueError):
-        return None
-    if exe != "postgres" or os.path.realpath(cwd) != os.path.realpath(pgdata):
-        return None
-    return pid
-
-
 def stop_postmasters(pids, timeout=60):
     """Fast shutdown of these postmasters, escalating to SIGQUIT and SIGKILL."""
     for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
@@ -252,42 +218,6 @@ def stop_postmasters(pids, timeout=60):
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
             time.sleep(0.05)
-
-
-def data_dirs_under(root):
-    """Directories under root holding a postmaster.pid (not descending into data directories)."""
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        if "PG_VERSION" in filenames:
-            if "postmaster.pid" in filenames:
-                out.append(dirpath)
-            dirnames[:] = []
-    return out
-
-
-def port_free(port):
-    for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        s = socket.socket(fam, socket.SOCK_STREAM)
-        try:
-            s.bind((addr, port))
-        except OSError as e:
-            if fam == socket.AF_INET6 and e.errno == 99:  # no IPv6 on this host
-                continue
-            return False
-        finally:
-            s.close()
-    return True
-
-
-def fmt_bytes(n):
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-
-
-def med(values):
-    return statistics.median(values) if values else float("nan")
 
 
 class Bench:
@@ -342,15 +272,8 @@ class Bench:
                 err = "\n".join(l for _, l in stderr_lines)
         finally:
             self.child = None
-        if log_name:
-            with open(os.path.join(self.logs, log_name), "a") as f:
-                f.write(f"$ {' '.join(argv)}\n--- stdout\n{out}\n--- stderr\n{err}\n"
-                        f"--- exit {p.returncode}\n")
-        cp = subprocess.CompletedProcess(argv, p.returncode, out, err)
-        if check and p.returncode != 0:
-            raise RuntimeError(f"command failed (exit {p.returncode}): {' '.join(argv)}\n"
-                               f"{tail(err) or tail(out)}")
-        return cp
+        return benchlib.command_result(argv, p.returncode, out, err, check,
+                                       log_name and os.path.join(self.logs, log_name))
 
     def spur_cmd(self, *argv, check=True, log_name=None, json_out=False, stderr_lines=None):
         cmd = [self.spur, "--pool", self.pool] + (["--json"] if json_out else []) + list(argv)
@@ -422,11 +345,8 @@ class Bench:
             raise RuntimeError(f"not enough space under {a.workdir_parent}: {fmt_bytes(free)} free, "
                                f"need about {fmt_bytes(need)}")
         shutil.copy2(a.spur, self.spur)
-        self.res["spur_version"] = self.run([self.spur, "--version"]).stdout.strip()
-        h = self.run(["sha256sum", self.spur]).stdout.split()[0][:12]
-        mtime = datetime.datetime.utcfromtimestamp(os.path.getmtime(a.spur))
-        self.res["spur_version"] += (f" (binary {a.spur}, mtime {mtime:%Y-%m-%d %H:%M} UTC, "
-                                     f"sha256 {h}…)")
+        self.res["spur_version"] = (self.run([self.spur, "--version"]).stdout.strip() +
+                                    benchlib.binary_note(a.spur, self.spur))
         if not shutil.which("pgcopydb", path=self.env["PATH"]):
             raise RuntimeError("pgcopydb not found; apt-get install -y pgcopydb")
         v = self.run(["pgcopydb", "--version"])
@@ -488,22 +408,10 @@ class Bench:
         if p.returncode != 0:
             raise RuntimeError("spur mask check mask.yaml failed:\n" + self.res["mask_check"])
         log("mask check: " + self.res["mask_check"].splitlines()[0])
-        src = self.res["fs_pool"] = self.fs_line(os.path.join(self.pool, "data"))
-        self.res["fs_target"] = self.fs_line(os.path.dirname(self.clusters[1]))
-        self.res["fs_source"] = self.fs_line(self.clusters[0])
+        src = self.res["fs_pool"] = benchlib.fs_line(os.path.join(self.pool, "data"), self.run)
+        self.res["fs_target"] = benchlib.fs_line(os.path.dirname(self.clusters[1]), self.run)
+        self.res["fs_source"] = benchlib.fs_line(self.clusters[0], self.run)
         log(f"pool: {src}")
-
-    def fs_line(self, path):
-        p = self.run(["findmnt", "-no", "FSTYPE,SOURCE", "-T", path]).stdout.split()
-        line = f"{p[0]} on {p[1]}"
-        if p[0] == "xfs":
-            info = self.run(["xfs_info", path], check=False).stdout
-            if "reflink=1" in info:
-                line += " (reflink=1"
-                if p[1].startswith("/dev/loop"):
-                    line += ", loop-mounted sparse image"
-                line += ")"
-        return line
 
     # -------------------------------------------------------------- peers --
     def spur_sync(self, masked, rnd):
@@ -624,29 +532,7 @@ class Bench:
         self.res["sample"] = list(zip(names, src.split("|"), dst.split("|")))
 
     def noise(self, what):
-        try:
-            with open("/proc/loadavg") as f:
-                la = f.read().split()[0]
-        except OSError:
-            la = "?"
-        mine = os.path.realpath(self.dir) + "/"
-        foreign = 0
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                if os.path.basename(os.readlink(f"/proc/{pid}/exe")) != "postgres":
-                    continue
-                with open(f"/proc/{pid}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                if ppid != 1 and os.path.basename(os.readlink(f"/proc/{ppid}/exe")) == "postgres":
-                    continue  # a backend, not a postmaster
-                cwd = os.path.realpath(os.readlink(f"/proc/{pid}/cwd")) + "/"
-            except (OSError, ValueError, IndexError):
-                continue
-            if not cwd.startswith(mine):
-                foreign += 1
-        self.res["noise"].append((what, la, foreign))
+        self.res["noise"].append((what, *benchlib.noise(self.dir)))
 
     def rounds(self):
         verified = False
@@ -743,11 +629,7 @@ class Bench:
         if self.cleaned:
             return
         self.cleaned = True
-        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            try:
-                signal.signal(s, signal.SIG_IGN)
-            except (ValueError, OSError):
-                pass
+        benchlib.ignore_signals()
         if self.a.keep:
             log(f"--keep: leaving {self.dir} as is (clean up by hand)")
             return
@@ -768,17 +650,10 @@ class Bench:
         # cluster after an interrupt, the source and target clusters.
         dirs = set(self.clusters)
         if os.path.isdir(self.dir):
-            dirs.update(data_dirs_under(self.dir))
-        stop_postmasters([p for p in (postmaster_pid(d) for d in dirs) if p])
+            dirs.update(benchlib.data_dirs_under(self.dir))
+        stop_postmasters([p for p in (benchlib.postmaster_pid(d) for d in dirs) if p])
         for mnt in [data] + self.mounts:
-            for _ in range(10):
-                if not os.path.ismount(mnt):
-                    break
-                if subprocess.run(["umount", mnt], capture_output=True).returncode == 0:
-                    break
-                time.sleep(1)
-            else:
-                subprocess.run(["umount", "-l", mnt], capture_output=True)
+            benchlib.umount(mnt)
         still = [m for m in [data] + self.mounts if os.path.ismount(m)]
         if still:
             log(f"WARNING: still mounted: {', '.join(still)}; not deleting {self.dir}")
@@ -788,23 +663,9 @@ class Bench:
 
     # ------------------------------------------------------------- report --
     def machine(self):
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-        return (f"{platform.node()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, "
-                f"kernel {platform.release()}, Debian {self.debian()}")
-
-    @staticmethod
-    def debian():
-        try:
-            with open("/etc/debian_version") as f:
-                return f.read().strip()
-        except OSError:
-            return "?"
+        return (f"{platform.node()}, {os.cpu_count()} cores ({benchlib.cpu_model()}), "
+                f"{benchlib.ram_gib():.0f} GiB RAM, kernel {platform.release()}, "
+                f"Debian {benchlib.debian_version()}")
 
     def report(self, incomplete=None):
         r = self.res
@@ -860,7 +721,7 @@ class Bench:
             if not xs:
                 lines.append(f"| {LABEL[p]} | – | | | | | |")
                 continue
-            ratio = f"{meds[p] / base:.2f}×" if base == base and base > 0 else "–"
+            ratio = benchlib.times(meds[p], base)
             lines.append(f"| {LABEL[p]} | {meds[p]:.1f} | {min(xs):.1f} | {max(xs):.1f} | "
                          f"{', '.join(f'{x:.1f}' for x in xs)} | {ratio} | "
                          f"{med([x['flush'] for x in runs[p]]):.1f} |")
@@ -1007,15 +868,10 @@ class Bench:
         ]
         text = "\n".join(lines) + "\n"
         print(text)
-        out = a.out
-        header = not os.path.exists(out)
-        with open(out, "a") as f:
-            if header:
-                f.write("# spur sync: a production database into a branch, masked and not, "
-                        "versus pgcopydb and pg_dump/pg_restore\n\n"
-                        "Produced by `bench/sync/run.py`; newest run last.\n\n")
-            f.write(text)
-        log(f"appended to {out}")
+        benchlib.append_section(
+            a.out, "# spur sync: a production database into a branch, masked and not, "
+            "versus pgcopydb and pg_dump/pg_restore\n\n"
+            "Produced by `bench/sync/run.py`; newest run last.\n\n", text)
 
     def main(self):
         self.setup()
@@ -1063,35 +919,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("run as root (loop-mounted images, initdb as postgres)")
     b = Bench(args)
-    atexit.register(b.cleanup)
-
-    def on_signal(sig, _frame):
-        raise SystemExit(128 + sig)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-    status = 0
-    incomplete = None
-    try:
-        b.main()
-    except BaseException as e:  # noqa: BLE001 (report what was measured, then clean up)
-        status = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 1
-        if isinstance(e, SystemExit) and isinstance(e.code, int) and e.code > 128:
-            incomplete = f"stopped by signal {e.code - 128}"
-        elif isinstance(e, KeyboardInterrupt):
-            incomplete = "interrupted (Ctrl-C)"
-        else:
-            incomplete = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        if not isinstance(e, (KeyboardInterrupt, SystemExit)):
-            traceback.print_exc()
-        log(f"FAILED: {incomplete}")
-    finally:
-        try:
-            b.report(incomplete)
-        except Exception:
-            traceback.print_exc()
-        b.cleanup()
-    sys.exit(status)
+    sys.exit(benchlib.run_main(b, b.main))
 
 
 if __name__ == "__main__":
