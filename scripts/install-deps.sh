@@ -17,8 +17,9 @@ PACKAGES=(
   # filesystems for pools and tests
   xfsprogs btrfs-progs util-linux mount
   # helpers for the quickstart and benchmarks; openssl: TLS tests make their certificates;
-  # python3-yaml: tests/runner reads the CI examples and actions
-  sqlite3 python3 python3-yaml procps openssl
+  # python3-yaml: tests/runner reads the CI examples and actions; curl: the actions' install
+  # step downloads spur with it, as on a runner
+  sqlite3 python3 python3-yaml procps openssl curl
   # peer tools the sync benchmark runs side by side (bench/sync)
   pgcopydb
 )
