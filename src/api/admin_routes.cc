@@ -198,10 +198,11 @@ Result<Reply> Service::ListConfig(const Call&, const Principal&, const Params&) 
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto list, engine::ListOptions(pool.store()));
     const engine::PoolConfig& c = pool.config();
-    arr.push_back({{"key", "listen_addresses"},
-                   {"value", c.listen_addresses},
-                   {"default", c.listen_addresses == "127.0.0.1"},
-                   {"description", "where branch postgres listens (from each branch's next start)"}});
+    arr.push_back(
+        {{"key", "listen_addresses"},
+         {"value", c.listen_addresses},
+         {"default", c.listen_addresses == "127.0.0.1"},
+         {"description", "where branch postgres listens (from each branch's next start)"}});
     arr.push_back({{"key", "advertise_host"},
                    {"value", c.advertise_host},
                    {"default", c.advertise_host == "127.0.0.1"},

@@ -13,8 +13,9 @@ Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string
   ASSIGN_OR_RETURN(std::string owner, OwnerName(owner_as_typed));
   if (note.size() > 200) return InvalidArgument("--note is longer than 200 characters");
   if (!repos.empty() && role != Role::kDeveloper) {
-    return InvalidArgument("--repo scopes a developer token (the CI's); admins act for every "
-                           "repository and viewers change nothing");
+    return InvalidArgument(
+        "--repo scopes a developer token (the CI's); admins act for every "
+        "repository and viewers change nothing");
   }
   if (repos.size() > 20) return InvalidArgument("at most 20 --repo per token");
   for (const auto& r : repos) RETURN_IF_ERROR(ValidateRepoName(r));

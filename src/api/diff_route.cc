@@ -18,9 +18,9 @@ constexpr size_t kMaxTables = 1000;
 Result<engine::DiffRequest> ReadRequest(const Call& call, const std::string& branch) {
   const nlohmann::json& b = call.body.is_null() ? nlohmann::json::object() : call.body;
   if (!b.is_object()) return InvalidArgument("the body must be a JSON object");
-  RETURN_IF_ERROR(OnlyKeys(b, {"against", "format", "database", "schema_only", "data_only",
-                               "full", "color", "tables", "max_rows", "lock_timeout",
-                               "statement_timeout"}));
+  RETURN_IF_ERROR(
+      OnlyKeys(b, {"against", "format", "database", "schema_only", "data_only", "full", "color",
+                   "tables", "max_rows", "lock_timeout", "statement_timeout"}));
   engine::DiffRequest r;
   r.branch = branch;
   ASSIGN_OR_RETURN(auto against, OptString(b, "against"));
@@ -93,10 +93,8 @@ Result<Reply> Service::DiffBranch(const Call& call, const Principal& who, const 
                    engine::RunDiff(r, [&](const std::function<Status(engine::Pool&)>& fn) {
                      return pool_.With(fn);
                    }));
-  nlohmann::json reply = {{"branch", out.to},
-                          {"against", out.from},
-                          {"differs", out.differs},
-                          {"format", r.format}};
+  nlohmann::json reply = {
+      {"branch", out.to}, {"against", out.from}, {"differs", out.differs}, {"format", r.format}};
   const size_t size = r.format == "json" ? out.json.dump().size() : out.text.size();
   if (size > kMaxReplyBytes) {
     return ResourceExhausted("the diff is larger than " + std::to_string(kMaxReplyBytes >> 20) +

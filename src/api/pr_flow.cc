@@ -92,11 +92,10 @@ hooks::DiffSummary DiffForComment(PoolAccess& access, const std::string& branch)
   r.max_rows = 1;  // counts are exact whatever is kept
   Status st = engine::CheckDiffRequest(r);
   Result<engine::DiffOutput> out =
-      st.ok() ? engine::RunDiff(r,
-                                [&](const std::function<Status(engine::Pool&)>& fn) {
-                                  return access.With(fn);
-                                })
-              : Result<engine::DiffOutput>(st);
+      st.ok()
+          ? engine::RunDiff(
+                r, [&](const std::function<Status(engine::Pool&)>& fn) { return access.With(fn); })
+          : Result<engine::DiffOutput>(st);
   if (!out.ok()) {
     d.error = out.status().message();
     return d;
@@ -116,7 +115,8 @@ hooks::DiffSummary DiffForComment(PoolAccess& access, const std::string& branch)
                                     t.value("deleted", int64_t{0}), t.value("updated", int64_t{0})};
       if (row.inserted + row.deleted + row.updated > 0) d.tables.push_back(std::move(row));
     }
-    d.sequences = static_cast<int64_t>(j["data"].value("sequences", nlohmann::json::array()).size());
+    d.sequences =
+        static_cast<int64_t>(j["data"].value("sequences", nlohmann::json::array()).size());
   }
   return d;
 }
@@ -212,8 +212,7 @@ nlohmann::json RunCommand(pr::CommandRunner& runner, const std::string& command,
 
 }  // namespace
 
-Result<int64_t> Service::PostComment(const hooks::RepoConfig& cfg,
-                                     const hooks::PullRequestEvent& e,
+Result<int64_t> Service::PostComment(const hooks::RepoConfig& cfg, const hooks::PullRequestEvent& e,
                                      const std::string& markdown) {
   forge::CommentTarget t;
   t.forge = cfg.forge;
@@ -426,7 +425,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       migration = RunCommand(*options_.command_runner, cfg.migrate, cfg, conn, e);
       if (migration["exit_code"] == 0 && !cfg.seed.empty()) {
         nlohmann::json seed = RunCommand(
-            *options_.command_runner, "psql -v ON_ERROR_STOP=1 -q -f \"$SPUR_SEED\" \"$DATABASE_URL\"", cfg, conn, e);
+            *options_.command_runner,
+            "psql -v ON_ERROR_STOP=1 -q -f \"$SPUR_SEED\" \"$DATABASE_URL\"", cfg, conn, e);
         migration["seed_exit_code"] = seed["exit_code"];
       }
       out["migration"] = migration;
@@ -453,7 +453,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
         })
         .IgnoreError();
     if (!cfg.comment_command.empty() && !markdown.empty()) {
-      auto posted = RunCommand(*options_.command_runner, cfg.comment_command, cfg, conn, e, markdown);
+      auto posted =
+          RunCommand(*options_.command_runner, cfg.comment_command, cfg, conn, e, markdown);
       out["comment_posted"] = posted["exit_code"] == 0;
     }
     if (!cfg.forge.empty() && !markdown.empty() && !e.repo.empty()) {

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "api/pool_access.h"
 #include "common/status.h"
 #include "engine/pool.h"
-#include "api/pool_access.h"
 #include "hooks/comment.h"
 #include "hooks/event.h"
 

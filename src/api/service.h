@@ -20,9 +20,9 @@
 #include "audit/log.h"
 #include "engine/pool.h"
 #include "forge/comments.h"
-#include "pr/command_runner.h"
 #include "hooks/event.h"
 #include "hooks/repo_config.h"
+#include "pr/command_runner.h"
 
 namespace spur {
 class Metrics;

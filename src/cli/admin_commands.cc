@@ -72,11 +72,10 @@ void AddTokenCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
   auto* list = token->add_subcommand("list", "List tokens (never their secrets)");
   list->alias("ls");
   list->callback([&g, exit_code] {
-    *exit_code = PrintRows(g, CallApi(g, "GET", "/tokens"),
-                           {"ID", "PREFIX", "ROLE", "OWNER", "REPOS", "NOTE", "LAST USED",
-                            "REVOKED"},
-                           {"id", "prefix", "role", "owner", "repos", "note", "last_used_at",
-                            "revoked_at"});
+    *exit_code =
+        PrintRows(g, CallApi(g, "GET", "/tokens"),
+                  {"ID", "PREFIX", "ROLE", "OWNER", "REPOS", "NOTE", "LAST USED", "REVOKED"},
+                  {"id", "prefix", "role", "owner", "repos", "note", "last_used_at", "revoked_at"});
   });
   auto* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("id", a->id, "Token id (from `spur token list`)")->required();
@@ -161,7 +160,8 @@ void AddScheduleCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
 void AddConfigCommands(CLI::App& app, GlobalOptions& g, int* exit_code,
                        const std::shared_ptr<AdminArgs>& a) {
   auto* config = app.add_subcommand(
-      "config", "Pool options: TTL warnings, idle suspend, prices, listen_addresses, advertise_host");
+      "config",
+      "Pool options: TTL warnings, idle suspend, prices, listen_addresses, advertise_host");
   config->require_subcommand(1);
   auto* list = config->add_subcommand("list", "Show every option, its value and meaning");
   list->alias("ls");

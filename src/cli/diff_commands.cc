@@ -107,10 +107,12 @@ void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_flag("--full", a->request.full,
                 "Compare every table in full instead of only the pages the branches no longer "
                 "share");
-  cmd->add_option("--max-rows", a->request.max_rows, "Rows shown per table in text and json (0: all)")
+  cmd->add_option("--max-rows", a->request.max_rows,
+                  "Rows shown per table in text and json (0: all)")
       ->capture_default_str();
   cmd->add_option("--color", a->color, "auto, always or never")->capture_default_str();
-  cmd->add_option("--lock-timeout", a->request.lock_timeout, "lock_timeout of every emitted statement")
+  cmd->add_option("--lock-timeout", a->request.lock_timeout,
+                  "lock_timeout of every emitted statement")
       ->capture_default_str();
   cmd->add_option("--statement-timeout", a->request.statement_timeout,
                   "statement_timeout of every emitted statement")

@@ -107,13 +107,13 @@ Result<Sides> OpenSides(Pool& pool, const DiffRequest& r) {
 }  // namespace
 
 Status CheckDiffRequest(DiffRequest& r) {
-  if (r.format != "text" && r.format != "json" && r.format != "sql" &&
-      r.format != "sql-reverse") {
+  if (r.format != "text" && r.format != "json" && r.format != "sql" && r.format != "sql-reverse") {
     return InvalidArgument("format (--format) must be text, json, sql or sql-reverse");
   }
   if (r.schema_only && r.data_only) {
     return InvalidArgument(
-        "schema only and data only (--schema, --data) exclude each other; ask for neither for both");
+        "schema only and data only (--schema, --data) exclude each other; ask for neither for "
+        "both");
   }
   static const std::regex kDuration("[0-9]{1,9}(us|ms|s|min|h|d)?");
   for (const auto* timeout : {&r.lock_timeout, &r.statement_timeout}) {

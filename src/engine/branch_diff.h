@@ -21,8 +21,8 @@ struct DiffRequest {
   std::string database;         // "" = the branch's
   std::string lock_timeout = "5s", statement_timeout = "15min";  // of emitted statements
   bool schema_only = false, data_only = false;
-  bool full = false;   // compare every table in full (no changed-pages fast path)
-  bool color = false;  // text: ANSI colours
+  bool full = false;                // compare every table in full (no changed-pages fast path)
+  bool color = false;               // text: ANSI colours
   std::vector<std::string> tables;  // only these ("schema.table" or "table")
   size_t max_rows = 20;             // rows kept per table for text and json (0: all)
   size_t max_total_rows = 0;        // rows kept in all (0: no limit); more is ResourceExhausted

@@ -54,9 +54,7 @@ struct Layout {
   std::string logs() const { return root + "/logs"; }
   // Tokens for forges' APIs, one file per name, placed by the operator
   // (repository setting forge_token_file).
-  std::string forge_token(const std::string& name) const {
-    return root + "/forge-tokens/" + name;
-  }
+  std::string forge_token(const std::string& name) const { return root + "/forge-tokens/" + name; }
   std::string run() const { return root + "/run"; }
 
   std::string BranchData(int64_t id) const { return branches() + "/" + std::to_string(id); }

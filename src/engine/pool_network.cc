@@ -1,8 +1,8 @@
 // Pool methods for where branches listen and the host clients are told to
 // use: changeable after init (`spur config set listen_addresses|advertise_host`).
-#include "engine/pool.h"
-
 #include <cctype>
+
+#include "engine/pool.h"
 
 namespace spur::engine {
 

@@ -28,8 +28,9 @@ Result<Api> ApiFor(const CommentTarget& t) {
     // Each segment encoded: the name reaches the path whole, never as more path.
     const std::string slash = "/";
     const size_t cut = t.repo.find('/');
-    const std::string repo = http::UrlEncode(t.repo.substr(0, cut)) + slash +
-                             http::UrlEncode(cut == std::string::npos ? "" : t.repo.substr(cut + 1));
+    const std::string repo =
+        http::UrlEncode(t.repo.substr(0, cut)) + slash +
+        http::UrlEncode(cut == std::string::npos ? "" : t.repo.substr(cut + 1));
     a.user = "/user";
     a.list = "/repos/" + repo + "/issues/" + pr + "/comments";
     a.create = a.list;
@@ -92,13 +93,13 @@ class HttpCommentPoster : public CommentPoster {
                                      const std::string& path, const std::string& payload) {
     auto r = client.Call(method, path, api.headers, payload, kTimeoutMs);
     if (!r.ok()) {
-      return Unavailable(t.forge + " at " + t.api_url + " could not be reached: " +
-                         r.status().message());
+      return Unavailable(t.forge + " at " + t.api_url +
+                         " could not be reached: " + r.status().message());
     }
     if (r->status < 200 || r->status > 299) {
       std::string m = ForgeMessage(*r);
-      return Unavailable(t.forge + " answered HTTP " + std::to_string(r->status) + " to " +
-                         method + " " + path + (m.empty() ? "" : ": " + m) +
+      return Unavailable(t.forge + " answered HTTP " + std::to_string(r->status) + " to " + method +
+                         " " + path + (m.empty() ? "" : ": " + m) +
                          (r->status == 401 || r->status == 403
                               ? " (check the repository's forge token and its scopes)"
                               : ""));

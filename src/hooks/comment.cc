@@ -255,9 +255,10 @@ std::string DataChanges(const DiffSummary& d) {
 
 std::string ChangesSection(const std::optional<DiffSummary>& d) {
   if (!d) return "";
-  std::string out = "#### Changes against " + InlineCode(d->against.empty() ? "?" : d->against) +
-                    "\n\n";
-  if (!d->error.empty()) return out + "The diff could not be made: " + InlineCode(d->error) + "\n\n";
+  std::string out =
+      "#### Changes against " + InlineCode(d->against.empty() ? "?" : d->against) + "\n\n";
+  if (!d->error.empty())
+    return out + "The diff could not be made: " + InlineCode(d->error) + "\n\n";
   return out + SchemaChanges(*d) + DataChanges(*d) + "\n";
 }
 

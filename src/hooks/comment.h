@@ -58,8 +58,9 @@ std::string CommentMarker(std::string_view repo, int64_t pr);
 // GitHub-flavoured Markdown: the marker, a heading, a table (branch, state, storage, estimated
 // monthly cost, time to expiry), a Connect section with a psql command line, a Migration
 // section, and the Changes: the schema statements with their hazards and the changed rows per
-// table (each cut after its first 50 entries). Untrusted text (the command, its output) is escaped so it cannot end a code span or
-// fence early; the output is cut to its last 16 KiB and terminal escapes are removed.
+// table (each cut after its first 50 entries). Untrusted text (the command, its output) is escaped
+// so it cannot end a code span or fence early; the output is cut to its last 16 KiB and terminal
+// escapes are removed.
 std::string BuildPrComment(const CommentInput& input);
 
 }  // namespace spur::hooks

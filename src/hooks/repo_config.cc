@@ -12,10 +12,20 @@
 namespace spur::hooks {
 namespace {
 
-constexpr std::string_view kKnownKeys[] = {
-    "source",  "snapshot", "ttl",           "migrate",         "seed",
-    "workdir", "labels",   "branch_prefix", "comment_command", "protected",
-    "forge",   "forge_url", "forge_token_env", "forge_token_file"};
+constexpr std::string_view kKnownKeys[] = {"source",
+                                           "snapshot",
+                                           "ttl",
+                                           "migrate",
+                                           "seed",
+                                           "workdir",
+                                           "labels",
+                                           "branch_prefix",
+                                           "comment_command",
+                                           "protected",
+                                           "forge",
+                                           "forge_url",
+                                           "forge_token_env",
+                                           "forge_token_file"};
 
 bool IsKnownKey(std::string_view key) {
   for (std::string_view k : kKnownKeys) {
@@ -63,7 +73,8 @@ Status CheckSeedPath(std::string_view path) {
 // forge, tests): the token must not cross a network in clear text.
 Status CheckForgeUrl(const std::string& url) {
   static const std::regex kUrl(
-      "(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)"
+      "(https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://"
+      "(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?)"
       "(/[A-Za-z0-9._~/-]*)?");
   if (!std::regex_match(url, kUrl)) {
     return InvalidArgument("\"" + url +
@@ -261,7 +272,8 @@ std::string RepoConfigToYaml(const RepoConfig& c) {
   if (!c.comment_command.empty()) {
     out << YAML::Key << "comment_command" << YAML::Value << c.comment_command;
   }
-  for (const auto& [key, value] : {std::pair{"forge", &c.forge}, {"forge_url", &c.forge_url},
+  for (const auto& [key, value] : {std::pair{"forge", &c.forge},
+                                   {"forge_url", &c.forge_url},
                                    {"forge_token_env", &c.forge_token_env},
                                    {"forge_token_file", &c.forge_token_file}}) {
     if (!value->empty()) out << YAML::Key << key << YAML::Value << *value;

@@ -23,7 +23,7 @@ struct Column {
   // Empty means the same as `type` (schemas built by hand in tests).
   std::string resolved_type;
   bool not_null = false;
-  bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+  bool generated = false;        // GENERATED ALWAYS AS (...) STORED: never copied
   bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: UPDATE may only set DEFAULT
   // What rows older than the column read in it (ALTER TABLE ... ADD COLUMN
   // with a non-volatile default stores it: atthasmissing/attmissingval): its

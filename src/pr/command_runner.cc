@@ -19,8 +19,7 @@ class ShellCommandRunner : public CommandRunner {
                         "/bin/sh", "-c", spec.command},
                        o);
     CommandResult r;
-    r.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!run.ok()) {
       r.output = run.status().message();
       return r;

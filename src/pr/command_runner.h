@@ -11,17 +11,17 @@
 namespace spur::pr {
 
 struct CommandSpec {
-  std::string command;  // for /bin/sh -c; from an admin's repository settings
+  std::string command;                     // for /bin/sh -c; from an admin's repository settings
   std::map<std::string, std::string> env;  // added to spur's own environment
-  std::string cwd;                          // "" = spur's working directory
+  std::string cwd;                         // "" = spur's working directory
   std::string stdin_data;
   int timeout_seconds = 1800;  // then SIGTERM, and SIGKILL 10 s later
 };
 
 struct CommandResult {
-  int exit_code = -1;   // -1: killed by a signal, or could not be started
-  double seconds = 0;   // how long it ran
-  std::string output;   // stdout then stderr, as captured (not cut, not cleaned)
+  int exit_code = -1;  // -1: killed by a signal, or could not be started
+  double seconds = 0;  // how long it ran
+  std::string output;  // stdout then stderr, as captured (not cut, not cleaned)
 };
 
 class CommandRunner {

@@ -18,8 +18,8 @@ http::Response Json(int status, const nlohmann::json& body) {
 FakeForge::FakeForge(std::string token) : token_(std::move(token)) {
   http::HttpServer::Options o;
   server_ = std::make_unique<http::HttpServer>(o);
-  ok_ = server_->Start([this](const http::Request& r, const http::Peer&) { return Handle(r); })
-            .ok();
+  ok_ =
+      server_->Start([this](const http::Request& r, const http::Peer&) { return Handle(r); }).ok();
 }
 
 FakeForge::~FakeForge() { server_->Stop(); }
@@ -63,10 +63,12 @@ http::Response FakeForge::Handle(const http::Request& r) {
   std::string key;
   int64_t edit_id = 0;
   if (std::regex_match(path, m, kGhList)) {
-    if (r.Header("authorization") != "Bearer " + token_) return Json(401, {{"message", "Bad credentials"}});
+    if (r.Header("authorization") != "Bearer " + token_)
+      return Json(401, {{"message", "Bad credentials"}});
     key = "github:" + m[1].str() + "#" + m[2].str();
   } else if (std::regex_match(path, m, kGhEdit)) {
-    if (r.Header("authorization") != "Bearer " + token_) return Json(401, {{"message", "Bad credentials"}});
+    if (r.Header("authorization") != "Bearer " + token_)
+      return Json(401, {{"message", "Bad credentials"}});
     key = "github:" + m[1].str();
     edit_id = std::stoll(m[2].str());
   } else if (std::regex_match(path, m, kGlEdit)) {

@@ -43,7 +43,7 @@ class FakeForge {
   mutable std::mutex mu_;
   std::vector<Seen> seen_;
   std::map<std::string, std::map<int64_t, std::string>> comments_;  // by PR key
-  std::map<int64_t, bool> foreign_;                                   // ids not by spur-bot
+  std::map<int64_t, bool> foreign_;                                 // ids not by spur-bot
   int64_t next_id_ = 1000;
   std::unique_ptr<http::HttpServer> server_;
 };

@@ -734,17 +734,18 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
                       forge.url() + "\nforge_token_env: SPUR_FORGE_TOKEN\n");
   // Regression: a migration printing bytes that are not UTF-8 made the
   // record's JSON dump throw (in the webhook worker: the daemon died).
-  serve_->AddRepo("acme/web", "gitlab",
-                  "migrate: \"printf '\\\\377\\\\376 not utf-8'\"\nforge: gitlab\nforge_url: " + forge.url() +
-                      "/api/v4\nforge_token_env: SPUR_FORGE_TOKEN\nbranch_prefix: mr-\n");
+  serve_->AddRepo(
+      "acme/web", "gitlab",
+      "migrate: \"printf '\\\\377\\\\376 not utf-8'\"\nforge: gitlab\nforge_url: " + forge.url() +
+          "/api/v4\nforge_token_env: SPUR_FORGE_TOKEN\nbranch_prefix: mr-\n");
   StartDaemon({{"SPUR_FORGE_TOKEN", forge_token}});
   auto dev = serve_->MakeToken("developer", "ci");
   const std::string server = serve_->http_url();
   // Anyone may post a comment that starts with spur's marker: it is not spur's to edit.
   forge.AddForeignComment("github:acme/shop#3", "<!-- spur:acme/shop#3 -->\nfake connection info");
-  CliResult up = serve_->Remote(server, dev.secret,
-                                {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop", "--sha",
-                                 "a1", "--migrate"});
+  CliResult up = serve_->Remote(
+      server, dev.secret,
+      {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop", "--sha", "a1", "--migrate"});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   EXPECT_EQ(up.json()["comment_posted"], true) << up.out;
   auto comments = forge.comments("github:acme/shop#3");
@@ -762,9 +763,9 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
     EXPECT_FALSE(r.headers.at("user-agent").empty());
   }
   // The next push: the branch is reset and migrated again; the same comment is edited.
-  CliResult again = serve_->Remote(server, dev.secret,
-                                   {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop",
-                                    "--sha", "a2", "--migrate"});
+  CliResult again = serve_->Remote(
+      server, dev.secret,
+      {"--json", "ci", "up", "--pr", "3", "--repo", "acme/shop", "--sha", "a2", "--migrate"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   comments = forge.comments("github:acme/shop#3");
   ASSERT_EQ(comments.size(), 2u);
@@ -776,8 +777,8 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
   EXPECT_EQ(seen.back().target, "/repos/acme/shop/issues/comments/" + std::to_string(id));
 
   // GitLab: a note on the merge request, with its own header.
-  CliResult mr = serve_->Remote(server, dev.secret,
-                                {"--json", "ci", "up", "--pr", "5", "--repo", "acme/web", "--migrate"});
+  CliResult mr = serve_->Remote(
+      server, dev.secret, {"--json", "ci", "up", "--pr", "5", "--repo", "acme/web", "--migrate"});
   ASSERT_EQ(mr.exit_code, 0) << mr.err;
   EXPECT_EQ(forge.comments("gitlab:acme/web#5").size(), 1u);
   EXPECT_EQ(forge.requests().back().method, "POST");
@@ -793,8 +794,9 @@ TEST_F(ServeTest, PrCommentWithTheDiffIsPostedThenEditedAtTheForge) {
   EXPECT_EQ(json_diff.json()["against"], "main");
   CliResult sql = serve_->Remote(server, dev.secret, {"diff", "pr-3", "--format", "sql"});
   ASSERT_EQ(sql.exit_code, 0) << sql.err;
-  EXPECT_NE(sql.out.find("INSERT INTO public.migrated (\"x\") OVERRIDING SYSTEM VALUE VALUES ('1');"),
-            std::string::npos)
+  EXPECT_NE(
+      sql.out.find("INSERT INTO public.migrated (\"x\") OVERRIDING SYSTEM VALUE VALUES ('1');"),
+      std::string::npos)
       << sql.out;
   EXPECT_EQ(serve_->Remote(server, dev.secret, {"diff", "pr-3", "--exit-code"}).exit_code, 1);
   // Regression: a body without max_rows read an empty optional.
@@ -827,15 +829,15 @@ TEST_F(ServeTest, RepoScopedCiTokenActsForWebhookMadePrBranches) {
   const std::string author = b["owner"].get<std::string>();
   ASSERT_NE(author, "ci");
 
-  CliResult made = serve_->Run({"--json", "token", "create", "--role", "developer", "--owner",
-                                "ci", "--repo", "acme/shop"});
+  CliResult made = serve_->Run(
+      {"--json", "token", "create", "--role", "developer", "--owner", "ci", "--repo", "acme/shop"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   const std::string scoped = made.json()["token"];
   EXPECT_EQ(made.json()["repos"], json::array({"acme/shop"}));
   const auto plain = serve_->MakeToken("developer", "ci");
   const std::string server = serve_->http_url();
-  const std::vector<std::string> up = {"ci", "up", "--pr", "41", "--repo", "acme/shop", "--sha",
-                                       "f00d"};
+  const std::vector<std::string> up = {"ci",     "up",        "--pr",  "41",
+                                       "--repo", "acme/shop", "--sha", "f00d"};
   CliResult refused = serve_->Remote(server, plain.secret, up);
   EXPECT_EQ(refused.exit_code, 7) << refused.err;
   EXPECT_NE(refused.err.find("--repo acme/shop"), std::string::npos) << refused.err;
@@ -853,7 +855,8 @@ TEST_F(ServeTest, RepoScopedCiTokenActsForWebhookMadePrBranches) {
                 .exit_code,
             2);
   EXPECT_EQ(serve_->Run({"token", "create", "--owner", "x", "--repo", "not a repo"}).exit_code, 2);
-  CliResult down = serve_->Remote(server, scoped, {"ci", "down", "--pr", "41", "--repo", "acme/shop"});
+  CliResult down =
+      serve_->Remote(server, scoped, {"ci", "down", "--pr", "41", "--repo", "acme/shop"});
   EXPECT_EQ(down.exit_code, 0) << down.err;
   EXPECT_FALSE(Branch("pr-41").is_object());
 }

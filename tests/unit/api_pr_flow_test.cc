@@ -90,7 +90,8 @@ TEST_F(PrFlowTest, FailedMigrationIsRecordedShownAndCommented) {
 
 TEST_F(PrFlowTest, ForgeErrorIsReportedAndTheBranchStays) {
   runner_.answer = {0, 0.2, "ok\n"};
-  poster_.answer = Unavailable("github answered HTTP 502 to POST /repos/acme/shop/issues/5/comments");
+  poster_.answer =
+      Unavailable("github answered HTTP 502 to POST /repos/acme/shop/issues/5/comments");
   Reply r = Up(5);
   ASSERT_EQ(r.status, 200) << r.body.dump();
   EXPECT_EQ(r.body["result"], "created");
@@ -129,8 +130,8 @@ namespace {
 TEST_F(PrFlowTest, KeptBranchKeepsItsMigrationRecordWithoutMigrate) {
   runner_.answer = {0, 0.3, "applied\n"};
   ASSERT_EQ(Up(8).status, 200);
-  Reply again = h_.Do("POST", "/ci/up", test::kTestAdmin,
-                      {{"pr", 8}, {"repo", "acme/shop"}, {"sha", "abc"}});
+  Reply again =
+      h_.Do("POST", "/ci/up", test::kTestAdmin, {{"pr", 8}, {"repo", "acme/shop"}, {"sha", "abc"}});
   ASSERT_EQ(again.status, 200) << again.body.dump();
   EXPECT_EQ(again.body["result"], "kept");
   EXPECT_EQ(runner_.seen.size(), 1u);

@@ -96,15 +96,17 @@ TEST(DiffTableSpec, BranchOnlyColumnsAreReadAsTheirFillOnTheOtherSide) {
   box.missing_unreadable = true;
   pg::Column seq = Col("n", "int8", true);
   seq.identity_always = true;  // UPDATE cannot set it
-  auto to = One(Tab("t", {Col("id", "int8", true), status, Col("note", "text"), box,
-                          Col("total", "int8", false, /*gen=*/true), seq},
+  auto to = One(Tab("t",
+                    {Col("id", "int8", true), status, Col("note", "text"), box,
+                     Col("total", "int8", false, /*gen=*/true), seq},
                     {{"pk", true, {"id"}}}));
   TableSpec s = Spec(from, to);
   EXPECT_EQ(s.columns, (std::vector<std::string>{"id", "status", "note"}));
   EXPECT_EQ(s.fill, (Values{std::nullopt, V("new"), std::nullopt}));
   EXPECT_EQ(s.not_compared, (std::vector<std::string>{"area", "total", "n"}));
   EXPECT_EQ(SelectListSql(s, SideRole::kFrom), "r.\"id\"::text, 'new'::text, NULL::text");
-  EXPECT_EQ(SelectListSql(s, SideRole::kTo), "r.\"id\"::text, r.\"status\"::text, r.\"note\"::text");
+  EXPECT_EQ(SelectListSql(s, SideRole::kTo),
+            "r.\"id\"::text, r.\"status\"::text, r.\"note\"::text");
   // Keyless: the fill orders nothing on the side that lacks the column.
   auto wf = One(Tab("w", {Col("a", "int4")}));
   auto wt = One(Tab("w", {Col("a", "int4"), Col("b", "text")}));
@@ -153,7 +155,8 @@ TEST(DiffTableSpec, IntegersOrderNumericallyTextBytewiseNullsLast) {
   EXPECT_TRUE(Less(ws, {V("10"), V("x")}, {V("9"), V("x")}));
   EXPECT_TRUE(Less(ws, {V("a"), V("x")}, {V("a"), std::nullopt}));
   EXPECT_FALSE(Less(ws, {std::nullopt, V("x")}, {V("a"), V("x")}));
-  EXPECT_EQ(OrderBySql(ws, SideRole::kTo), "r.\"a\"::text COLLATE \"C\", r.\"b\"::text COLLATE \"C\"");
+  EXPECT_EQ(OrderBySql(ws, SideRole::kTo),
+            "r.\"a\"::text COLLATE \"C\", r.\"b\"::text COLLATE \"C\"");
   // Qualified: a bare "id" would sort by the text output column of that name.
   EXPECT_EQ(OrderBySql(s, SideRole::kFrom), "r.\"id\"");
 }

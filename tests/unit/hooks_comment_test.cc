@@ -163,7 +163,8 @@ TEST(HooksComment, ChangesShowSchemaStatementsWithHazardsAndRowCounts) {
 
   in.diff = DiffSummary{.against = "main", .error = "branch pr-42 [x](https://ev.il) is stopped"};
   md = BuildPrComment(in);
-  EXPECT_TRUE(Contains(md, "The diff could not be made: `branch pr-42 [x](https://ev.il) is stopped`"))
+  EXPECT_TRUE(
+      Contains(md, "The diff could not be made: `branch pr-42 [x](https://ev.il) is stopped`"))
       << md;
   in.diff = DiffSummary{.against = "main"};
   md = BuildPrComment(in);

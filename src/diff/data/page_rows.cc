@@ -19,8 +19,8 @@ std::string PageRowsSql(const TableSpec& spec, SideRole side,
   return sql;
 }
 
-Result<std::vector<Values>> ReadPageRows(pg::Connection& conn, const TableSpec& spec,
-                                         SideRole side, const std::vector<PageRange>& ranges) {
+Result<std::vector<Values>> ReadPageRows(pg::Connection& conn, const TableSpec& spec, SideRole side,
+                                         const std::vector<PageRange>& ranges) {
   std::vector<Values> rows;
   for (size_t i = 0; i < ranges.size(); i += kRangesPerStatement) {
     const size_t n = std::min(kRangesPerStatement, ranges.size() - i);

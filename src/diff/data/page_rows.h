@@ -15,8 +15,7 @@ namespace spur::diff::data {
 
 // The SQL reading `ranges` of `spec`'s table (ONLY the table: partitions
 // and inheritance children are separate tables) on `side`, in any order.
-std::string PageRowsSql(const TableSpec& spec, SideRole side,
-                        const std::vector<PageRange>& ranges);
+std::string PageRowsSql(const TableSpec& spec, SideRole side, const std::vector<PageRange>& ranges);
 
 // Runs it on `conn`, a few hundred ranges per statement.
 [[nodiscard]] Result<std::vector<Values>> ReadPageRows(pg::Connection& conn, const TableSpec& spec,

@@ -152,9 +152,10 @@ const TableDiff* Report::Find(const std::string& display) const {
 }
 
 bool Report::empty() const {
-  return diff_.sequences.empty() && std::all_of(diff_.tables.begin(), diff_.tables.end(), [](const TableDiff& t) {
-    return t.counts.inserted + t.counts.deleted + t.counts.updated == 0;
-  });
+  return diff_.sequences.empty() &&
+         std::all_of(diff_.tables.begin(), diff_.tables.end(), [](const TableDiff& t) {
+           return t.counts.inserted + t.counts.deleted + t.counts.updated == 0;
+         });
 }
 
 nlohmann::json Report::ToJson() const {

@@ -63,7 +63,7 @@ TableSpec Pair(const pg::Table& from, const pg::Table& to) {
     s.branch_only.push_back(f == nullptr);
     s.fill.push_back(f ? Value() : c.missing_value);
     order[c.name] = f && IsInteger(c.base_type) && IsInteger(f->base_type) ? Ordering::kInteger
-                                                                          : Ordering::kText;
+                                                                           : Ordering::kText;
   }
   for (const auto& c : from.columns) {
     if (!FindColumn(to, c.name)) {

@@ -27,8 +27,8 @@ enum class Presence { kBoth, kOnlyFrom, kOnlyTo };
 
 struct TableSpec {
   Presence presence = Presence::kBoth;
-  std::string qualified;             // "schema"."name", for SQL
-  std::string display;               // schema.name, for people
+  std::string qualified;  // "schema"."name", for SQL
+  std::string display;    // schema.name, for people
   // Compared: on both sides, or only on the branch (then the side compared
   // against reads `fill`), in the branch side's table order.
   std::vector<std::string> columns;
@@ -39,9 +39,9 @@ struct TableSpec {
   // touched compare equal and the rest carry their values into the SQL.
   std::vector<bool> branch_only;
   std::vector<Value> fill;
-  std::vector<size_t> key;           // indexes into columns; empty: rows matched whole
-  std::vector<Ordering> ordering;    // per key column, or per column when matched whole
-  std::string matched_by;            // "primary key (id)", "unique (email)", "whole row"
+  std::vector<size_t> key;                      // indexes into columns; empty: rows matched whole
+  std::vector<Ordering> ordering;               // per key column, or per column when matched whole
+  std::string matched_by;                       // "primary key (id)", "unique (email)", "whole row"
   std::vector<std::string> only_from, only_to;  // columns one side lacks
   // Of those, the ones not compared: all of only_from (the schema script
   // drops them), and branch-only columns that are generated, ALWAYS
