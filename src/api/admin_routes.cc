@@ -88,21 +88,12 @@ Result<Reply> Service::CreateToken(const Call& call, const Principal&, const Par
   ASSIGN_OR_RETURN(Role role, RoleFrom(role_text));
   ASSIGN_OR_RETURN(auto owner, ReqString(call.body, "owner"));
   ASSIGN_OR_RETURN(auto note, OptString(call.body, "note"));
-  std::vector<std::string> repos;
-  if (call.body.contains("repos")) {
-    const auto& list = call.body["repos"];
-    if (!list.is_array() || list.size() > 20) {
-      return InvalidArgument("repos must be a list of at most 20 \"owner/name\"");
-    }
-    for (const auto& r : list) {
-      if (!r.is_string()) return InvalidArgument("repos: each must be \"owner/name\"");
-      repos.push_back(r.get<std::string>());
-    }
-  }
+  ASSIGN_OR_RETURN(auto repos, OptStringList(call.body, "repos", 20));
   nlohmann::json out;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto t, api::CreateToken(pool.store(), role, owner, note.value_or(""),
-                                              pool.clock().NowSeconds(), repos));
+                                              pool.clock().NowSeconds(),
+                                              repos.value_or(std::vector<std::string>{})));
     out = TokenJson(t.record);
     out["token"] = t.secret;
     return Status::Ok();

@@ -85,6 +85,20 @@ Result<std::optional<int64_t>> OptSize(const nlohmann::json& body, const char* k
   return std::optional<int64_t>(static_cast<int64_t>(*s));
 }
 
+Result<std::optional<std::vector<std::string>>> OptStringList(const nlohmann::json& body,
+                                                              const char* key, size_t max_items) {
+  const auto* f = Field(body, key);
+  if (!f) return std::optional<std::vector<std::string>>();
+  const std::string what = "a list of at most " + std::to_string(max_items) + " strings";
+  if (!f->is_array() || f->size() > max_items) return WrongType(key, what.c_str());
+  std::vector<std::string> out;
+  for (const auto& item : *f) {
+    if (!item.is_string()) return WrongType(key, what.c_str());
+    out.push_back(item.get<std::string>());
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
 Result<std::optional<std::map<std::string, std::string>>> OptStringMap(const nlohmann::json& body,
                                                                        const char* key) {
   const auto* f = Field(body, key);

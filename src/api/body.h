@@ -25,6 +25,10 @@ Result<std::optional<int64_t>> OptInt(const nlohmann::json& body, const char* ke
 Result<std::optional<int64_t>> OptDuration(const nlohmann::json& body, const char* key);
 // A size given as bytes (number) or text ("10G"), at most kMaxSizeBytes.
 Result<std::optional<int64_t>> OptSize(const nlohmann::json& body, const char* key);
+// A list of at most `max_items` strings (InvalidArgument naming the field
+// and the bound otherwise).
+Result<std::optional<std::vector<std::string>>> OptStringList(const nlohmann::json& body,
+                                                              const char* key, size_t max_items);
 // An object of string values.
 Result<std::optional<std::map<std::string, std::string>>> OptStringMap(const nlohmann::json& body,
                                                                        const char* key);

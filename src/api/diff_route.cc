@@ -45,19 +45,8 @@ Result<engine::DiffRequest> ReadRequest(const Call& call, const std::string& bra
   // 0 ("all") is the CLI's own choice on its host; here it is the bound.
   const int64_t rows = max_rows.value_or(20);
   r.max_rows = rows == 0 ? kMaxRowsPerTable : static_cast<size_t>(rows);
-  if (b.contains("tables")) {
-    const auto& t = b["tables"];
-    if (!t.is_array() || t.size() > kMaxTables) {
-      return InvalidArgument("tables must be a list of at most " + std::to_string(kMaxTables) +
-                             " table names");
-    }
-    for (const auto& name : t) {
-      if (!name.is_string() || name.get<std::string>().size() > 200) {
-        return InvalidArgument("tables: each must be a name (schema.table or table)");
-      }
-      r.tables.push_back(name.get<std::string>());
-    }
-  }
+  ASSIGN_OR_RETURN(auto tables, OptStringList(b, "tables", kMaxTables));
+  r.tables = tables.value_or(std::vector<std::string>{});
   r.max_total_rows = kMaxKeptRows;
   r.max_kept_bytes = kMaxReplyBytes;
   RETURN_IF_ERROR(engine::CheckDiffRequest(r));

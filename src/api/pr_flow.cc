@@ -269,9 +269,9 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
                             (e.repo.empty() ? "(no --repo)" : e.repo) + "\"");
   }
   RETURN_IF_ERROR(AuditAppend(actor, action, target, "started", EventToJson(e)));
-  std::string replayed;             // why the event is not applied (pr_events.h)
-  nlohmann::json passed_migration;  // kept at this commit: the migration that already passed
-  nlohmann::json kept_migration;    // kept: the migration record the branch's data goes with
+  std::string replayed;           // why the event is not applied (pr_events.h)
+  nlohmann::json kept_migration;  // kept: the migration record the branch's data goes with
+  bool kept_at_commit = false;    // kept, and at the commit it was recorded for
   Status st = pool_.With([&](engine::Pool& pool) -> Status {
     if (IsForgeEvent(e)) {
       ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(e.forge, e.repo, e.number));
@@ -356,10 +356,8 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     if (keep) {
       out["result"] = "kept";
       auto m = nlohmann::json::parse(bound ? bound->migration : "", nullptr, false);
-      if (m.is_object()) kept_migration = m;
-      if (same_commit && m.is_object() && m.value("exit_code", -1) == 0) {
-        passed_migration = std::move(m);
-      }
+      if (m.is_object()) kept_migration = std::move(m);
+      kept_at_commit = same_commit;
     } else if (existing.ok()) {
       std::optional<std::string> to;
       if (!cfg.snapshot.empty()) to = cfg.snapshot;
@@ -417,8 +415,10 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
     // Commands run without the pool lock: a long migration must not stall
     // every other branch operation.
     nlohmann::json migration;
-    if (migrate && !cfg.migrate.empty() && passed_migration.is_object()) {
-      migration = passed_migration;  // recorded again below, so the comment keeps it
+    const bool passed_here =
+        kept_at_commit && kept_migration.is_object() && kept_migration.value("exit_code", -1) == 0;
+    if (migrate && !cfg.migrate.empty() && passed_here) {
+      migration = kept_migration;  // recorded again below, so the comment keeps it
       out["migration"] = migration;
       out["migration"]["skipped"] = "already applied to this branch at commit " + e.head_sha;
     } else if (migrate && !cfg.migrate.empty()) {
@@ -436,8 +436,11 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
       // no migrate command was configured).
       migration = kept_migration;
     }
-    // The diff runs without the pool lock, like the commands.
-    const hooks::DiffSummary diff = DiffForComment(pool_, name);
+    // The comment (and the diff in it) only when something posts it; the
+    // diff runs without the pool lock, like the commands.
+    const bool comments = !cfg.comment_command.empty() || (!cfg.forge.empty() && !e.repo.empty());
+    std::optional<hooks::DiffSummary> diff;
+    if (comments) diff = DiffForComment(pool_, name);
     std::string markdown;
     pool_
         .With([&](engine::Pool& pool) -> Status {
@@ -448,7 +451,9 @@ Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& 
                                        migration.is_null() ? "" : migration.dump(),
                                        pool.clock().NowSeconds()};
           RETURN_IF_ERROR(pool.store().PutPullRequest(binding));
-          ASSIGN_OR_RETURN(markdown, BuildComment(pool, name, diff));
+          if (comments) {
+            ASSIGN_OR_RETURN(markdown, BuildComment(pool, name, diff));
+          }
           return Status::Ok();
         })
         .IgnoreError();

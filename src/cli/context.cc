@@ -53,9 +53,13 @@ int ExitCode(const Status& status) {
   return 1;
 }
 
-Status LocalOnly(const GlobalOptions& g, const char* what) {
+bool UsesServer(const GlobalOptions& g) {
   const char* env = std::getenv("SPUR_SERVER");
-  if (!g.server.empty() || (env != nullptr && *env != '\0')) {
+  return !g.server.empty() || (env != nullptr && *env != '\0');
+}
+
+Status LocalOnly(const GlobalOptions& g, const char* what) {
+  if (UsesServer(g)) {
     return FailedPrecondition(std::string(what) +
                               " runs on the pool's host, not through --server/SPUR_SERVER; run "
                               "it there (scheduled syncs run inside `spur serve`)");

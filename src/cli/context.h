@@ -34,6 +34,9 @@ Result<std::unique_ptr<engine::Pool>> OpenPool(const GlobalOptions& g);
 // exceeded, 1 anything else.
 int ExitCode(const Status& status);
 
+// True when --server or $SPUR_SERVER names a daemon to talk to.
+bool UsesServer(const GlobalOptions& g);
+
 // FailedPrecondition when --server/SPUR_SERVER is set: `what` works on the
 // pool's host only (it reads files there and writes into the pool's disk).
 Status LocalOnly(const GlobalOptions& g, const char* what);

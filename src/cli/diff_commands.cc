@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -17,11 +16,6 @@ struct DiffArgs {
   std::string color = "auto";
   bool exit_code = false;
 };
-
-bool UsesServer(const GlobalOptions& g) {
-  const char* env = std::getenv("SPUR_SERVER");
-  return !g.server.empty() || (env != nullptr && *env != '\0');
-}
 
 // The request as the API route reads it (api/diff_route.cc).
 nlohmann::json Body(const engine::DiffRequest& r) {

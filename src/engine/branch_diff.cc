@@ -124,6 +124,7 @@ Status CheckDiffRequest(DiffRequest& r) {
   }
   for (const auto& t : r.tables) {
     if (t.empty()) return InvalidArgument("tables: an empty name; use t1,t2");
+    if (t.size() > 200) return InvalidArgument("tables: a name longer than 200 characters");
   }
   // A postgres identifier: at most 63 bytes, no control characters (it goes
   // into a quoted conninfo value).
