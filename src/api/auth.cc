@@ -1,9 +1,9 @@
 #include "api/auth.h"
 
-#include "api/pr_flow.h"
 #include "common/crypto.h"
 #include "common/names.h"
 #include "engine/credentials.h"
+#include "hooks/repo_name.h"
 
 namespace spur::api {
 
@@ -18,7 +18,7 @@ Result<NewToken> CreateToken(catalog::Store& store, Role role, const std::string
         "repository and viewers change nothing");
   }
   if (repos.size() > 20) return InvalidArgument("at most 20 --repo per token");
-  for (const auto& r : repos) RETURN_IF_ERROR(ValidateRepoName(r));
+  for (const auto& r : repos) RETURN_IF_ERROR(hooks::ValidateRepoName(r));
   NewToken t;
   t.secret = "spur_" + engine::RandomToken(40);
   t.record.hash = Sha256Hex(t.secret);

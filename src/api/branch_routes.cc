@@ -2,10 +2,10 @@
 // connection.
 #include <chrono>
 
-#include "api/access.h"
 #include "api/body.h"
 #include "api/service.h"
 #include "api/views.h"
+#include "authz/data_access.h"
 #include "common/metrics.h"
 #include "common/names.h"
 #include "engine/options.h"
@@ -32,7 +32,7 @@ engine::SettingsCaller SettingsCallerFor(const Principal& who) {
 
 bool MaySeeSecrets(const Principal& who, const catalog::Branch& b) {
   return who.role == Role::kAdmin || (who.role == Role::kDeveloper && who.owner == b.owner) ||
-         ActsForRepoOf(who, b);
+         authz::ActsForRepoOf(who, b);
 }
 
 }  // namespace
@@ -166,7 +166,7 @@ Result<Reply> Service::CreateBranch(const Call& call, const Principal& who, cons
     if (!o.ttl_seconds && !o.is_protected && options.default_ttl > 0) {
       o.ttl_seconds = options.default_ttl;
     }
-    RETURN_IF_ERROR(CheckMayCopy(pool.store(), who, o.from, o.snapshot));
+    RETURN_IF_ERROR(authz::CheckMayCopy(pool.store(), who, o.from, o.snapshot));
     ASSIGN_OR_RETURN(auto b, pool.CreateBranch(o));
     ForgetUsage(b.id);                                     // ids of deleted branches are reused
     if (options_.cache_usage) CachedUsage(pool, b, true);  // fresh branches measure fast
@@ -268,7 +268,7 @@ Result<Reply> Service::ResetBranch(const Call& call, const Principal& who, const
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
-    RETURN_IF_ERROR(CheckMayResetFrom(pool.store(), who, p.at("name"), to));
+    RETURN_IF_ERROR(authz::CheckMayResetFrom(pool.store(), who, p.at("name"), to));
     // Read before the reset, which drops the implicit base it replaces.
     ASSIGN_OR_RETURN(auto before, pool.store().GetBranch(p.at("name")));
     nlohmann::json discarded = DiscardedJson(pool.store(), before, keep_backup);

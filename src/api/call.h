@@ -8,25 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "authz/principal.h"
 #include "common/status.h"
 
 namespace spur::api {
 
-enum class Role { kViewer = 0, kDeveloper = 1, kAdmin = 2 };
-const char* ToString(Role role);
-// "admin" | "developer" | "viewer"; InvalidArgument otherwise.
-Result<Role> RoleFrom(const std::string& text);
-
-// Who makes a call. `actor` is what the audit log records, e.g.
-// "local:alice" or "token:3(ci)". Developers act on branches they own.
-struct Principal {
-  std::string actor;
-  Role role = Role::kViewer;
-  std::string owner;
-  // A token scoped to repositories: it acts for their pull-request branches
-  // whoever owns them (access.h), and runs `ci up/down` for those only.
-  std::vector<std::string> repos;
-};
+// The caller and its role are authz types (authz/principal.h), named here
+// as the API's own because every route takes them.
+using authz::Principal;
+using authz::Role;
+using authz::RoleFrom;
+using authz::ToString;
 
 struct Call {
   std::string method;  // GET POST PATCH PUT DELETE

@@ -1,9 +1,9 @@
 // POST /branches/{name}/diff: `spur diff` through the server. The body holds
 // the CLI's options; the reply is {"branch", "against", "differs", "format"}
 // with "output" (text, sql, sql-reverse) or "result" (json).
-#include "api/access.h"
 #include "api/body.h"
 #include "api/service.h"
+#include "authz/data_access.h"
 #include "engine/branch_diff.h"
 
 namespace spur::api {
@@ -54,15 +54,15 @@ Result<engine::DiffRequest> ReadRequest(const Call& call, const std::string& bra
 }
 
 // A diff reads the rows of both sides: the caller must be allowed to read
-// each (access.h). `against` is a branch or, failing that, a snapshot.
+// each (authz/data_access.h). `against` is a branch or, failing that, a snapshot.
 Status CheckMayDiff(engine::Pool& pool, const Principal& who, const std::string& branch,
                     const std::string& against) {
   ASSIGN_OR_RETURN(auto b, pool.store().GetBranch(branch));
-  RETURN_IF_ERROR(CheckReadData(who, b));
+  RETURN_IF_ERROR(authz::CheckReadData(who, b));
   auto other = pool.store().GetBranch(against);
-  if (other.ok()) return CheckReadData(who, *other);
+  if (other.ok()) return authz::CheckReadData(who, *other);
   if (other.status().code() != Code::kNotFound) return other.status();
-  return CheckMayCopy(pool.store(), who, std::nullopt, against);
+  return authz::CheckMayCopy(pool.store(), who, std::nullopt, against);
 }
 
 }  // namespace

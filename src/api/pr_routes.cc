@@ -4,12 +4,10 @@
 
 #include <cctype>
 
-#include "api/access.h"
 #include "api/body.h"
-#include "api/pr_events.h"
-#include "api/pr_flow.h"
 #include "api/service.h"
 #include "api/views.h"
+#include "authz/data_access.h"
 #include "common/crash_point.h"
 #include "common/units.h"
 #include "common/untrusted_text.h"
@@ -17,6 +15,10 @@
 #include "hooks/github.h"
 #include "hooks/gitlab.h"
 #include "hooks/repo_config.h"
+#include "hooks/repo_name.h"
+#include "pr/comment.h"
+#include "pr/event_record.h"
+#include "pr/replay.h"
 
 namespace spur::api {
 namespace {
@@ -29,7 +31,7 @@ Result<hooks::PullRequestEvent> CiEvent(const Call& call, hooks::PrAction action
   hooks::PullRequestEvent e;
   e.forge = "ci";
   e.repo = repo.value_or("");
-  if (!e.repo.empty()) RETURN_IF_ERROR(ValidateRepoName(e.repo));
+  if (!e.repo.empty()) RETURN_IF_ERROR(hooks::ValidateRepoName(e.repo));
   e.number = *pr;
   e.action = action;
   return e;
@@ -64,7 +66,7 @@ Result<Reply> Service::PutRepo(const Call& call, const Principal&, const Params&
   RETURN_IF_ERROR(OnlyKeys(call.body, {"name", "forge", "secret", "config"}));
   catalog::Repo r;
   ASSIGN_OR_RETURN(r.name, ReqString(call.body, "name"));
-  RETURN_IF_ERROR(ValidateRepoName(r.name));
+  RETURN_IF_ERROR(hooks::ValidateRepoName(r.name));
   ASSIGN_OR_RETURN(auto forge, OptString(call.body, "forge"));
   r.forge = forge.value_or("github");
   if (r.forge != "github" && r.forge != "gitlab") {
@@ -88,7 +90,7 @@ Result<Reply> Service::PutRepo(const Call& call, const Principal&, const Params&
 
 Result<Reply> Service::DeleteRepo(const Call& call, const Principal&, const Params&) {
   std::string name = call.query.count("name") ? call.query.at("name") : "";
-  RETURN_IF_ERROR(ValidateRepoName(name));
+  RETURN_IF_ERROR(hooks::ValidateRepoName(name));
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) { return pool.store().DeleteRepo(name); }));
   return JsonReply({{"deleted", name}});
 }
@@ -99,12 +101,12 @@ Result<Reply> Service::CiUp(const Call& call, const Principal& who, const Params
   ASSIGN_OR_RETURN(auto sha, OptString(call.body, "sha"));
   ASSIGN_OR_RETURN(auto migrate, OptBool(call.body, "migrate"));
   ASSIGN_OR_RETURN(auto if_exists_text, OptString(call.body, "if_exists"));
-  IfExists if_exists = IfExists::kResetOnNewCommit;
+  pr::IfExists if_exists = pr::IfExists::kResetOnNewCommit;
   if (if_exists_text) {
     if (*if_exists_text == "reset") {
-      if_exists = IfExists::kReset;
+      if_exists = pr::IfExists::kReset;
     } else if (*if_exists_text == "keep") {
-      if_exists = IfExists::kKeep;
+      if_exists = pr::IfExists::kKeep;
     } else if (*if_exists_text != "new-commit") {
       return InvalidArgument("if_exists must be new-commit, reset or keep");
     }
@@ -155,7 +157,7 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
              : hooks::ParseGitLabEvent(Header(call, "x-gitlab-event"), delivery, call.raw_body);
   // The repository names the secret. A body we cannot read cannot name one:
   // refuse it as unauthenticated (nothing trusted it yet).
-  std::string repo_name = event.ok() ? event->repo : RepoNameOf(call.raw_body, forge);
+  std::string repo_name = event.ok() ? event->repo : hooks::RepoNameOf(call.raw_body, forge);
   catalog::Repo repo;
   Status found = pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(repo, pool.store().GetRepo(repo_name));
@@ -172,12 +174,12 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
     return JsonReply({{"ignored", event->ignore_reason}});
   }
   // A replay of an applied event under a new delivery id changes nothing
-  // (pr_events.h); a redelivery of a known id goes on to the retry rules.
+  // (pr/replay.h); a redelivery of a known id goes on to the retry rules.
   std::string replayed;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     if (pool.store().GetDelivery(forge, event->delivery_id).ok()) return Status::Ok();
     ASSIGN_OR_RETURN(auto last, pool.store().GetPrEvent(forge, event->repo, event->number));
-    Status fresh = CheckNotReplayed(last, *event, pool.clock().NowSeconds());
+    Status fresh = pr::CheckNotReplayed(last, *event, pool.clock().NowSeconds());
     if (fresh.code() != Code::kAlreadyExists) return fresh;
     replayed = fresh.message();
     return Status::Ok();
@@ -192,7 +194,7 @@ Result<Reply> Service::Hook(const Call& call, const std::string& forge) {
   d.repo = event->repo;
   d.pr = event->number;
   d.action = hooks::PrActionName(event->action);
-  d.event = EventToJson(*event).dump();
+  d.event = pr::EventToJson(*event).dump();
   d.state = "pending";
   Status stored = pool_.With([&](engine::Pool& pool) {
     d.received_at = pool.clock().NowSeconds();
@@ -251,7 +253,7 @@ void Service::ProcessPendingDeliveries() {
     });
     if (!listed.ok() || pending.empty()) return;
     for (const auto& d : pending) {
-      auto event = EventFromJson(d.event);
+      auto event = pr::EventFromJson(d.event);
       Result<nlohmann::json> result = event.status();
       if (event.ok()) {
         // The forge acts with admin rights: the signature proved the event.
@@ -280,7 +282,7 @@ void Service::ProcessPendingDeliveries() {
 
 Result<Reply> Service::Comment(const Call&, const Principal& who, const Params& p) {
   // The diff part (schema statements, changed-row counts) only for those who
-  // may read the branch's data (access.h).
+  // may read the branch's data (authz/data_access.h).
   bool may_read = false;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto pr, pool.store().PullRequestForBranch(p.at("name")));
@@ -289,18 +291,22 @@ Result<Reply> Service::Comment(const Call&, const Principal& who, const Params& 
     }
     ASSIGN_OR_RETURN(auto b, pool.store().GetBranch(p.at("name")));
     auto base = pool.DiffBase(p.at("name"));
-    if (!MayReadData(who, b) || !base.ok()) return Status::Ok();
+    if (!authz::MayReadData(who, b) || !base.ok()) return Status::Ok();
     // The diff shows the other side too.
     auto other = pool.store().GetBranch(*base);
-    may_read = other.ok() ? MayReadData(who, *other)
-                          : CheckMayCopy(pool.store(), who, std::nullopt, *base).ok();
+    may_read = other.ok() ? authz::MayReadData(who, *other)
+                          : authz::CheckMayCopy(pool.store(), who, std::nullopt, *base).ok();
     return Status::Ok();
   }));
   std::optional<hooks::DiffSummary> diff;
-  if (may_read) diff = DiffForComment(pool_, p.at("name"));
+  if (may_read) {
+    diff = pr::DiffForComment(
+        [this](const std::function<Status(engine::Pool&)>& fn) { return pool_.With(fn); },
+        p.at("name"));
+  }
   std::string markdown;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
-    ASSIGN_OR_RETURN(markdown, BuildComment(pool, p.at("name"), diff));
+    ASSIGN_OR_RETURN(markdown, pr::BuildComment(pool, p.at("name"), diff));
     return Status::Ok();
   }));
   Reply r;

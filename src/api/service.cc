@@ -89,6 +89,25 @@ Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions option
     own_runner_ = pr::MakeShellCommandRunner();
     options_.command_runner = own_runner_.get();
   }
+  pr::FlowParts parts;
+  parts.with_pool = [this](const std::function<Status(engine::Pool&)>& fn) {
+    return pool_.With(fn);
+  };
+  parts.audit = [this](const std::string& actor, const std::string& action,
+                       const std::string& target, const std::string& result,
+                       const nlohmann::json& detail) {
+    return AuditAppend(actor, action, target, result, detail);
+  };
+  parts.commands = options_.command_runner;
+  parts.poster = options_.comment_poster;
+  parts.data_replaced = [this](int64_t branch_id) { ForgetUsage(branch_id); };
+  flow_ = std::make_unique<pr::Flow>(std::move(parts));
+}
+
+Result<nlohmann::json> Service::ApplyPullRequest(const hooks::PullRequestEvent& event,
+                                                 const Principal& who, bool migrate,
+                                                 pr::IfExists if_exists) {
+  return flow_->Apply({event, who, migrate, if_exists});
 }
 
 const std::vector<Service::Route>& Service::Routes() {

@@ -21,8 +21,8 @@
 #include "engine/pool.h"
 #include "forge/comments.h"
 #include "hooks/event.h"
-#include "hooks/repo_config.h"
 #include "pr/command_runner.h"
+#include "pr/flow.h"
 
 namespace spur {
 class Metrics;
@@ -112,11 +112,6 @@ class Service {
   Result<Reply> ExtendBranch(const Call&, const Principal&, const Params&);
   Result<Reply> Connection(const Call&, const Principal&, const Params&);
   Result<Reply> DiffBranch(const Call&, const Principal&, const Params&);
-  // Posts (or edits) the PR's comment through the forge `cfg` names, with
-  // the token from its env var or file. The comment's id; FailedPrecondition
-  // when the token is missing, the poster's errors otherwise.
-  Result<int64_t> PostComment(const hooks::RepoConfig& cfg, const hooks::PullRequestEvent& e,
-                              const std::string& markdown);
   // Snapshots, status, cost (pool_routes.cc).
   Result<Reply> ListSnapshots(const Call&, const Principal&, const Params&);
   Result<Reply> CreateSnapshot(const Call&, const Principal&, const Params&);
@@ -171,25 +166,17 @@ class Service {
   Status RunAudited(const std::string& actor, const std::string& action, const std::string& target,
                     const nlohmann::json& detail, const std::function<Status()>& fn);
   Result<Reply> Hook(const Call& call, const std::string& forge);
-  // What opening a pull request whose branch exists does to it.
-  enum class IfExists {
-    kResetOnNewCommit,  // reset unless the branch was made for this very commit (a CI re-run)
-    kReset,             // always reset to fresh data
-    kKeep,              // never reset
-  };
-  // Opens/refreshes or closes the branch of a pull request; runs the migrate
-  // command when asked (not again on a kept branch whose migration passed at
-  // this commit). Returns the PR's state as JSON ("result": created, reset,
-  // kept). Developers may only refresh or close PR branches they own.
+  // The pull-request workflow (pr/flow.h) for `event`, as `who`.
   Result<nlohmann::json> ApplyPullRequest(const hooks::PullRequestEvent& event,
                                           const Principal& who, bool migrate,
-                                          IfExists if_exists = IfExists::kResetOnNewCommit);
+                                          pr::IfExists if_exists = pr::IfExists::kResetOnNewCommit);
 
   PoolAccess& pool_;
   audit::AuditLog& audit_;
   ServiceOptions options_;
   std::unique_ptr<forge::CommentPoster> own_poster_;  // when options_ has none
   std::unique_ptr<pr::CommandRunner> own_runner_;     // likewise
+  std::unique_ptr<pr::Flow> flow_;                    // over the parts above
   std::mutex usage_mu_;
   std::map<int64_t, os::SpaceUsage> usage_;  // branch id -> last measurement
   std::mutex deliveries_mu_;                 // one delivery worker at a time

@@ -1,4 +1,4 @@
-// Owners' data boundary (api/access.h): a developer reads and copies only her
+// Owners' data boundary (authz/data_access.h): a developer reads and copies only her
 // own branches and pool-wide baselines (root branches, spur.shared=true), on
 // every route that copies data; refusals are 403 and change nothing. Also the
 // owner names forge logins become (common/names.h OwnerName).
@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/access.h"
 #include "api/auth.h"
 #include "api_harness.h"
+#include "authz/data_access.h"
 #include "common/names.h"
 
 namespace spur::api {
@@ -137,8 +137,8 @@ TEST_F(AccessTest, ViewersReadNoData) {
   auto branches = h_.store().ListBranches();
   ASSERT_TRUE(branches.ok());
   for (const auto& b : *branches) {
-    EXPECT_EQ(MayReadData(kViewer, b), false) << b.name;
-    EXPECT_EQ(MayReadData(kAdmin, b), true) << b.name;
+    EXPECT_EQ(authz::MayReadData(kViewer, b), false) << b.name;
+    EXPECT_EQ(authz::MayReadData(kAdmin, b), true) << b.name;
   }
   Reply conn = h_.Do("GET", "/branches/alice-b/connection", kViewer);
   ASSERT_EQ(conn.status, 200);

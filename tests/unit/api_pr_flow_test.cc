@@ -1,41 +1,21 @@
-// The pull-request flow (api/pr_flow.cc) with its outside effects faked:
-// the repository's commands (pr::CommandRunner) and the forge's API
-// (forge::CommentPoster). A failing migration and a forge that refuses are
-// tested here without a process or a network.
+// The pull-request flow as the API runs it (POST /ci/up over api::Service),
+// with its outside effects faked: the repository's commands and the forge's
+// API (pr_fakes.h), the forge token from the environment as `spur serve` reads
+// it. pr_flow_test.cc tests pr::Flow on its own.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "api_harness.h"
+#include "pr_fakes.h"
 
 namespace spur::api {
 namespace {
 
 using nlohmann::json;
 
-class FakeRunner : public pr::CommandRunner {
- public:
-  pr::CommandResult Run(const pr::CommandSpec& spec) override {
-    seen.push_back(spec);
-    return answer;
-  }
-  pr::CommandResult answer;
-  std::vector<pr::CommandSpec> seen;
-};
-
-class FakePoster : public forge::CommentPoster {
- public:
-  Result<int64_t> Upsert(const forge::CommentTarget& t, const std::string& marker,
-                         const std::string& body) override {
-    targets.push_back(t);
-    markers.push_back(marker);
-    bodies.push_back(body);
-    return answer;
-  }
-  Result<int64_t> answer = int64_t{77};
-  std::vector<forge::CommentTarget> targets;
-  std::vector<std::string> markers, bodies;
-};
+using test::FakePoster;
+using test::FakeRunner;
 
 constexpr char kToken[] = "SPUR_FORGE_TOKEN_PR_FLOW_TEST";
 

@@ -1,4 +1,4 @@
-// Webhook replays (api/pr_events.h): a captured signed body resent with a new
+// Webhook replays (pr/replay.h): a captured signed body resent with a new
 // delivery id changes nothing, while genuinely new events (a new head SHA, a
 // close after a reopen) still apply. And the owner a webhook's branch gets.
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <string>
 
 #include "api/auth.h"
-#include "api/pr_events.h"
 #include "api_harness.h"
 #include "common/crypto.h"
 #include "hooks/event_time.h"
+#include "pr/replay.h"
 
 namespace spur::api {
 namespace {
@@ -169,33 +169,33 @@ TEST(PrEvents, ReplayRules) {
   e.head_sha = kSha1;
   e.updated_at = 1'800'000'000;
   const int64_t now = e.updated_at + 60;
-  EXPECT_TRUE(CheckNotReplayed(std::nullopt, e, now).ok());
-  auto last = AppliedEvent(e, now);
-  EXPECT_EQ(CheckNotReplayed(last, e, now).code(), Code::kAlreadyExists);
+  EXPECT_TRUE(pr::CheckNotReplayed(std::nullopt, e, now).ok());
+  auto last = pr::AppliedEvent(e, now);
+  EXPECT_EQ(pr::CheckNotReplayed(last, e, now).code(), Code::kAlreadyExists);
   auto later = e;
   later.updated_at += 1;
-  EXPECT_TRUE(CheckNotReplayed(last, later, now).ok());
+  EXPECT_TRUE(pr::CheckNotReplayed(last, later, now).ok());
   auto older = e;
   older.action = hooks::PrAction::kClose;
   older.updated_at -= 1;
-  EXPECT_EQ(CheckNotReplayed(last, older, now).code(), Code::kAlreadyExists);
+  EXPECT_EQ(pr::CheckNotReplayed(last, older, now).code(), Code::kAlreadyExists);
   // The delivery that applied it, resumed after a crash before it was marked
   // done, runs again; the same body under a new delivery id does not.
   auto delivered = e;
   delivered.delivery_id = "d-1";
-  auto delivered_last = AppliedEvent(delivered, now);
-  EXPECT_TRUE(CheckNotReplayed(delivered_last, delivered, now).ok());
+  auto delivered_last = pr::AppliedEvent(delivered, now);
+  EXPECT_TRUE(pr::CheckNotReplayed(delivered_last, delivered, now).ok());
   auto resent = delivered;
   resent.delivery_id = "d-2";
-  EXPECT_EQ(CheckNotReplayed(delivered_last, resent, now).code(), Code::kAlreadyExists);
+  EXPECT_EQ(pr::CheckNotReplayed(delivered_last, resent, now).code(), Code::kAlreadyExists);
   // Without timestamps: only a repeat of the last applied event.
   auto plain = e;
   plain.updated_at = 0;
-  auto plain_last = AppliedEvent(plain, now);
-  EXPECT_EQ(CheckNotReplayed(plain_last, plain, now).code(), Code::kAlreadyExists);
+  auto plain_last = pr::AppliedEvent(plain, now);
+  EXPECT_EQ(pr::CheckNotReplayed(plain_last, plain, now).code(), Code::kAlreadyExists);
   auto plain_close = plain;
   plain_close.action = hooks::PrAction::kClose;
-  EXPECT_TRUE(CheckNotReplayed(plain_last, plain_close, now).ok());
+  EXPECT_TRUE(pr::CheckNotReplayed(plain_last, plain_close, now).ok());
 }
 
 TEST(ForgeTime, ParsesGitHubAndGitLabForms) {

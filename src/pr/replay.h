@@ -23,7 +23,7 @@
 #include "common/status.h"
 #include "hooks/event.h"
 
-namespace spur::api {
+namespace spur::pr {
 
 // How long applied events are kept, and the oldest updated_at accepted.
 inline constexpr int64_t kPrEventRetentionSeconds = 30 * 24 * 3600;
@@ -40,4 +40,4 @@ Status CheckNotReplayed(const std::optional<catalog::PrEvent>& last,
 // The row that records `event` as applied at `now`.
 catalog::PrEvent AppliedEvent(const hooks::PullRequestEvent& event, int64_t now);
 
-}  // namespace spur::api
+}  // namespace spur::pr

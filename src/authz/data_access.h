@@ -23,12 +23,12 @@
 #include <optional>
 #include <string>
 
-#include "api/call.h"
+#include "authz/principal.h"
 #include "catalog/records.h"
 #include "catalog/store.h"
 #include "common/status.h"
 
-namespace spur::api {
+namespace spur::authz {
 
 // The label that makes a branch (and its snapshots) readable by every
 // developer.
@@ -66,4 +66,4 @@ Status CheckMayCopy(catalog::Store& store, const Principal& who,
 Status CheckMayResetFrom(catalog::Store& store, const Principal& who, const std::string& name,
                          const std::optional<std::string>& to);
 
-}  // namespace spur::api
+}  // namespace spur::authz

@@ -1,8 +1,8 @@
-#include "api/pr_events.h"
+#include "pr/replay.h"
 
 #include <string>
 
-namespace spur::api {
+namespace spur::pr {
 
 bool IsForgeEvent(const hooks::PullRequestEvent& e) {
   return e.forge == "github" || e.forge == "gitlab";
@@ -36,4 +36,4 @@ catalog::PrEvent AppliedEvent(const hooks::PullRequestEvent& e, int64_t now) {
                           e.head_sha, e.updated_at, now,      e.delivery_id};
 }
 
-}  // namespace spur::api
+}  // namespace spur::pr

@@ -1,10 +1,10 @@
-#include "api/access.h"
+#include "authz/data_access.h"
 
 #include <algorithm>
 
 #include "engine/pool_config.h"
 
-namespace spur::api {
+namespace spur::authz {
 namespace {
 
 // Why `who` may not read `branch`'s data, as the end of a sentence.
@@ -83,4 +83,4 @@ Status CheckMayResetFrom(catalog::Store& store, const Principal& who, const std:
   return CheckReadData(who, parent);
 }
 
-}  // namespace spur::api
+}  // namespace spur::authz
