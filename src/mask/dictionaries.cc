@@ -1,5 +1,9 @@
 #include "mask/dictionaries.h"
 
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
 namespace spur::mask {
 namespace {
 
@@ -139,40 +143,77 @@ std::span<const std::string_view> Cities() { return kCities; }
 std::span<const std::string_view> StreetNames() { return kStreetNames; }
 std::span<const std::string_view> StreetSuffixes() { return kStreetSuffixes; }
 
-bool InsideDictionaryWord(std::string_view value) {
-  if (value.empty()) return false;
-  for (auto list : {FirstNames(), LastNames(), Cities(), StreetNames(), StreetSuffixes()}) {
-    for (std::string_view word : list) {
-      if (word.find(value) != std::string_view::npos) return true;
+namespace {
+
+// Every substring of every word of every list, built once: mask verify asks
+// about millions of values, and a scan of the lists per value was the larger
+// part of reading the originals.
+const std::unordered_set<std::string_view>& WordSubstrings() {
+  static const auto* set = [] {
+    auto* out = new std::unordered_set<std::string_view>;
+    for (auto list : {FirstNames(), LastNames(), Cities(), StreetNames(), StreetSuffixes()}) {
+      for (std::string_view word : list) {
+        for (size_t from = 0; from < word.size(); ++from) {
+          for (size_t n = 1; from + n <= word.size(); ++n) out->insert(word.substr(from, n));
+        }
+      }
     }
+    return out;
+  }();
+  return *set;
+}
+
+size_t LongestWord(std::span<const std::string_view> list) {
+  size_t n = 0;
+  for (std::string_view word : list) n = std::max(n, word.size());
+  return n;
+}
+
+// `list` in ASCII lower case, for lookups that ignore case.
+class LowerSet {
+ public:
+  explicit LowerSet(std::span<const std::string_view> list) : longest_(LongestWord(list)) {
+    for (std::string_view word : list) words_.insert(Lower(word));
   }
-  return false;
+  bool Contains(std::string_view value) const {
+    return value.size() <= longest_ && words_.count(Lower(value)) > 0;
+  }
+
+ private:
+  static std::string Lower(std::string_view v) {
+    std::string out(v);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return out;
+  }
+  size_t longest_;
+  std::unordered_set<std::string> words_;
+};
+
+// The lists as sets, built on first use (thread-safe: a function-local static).
+struct LowerSets {
+  LowerSet first{FirstNames()}, last{LastNames()}, city{Cities()}, street{StreetNames()},
+      suffix{StreetSuffixes()};
+};
+const LowerSets& Sets() {
+  static const auto* sets = new LowerSets;
+  return *sets;
+}
+
+}  // namespace
+
+bool InsideDictionaryWord(std::string_view value) {
+  return !value.empty() && WordSubstrings().count(value) > 0;
 }
 
 namespace {
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
-
-bool InList(std::span<const std::string_view> list, std::string_view value) {
-  for (std::string_view word : list) {
-    if (EqualsIgnoringCase(word, value)) return true;
-  }
-  return false;
-}
 
 // "<First> <Last>"
 bool IsFullName(std::string_view v) {
   for (size_t space = v.find(' '); space != std::string_view::npos;
        space = v.find(' ', space + 1)) {
-    if (InList(FirstNames(), v.substr(0, space)) && InList(LastNames(), v.substr(space + 1))) {
+    if (Sets().first.Contains(v.substr(0, space)) && Sets().last.Contains(v.substr(space + 1))) {
       return true;
     }
   }
@@ -186,15 +227,15 @@ bool IsStreet(std::string_view v) {
   if (digits == 0 || digits > 4 || digits >= v.size() || v[digits] != ' ') return false;
   const std::string_view rest = v.substr(digits + 1);
   const size_t space = rest.rfind(' ');
-  return space != std::string_view::npos && InList(StreetNames(), rest.substr(0, space)) &&
-         InList(StreetSuffixes(), rest.substr(space + 1));
+  return space != std::string_view::npos && Sets().street.Contains(rest.substr(0, space)) &&
+         Sets().suffix.Contains(rest.substr(space + 1));
 }
 
 }  // namespace
 
 bool IsDictionaryOutput(std::string_view value) {
-  return InList(FirstNames(), value) || InList(LastNames(), value) || InList(Cities(), value) ||
-         IsFullName(value) || IsStreet(value);
+  return Sets().first.Contains(value) || Sets().last.Contains(value) ||
+         Sets().city.Contains(value) || IsFullName(value) || IsStreet(value);
 }
 
 }  // namespace spur::mask

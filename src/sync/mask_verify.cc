@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -336,14 +338,39 @@ std::string LookupSql(const Relation& rel, const Column& c,
          " s ON " + KeySql(rel, "s.") + " = k.key";
 }
 
+// One column's originals, read by whichever source connection took it.
+struct SampleJob {
+  std::string relation, column, sql;
+  std::vector<std::string> values;  // the searchable ones (not TooWeak)
+  int64_t skipped = 0;
+  Status status;
+};
+
+// A second connection to the source with `like`'s session settings (date
+// style, float digits, time zone), so values read on it have the same text.
+Result<pg::Connection> OpenSourceLike(const std::string& url, pg::Connection& like) {
+  ASSIGN_OR_RETURN(std::string time_zone, like.QueryValue("SHOW TimeZone"));
+  ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(url));
+  RETURN_IF_ERROR(
+      conn.Exec("SET DateStyle = ISO, YMD; SET extra_float_digits = 3; SET TimeZone = " +
+                conn.QuoteLiteral(time_zone)));
+  return conn;
+}
+
 class Verifier {
  public:
   Verifier(const VerifyOptions& o, pg::Connection& source, pg::Connection& branch,
            const Replay& replay)
       : o_(o), source_(source), branch_(branch), replay_(replay) {}
 
+  // Reads the originals of every searched column from the source, the
+  // columns shared between `source_` and a second connection to the source
+  // (the DISTINCT of each runs in the source's own backend: two columns at a
+  // time keep both cores busy). Needles are added in column order, whatever
+  // finished first, so their ids do not depend on timing.
   Status Sample(const std::vector<Relation>& relations, const Json& mask, const std::string& strict,
                 Json& report) {
+    std::vector<SampleJob> jobs;
     for (const Relation& rel : relations) {
       for (const Column& c : rel.columns) {
         const ColumnPlan p = PlanFor(mask, strict, rel, c);
@@ -353,21 +380,34 @@ class Verifier {
           sql =
               "SELECT v FROM (" + sql + ") d ORDER BY random() LIMIT " + std::to_string(o_.sample);
         }
-        ASSIGN_OR_RETURN(auto rows, source_.Query(sql));
-        int used = 0, skipped = 0;
-        for (const pg::Row& r : rows) {
-          if (!r[0] || TooWeak(*r[0], o_.min_length)) {
-            ++skipped;
-            continue;
-          }
-          needles_.Add(*r[0]);
-          ++used;
-        }
-        report.push_back({{"relation", rel.qualified},
-                          {"column", c.name},
-                          {"sampled", used},
-                          {"skipped", skipped}});
+        jobs.push_back({rel.qualified, c.name, std::move(sql)});
       }
+    }
+    std::atomic<size_t> next{0};
+    auto work = [&](pg::Connection& conn) {
+      for (size_t i = next++; i < jobs.size(); i = next++) ReadOriginals(conn, jobs[i]);
+    };
+    std::thread second;
+    std::optional<pg::Connection> other;
+    if (jobs.size() > 1) {
+      auto opened = OpenSourceLike(o_.source_url, source_);
+      if (opened.ok()) {
+        other.emplace(std::move(opened).value());
+        second = std::thread([&] { work(*other); });
+      } else {
+        spdlog::debug("verify: one source connection only: {}", opened.status().message());
+      }
+    }
+    work(source_);
+    if (second.joinable()) second.join();
+    for (SampleJob& job : jobs) {
+      RETURN_IF_ERROR(job.status);
+      for (std::string& v : job.values) needles_.Add(std::move(v));
+      report.push_back({{"relation", job.relation},
+                        {"column", job.column},
+                        {"sampled", job.values.size()},
+                        {"skipped", job.skipped}});
+      std::vector<std::string>().swap(job.values);
     }
     return Status::Ok();
   }
@@ -555,6 +595,23 @@ class Verifier {
     uint32_t id = 0;      // the needle found in it
     bool replay = false;  // decided by replaying the rule; else a dictionary output
   };
+
+  // Runs `job`'s query on `conn` and keeps its searchable values. Called
+  // from two threads at once: reads only o_ and writes only `job`.
+  void ReadOriginals(pg::Connection& conn, SampleJob& job) const {
+    auto rows = conn.Query(job.sql);
+    if (!rows.ok()) {
+      job.status = rows.status();
+      return;
+    }
+    for (const pg::Row& r : *rows) {
+      if (!r[0] || TooWeak(*r[0], o_.min_length)) {
+        ++job.skipped;
+      } else {
+        job.values.push_back(*r[0]);
+      }
+    }
+  }
 
   const VerifyOptions& o_;
   pg::Connection& source_;

@@ -477,3 +477,54 @@ TEST(MaskDictionaries, ValuesInsideReplacementWordsAreRecognised) {
 
 }  // namespace
 }  // namespace spur::mask
+
+namespace spur::mask {
+namespace {
+
+// The dictionary checks are hash lookups (mask verify asks millions of times);
+// they must answer exactly what a scan of the lists answers: every substring
+// of every word is inside one, case is ignored for outputs, and nothing else.
+TEST(MaskDictionaries, LookupsAgreeWithAScanOfTheLists) {
+  const std::vector<std::span<const std::string_view>> lists = {
+      FirstNames(), LastNames(), Cities(), StreetNames(), StreetSuffixes()};
+  auto scan_inside = [&](std::string_view v) {
+    for (auto list : lists) {
+      for (std::string_view w : list) {
+        if (!v.empty() && w.find(v) != std::string_view::npos) return true;
+      }
+    }
+    return false;
+  };
+  std::vector<std::string> probes = {"", "a", "A", "x", "ann", "ANN", "Main Street",
+                                     "12 Main Street", "12 main street", "0 Main Street",
+                                     "12345 Main Street", "12 Main", "12  Main Street"};
+  for (auto list : lists) {
+    for (std::string_view w : list) {
+      std::string upper(w), lower(w);
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (const std::string& v : {std::string(w), upper, lower, std::string(w.substr(1)),
+                                   std::string(w) + "x", std::string(w.substr(0, w.size() / 2))}) {
+        probes.push_back(v);
+      }
+    }
+  }
+  probes.push_back(std::string(FirstNames()[3]) + " " + std::string(LastNames()[5]));
+  probes.push_back(std::string(FirstNames()[3]) + " " + std::string(FirstNames()[5]));
+  probes.push_back("7 " + std::string(StreetNames()[2]) + " " + std::string(StreetSuffixes()[1]));
+  for (const std::string& v : probes) {
+    EXPECT_EQ(InsideDictionaryWord(v), scan_inside(v)) << v;
+  }
+  EXPECT_TRUE(IsDictionaryOutput(probes.back()));
+  EXPECT_TRUE(IsDictionaryOutput(std::string(FirstNames()[3]) + " " + std::string(LastNames()[5])));
+  EXPECT_FALSE(IsDictionaryOutput(std::string(FirstNames()[3]) + " " + "Qzx"));
+  EXPECT_TRUE(IsDictionaryOutput("12 main street"));
+  EXPECT_FALSE(IsDictionaryOutput("12345 Main Street"));
+  std::string shouting(Cities()[0]);
+  for (char& c : shouting) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(IsDictionaryOutput(shouting));
+  EXPECT_FALSE(IsDictionaryOutput(std::string(Cities()[0]) + "x"));
+}
+
+}  // namespace
+}  // namespace spur::mask
