@@ -900,7 +900,7 @@ def parse_args():
     ap.add_argument("--workdir-parent", default="/var/tmp",
                     help="where the work directory is made (a real disk; short path)")
     ap.add_argument("--pg-bindir", default="/usr/lib/postgresql/15/bin")
-    ap.add_argument("--build-dir", default="/tmp/build-me",
+    ap.add_argument("--build-dir", default=os.path.join(REPO, "build"),
                     help="ninja build directory for spur_bench_transformers ('' skips)")
     ap.add_argument("--build-tries", type=int, default=3)
     ap.add_argument("--initdb-runs", type=int, default=3,
