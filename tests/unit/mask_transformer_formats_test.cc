@@ -485,8 +485,8 @@ namespace {
 // they must answer exactly what a scan of the lists answers: every substring
 // of every word is inside one, case is ignored for outputs, and nothing else.
 TEST(MaskDictionaries, LookupsAgreeWithAScanOfTheLists) {
-  const std::vector<std::span<const std::string_view>> lists = {
-      FirstNames(), LastNames(), Cities(), StreetNames(), StreetSuffixes()};
+  const std::vector<std::span<const std::string_view>> lists = {FirstNames(), LastNames(), Cities(),
+                                                                StreetNames(), StreetSuffixes()};
   auto scan_inside = [&](std::string_view v) {
     for (auto list : lists) {
       for (std::string_view w : list) {
@@ -495,9 +495,19 @@ TEST(MaskDictionaries, LookupsAgreeWithAScanOfTheLists) {
     }
     return false;
   };
-  std::vector<std::string> probes = {"", "a", "A", "x", "ann", "ANN", "Main Street",
-                                     "12 Main Street", "12 main street", "0 Main Street",
-                                     "12345 Main Street", "12 Main", "12  Main Street"};
+  std::vector<std::string> probes = {"",
+                                     "a",
+                                     "A",
+                                     "x",
+                                     "ann",
+                                     "ANN",
+                                     "Main Street",
+                                     "12 Main Street",
+                                     "12 main street",
+                                     "0 Main Street",
+                                     "12345 Main Street",
+                                     "12 Main",
+                                     "12  Main Street"};
   for (auto list : lists) {
     for (std::string_view w : list) {
       std::string upper(w), lower(w);
