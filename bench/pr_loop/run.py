@@ -23,7 +23,6 @@ directory) is removed at exit, also on failure, Ctrl-C or SIGTERM. Python 3 stdl
 
 import argparse
 import datetime
-import http.server
 import json
 import os
 import platform
@@ -34,7 +33,6 @@ import signal
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -45,6 +43,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(HERE))
 import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "runner"))
+from fake_forge import FakeForge  # noqa: E402  (the runner test's fake GitHub/GitLab API)
 from benchlib import fmt_bytes, log, med, tail  # noqa: E402
 
 METHODS = ("spur", "template", "dump")
@@ -62,7 +62,6 @@ COPIED_SETTINGS = ("shared_buffers", "work_mem", "maintenance_work_mem", "effect
                    "max_connections", "max_wal_size", "min_wal_size", "checkpoint_timeout",
                    "wal_level", "fsync", "synchronous_commit", "full_page_writes",
                    "wal_compression", "autovacuum", "max_wal_senders")
-FORGE_USER = {"login": "spur-bot", "id": 7}
 
 
 def fmt_s(x):
@@ -74,119 +73,6 @@ def fmt_s(x):
 def cell(text):
     """text inside a Markdown table cell: a pipe would end the cell."""
     return text.replace("|", "\\|")
-
-
-# ------------------------------------------------------------ fake forge --
-class FakeGitHub:
-    """GitHub's REST API as spur's comment poster uses it, on 127.0.0.1: GET /user,
-    GET/POST /repos/O/R/issues/N/comments, PATCH /repos/O/R/issues/comments/ID. Every
-    request must carry `Authorization: Bearer <token>` (else 401). Thread-safe; records
-    (arrival time, method, path, status) of every request."""
-
-    def __init__(self, token, log_path=None):
-        self.token = token
-        self.log = open(log_path, "a") if log_path else None
-        self.lock = threading.Lock()
-        self.comments = {}  # (repo, pr) -> [comment]
-        self.next_id = 1000
-        self.requests = []  # (time.time() at arrival, time.time() answered, method, path, status)
-        self.refused = 0
-        forge = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args):
-                pass
-
-            def _answer(self, status, body, arrived):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                self.wfile.flush()
-                with forge.lock:
-                    forge.requests.append((arrived, time.time(), self.command, self.path, status))
-                    if forge.log:
-                        forge.log.write(f"{arrived:.6f} {self.command} {self.path} -> {status}\n")
-                        forge.log.flush()
-
-            def _handle(self):
-                arrived = time.time()
-                n = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(n) if n else b""
-                if self.headers.get("Authorization") != f"Bearer {forge.token}":
-                    with forge.lock:
-                        forge.refused += 1
-                    return self._answer(401, {"message": "Bad credentials"}, arrived)
-                status, body = forge.route(self.command, self.path, raw)
-                self._answer(status, body, arrived)
-
-            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def route(self, method, target, raw):
-        u = urllib.parse.urlsplit(target)
-        path, query = u.path, urllib.parse.parse_qs(u.query)
-        if method == "GET" and path == "/user":
-            return 200, FORGE_USER
-        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/(\d+)/comments", path)
-        if m:
-            key = (urllib.parse.unquote(m[1]) + "/" + urllib.parse.unquote(m[2]), int(m[3]))
-            if method == "GET":
-                per = int((query.get("per_page") or ["30"])[0])
-                page = int((query.get("page") or ["1"])[0])
-                with self.lock:
-                    items = list(self.comments.get(key, []))
-                return 200, items[(page - 1) * per:page * per]
-            if method == "POST":
-                try:
-                    body = json.loads(raw)["body"]
-                except (ValueError, KeyError, TypeError):
-                    return 422, {"message": "Invalid request: body is required"}
-                with self.lock:
-                    self.next_id += 1
-                    c = {"id": self.next_id, "body": body, "user": dict(FORGE_USER),
-                         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-                    self.comments.setdefault(key, []).append(c)
-                return 201, c
-        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/issues/comments/(\d+)", path)
-        if m and method == "PATCH":
-            cid = int(m[3])
-            try:
-                body = json.loads(raw)["body"]
-            except (ValueError, KeyError, TypeError):
-                return 422, {"message": "Invalid request: body is required"}
-            with self.lock:
-                for cs in self.comments.values():
-                    for c in cs:
-                        if c["id"] == cid:
-                            c["body"] = body
-                            return 200, c
-            return 404, {"message": "Not Found"}
-        return 404, {"message": "Not Found"}
-
-    def comments_of(self, repo, pr):
-        with self.lock:
-            return [dict(c) for c in self.comments.get((repo, pr), [])]
-
-    def requests_between(self, t0, t1, needle):
-        with self.lock:
-            return [r for r in self.requests if t0 <= r[0] <= t1 and needle in r[3]]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        if self.log:
-            self.log.close()
 
 
 def post_comment(api, token, repo, pr, body):
@@ -354,7 +240,7 @@ class Bench:
             f.write(f"source: main\n"
                     f"migrate: \"{self.migrate_cmd}\"\n"
                     f"forge: github\n"
-                    f"forge_url: {self.forge.url}\n"
+                    f"forge_url: {self.forge.github_url}\n"
                     f"forge_token_env: SPUR_FORGE_TOKEN\n")
         self.local("repo", "add", REPO_NAME, "--forge", "github", "--config", self.ci_config,
                    env=dict(self.env, SPUR_WEBHOOK_SECRET=secrets.token_hex(32)))
@@ -477,7 +363,7 @@ class Bench:
                                f"{out.get('comment_error')}")
         if mig.get("exit_code") != 0:
             raise RuntimeError(f"ci up --pr {pr}: the migration failed: {mig}")
-        comments = self.forge.comments_of(REPO_NAME, pr)
+        comments = self.forge.comments_on("github", REPO_NAME, pr)
         marker = f"<!-- spur:{REPO_NAME}#{pr} -->"
         if len(comments) != 1 or not comments[0]["body"].startswith(marker):
             raise RuntimeError(f"the fake forge has {len(comments)} comments for PR {pr}, "
@@ -489,17 +375,17 @@ class Bench:
                "result": out.get("result"), "comment_bytes": len(comments[0]["body"])}
         # Phases from outside: the wrapper's stamps and the forge's arrival times.
         m0, m1 = self.stamp(tag, "start"), self.stamp(tag, "end")
-        reqs = self.forge.requests_between(w0, w1, "")
+        reqs = [r for r in self.forge.requests_since() if w0 <= r.arrived <= w1]
         if m0 and m1 and reqs:
             first, last = reqs[0], reqs[-1]
             run["phases"] = {
                 "to_migration": m0 - w0,
                 "migration": m1 - m0,
-                "to_comment": first[0] - m1,
-                "comment": last[1] - first[0],
-                "to_exit": w1 - last[1],
+                "to_comment": first.arrived - m1,
+                "comment": last.answered - first.arrived,
+                "to_exit": w1 - last.answered,
             }
-            run["forge_requests"] = [f"{r[2]} {urllib.parse.urlsplit(r[3]).path}" for r in reqs]
+            run["forge_requests"] = [f"{r.method} {urllib.parse.urlsplit(r.path).path}" for r in reqs]
         conn = out.get("connection") or {}
         if pr == 1:
             with open(os.path.join(self.logs, "spur-comment-pr-1.md"), "w") as f:
@@ -559,10 +445,10 @@ class Bench:
                 f"`psql \"postgresql://postgres@127.0.0.1:{self.peer_port}/{db}\"`\n\n"
                 f"Migration `{self.migrate_cmd}`: exit 0 in {mig:.1f} s\n\n```\n"
                 f"{tail(mp.stdout + mp.stderr, 20)}\n```\n")
-        cid = post_comment(self.forge.url, self.forge_token, repo, pr, body)
+        cid = post_comment(self.forge.github_url, self.forge_token, repo, pr, body)
         phases["comment"] = time.monotonic() - c
         total = time.monotonic() - t
-        if not any(x["id"] == cid for x in self.forge.comments_of(repo, pr)):
+        if not any(x["id"] == cid for x in self.forge.comments_on("github", repo, pr)):
             raise RuntimeError(f"{method} PR {pr}: the forge does not have comment {cid}")
         m0, m1 = self.stamp(tag, "start"), self.stamp(tag, "end")
         phases["migration_wall"] = mig
@@ -881,8 +767,8 @@ class Bench:
 
     def main(self):
         self.setup()
-        self.forge = FakeGitHub(self.forge_token, os.path.join(self.logs, "forge.log"))
-        log(f"fake GitHub API on {self.forge.url}")
+        self.forge = FakeForge(self.forge_token)
+        log(f"fake GitHub API on {self.forge.github_url}")
         self.make_pool()
         self.make_peer_cluster()
         self.rounds()

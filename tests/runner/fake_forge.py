@@ -1,6 +1,7 @@
 """A fake GitHub and GitLab REST API on loopback, for the PR comment that
 `spur serve` posts and edits itself (docs/api.md, "The PR comment"): just the
-routes spur calls, answered the way the forges do, every request recorded.
+routes spur calls, answered the way the forges do, every request recorded
+with the times it arrived and was answered (tests/runner, bench/pr_loop).
 
 GitHub, at http://127.0.0.1:PORT:
   GET   /user                                  {"login": "spur-bot", "id": 7}
@@ -24,6 +25,7 @@ spur's marker: only spur's own may be edited.
 import json
 import re
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -48,10 +50,13 @@ GITLAB_ROUTES = [
 class Request:
     """One request as the fake forge saw and answered it."""
 
-    def __init__(self, forge, method, path, status, pr=None, comment_id=None):
+    def __init__(self, forge, method, path, status, pr=None, comment_id=None, arrived=0.0,
+                 answered=0.0):
         self.forge, self.method, self.path, self.status = forge, method, path, status
         self.pr = pr                  # (forge, repo, number) the request was about
         self.comment_id = comment_id  # the comment written (POST) or edited (PATCH/PUT)
+        self.arrived = arrived        # time.time() when its headers were read
+        self.answered = answered      # time.time() when its answer was ready to send
 
     def __repr__(self):
         return f"{self.method} {self.path} -> {self.status}"
@@ -129,6 +134,7 @@ class FakeForge:
     # -- serving ------------------------------------------------------------
 
     def _handle(self, h):
+        arrived = time.time()
         url = urllib.parse.urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
@@ -142,7 +148,8 @@ class FakeForge:
         with self.lock:
             status, reply, pr, comment_id = self._answer(forge, h.command, path, query, raw,
                                                          routes, authorized)
-            self.requests.append(Request(forge, h.command, h.path, status, pr, comment_id))
+            self.requests.append(Request(forge, h.command, h.path, status, pr, comment_id,
+                                         arrived, time.time()))
         data = json.dumps(reply).encode()
         h.send_response(status)
         h.send_header("Content-Type", "application/json; charset=utf-8")
