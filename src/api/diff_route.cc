@@ -78,10 +78,7 @@ Result<Reply> Service::DiffBranch(const Call& call, const Principal& who, const 
     }
     return CheckMayDiff(pool, who, r.branch, r.against);
   }));
-  ASSIGN_OR_RETURN(engine::DiffOutput out,
-                   engine::RunDiff(r, [&](const std::function<Status(engine::Pool&)>& fn) {
-                     return pool_.With(fn);
-                   }));
+  ASSIGN_OR_RETURN(engine::DiffOutput out, engine::RunDiff(r, pool_.AsWithPool()));
   nlohmann::json reply = {
       {"branch", out.to}, {"against", out.from}, {"differs", out.differs}, {"format", r.format}};
   const size_t size = r.format == "json" ? out.json.dump().size() : out.text.size();

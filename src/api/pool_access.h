@@ -16,6 +16,10 @@ class PoolAccess {
   // Runs `fn` with the pool to itself: no other thread of this process and no
   // other spur process uses the pool meanwhile. Returns what `fn` returns.
   virtual Status With(const std::function<Status(engine::Pool&)>& fn) = 0;
+  // This access as an engine::WithPool; valid while the object lives.
+  engine::WithPool AsWithPool() {
+    return [this](const std::function<Status(engine::Pool&)>& fn) { return With(fn); };
+  }
 };
 
 // A pool opened with its lock held for the object's life (the CLI).

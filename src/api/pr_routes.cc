@@ -299,11 +299,7 @@ Result<Reply> Service::Comment(const Call&, const Principal& who, const Params& 
     return Status::Ok();
   }));
   std::optional<hooks::DiffSummary> diff;
-  if (may_read) {
-    diff = pr::DiffForComment(
-        [this](const std::function<Status(engine::Pool&)>& fn) { return pool_.With(fn); },
-        p.at("name"));
-  }
+  if (may_read) diff = pr::DiffForComment(pool_.AsWithPool(), p.at("name"));
   std::string markdown;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(markdown, pr::BuildComment(pool, p.at("name"), diff));

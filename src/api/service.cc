@@ -90,9 +90,7 @@ Service::Service(PoolAccess& pool, audit::AuditLog& audit, ServiceOptions option
     options_.command_runner = own_runner_.get();
   }
   pr::FlowParts parts;
-  parts.with_pool = [this](const std::function<Status(engine::Pool&)>& fn) {
-    return pool_.With(fn);
-  };
+  parts.with_pool = pool_.AsWithPool();
   parts.audit = [this](const std::string& actor, const std::string& action,
                        const std::string& target, const std::string& result,
                        const nlohmann::json& detail) {

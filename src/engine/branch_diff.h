@@ -43,10 +43,6 @@ struct DiffOutput {
   nlohmann::json json;          // format json: the object
 };
 
-// Runs `fn` with the pool to itself (the caller's lock: a file lock in the
-// CLI, PoolAccess::With in the daemon) and returns what it returns.
-using WithPool = std::function<Status(const std::function<Status(Pool&)>&)>;
-
 // Resolves both sides under one hold of the pool, compares them without it
 // (a long diff does not stall other commands) and closes throw-away snapshot
 // instances under another. NotFound for an unknown branch or `against`;

@@ -12,6 +12,7 @@
 // reports what it fixed.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -392,5 +393,10 @@ class Pool {
   std::vector<std::string> repairs_;
   std::vector<std::string> unknown_datasets_;
 };
+
+// Runs `fn` with the pool to itself (the caller's lock: a file lock in the
+// CLI, api::PoolAccess in the daemon) and returns what it returns. What the
+// work that takes the pool in several holds (RunDiff, pr::Flow) is given.
+using WithPool = std::function<Status(const std::function<Status(Pool&)>&)>;
 
 }  // namespace spur::engine

@@ -26,7 +26,7 @@
 
 #include "authz/principal.h"
 #include "common/status.h"
-#include "engine/branch_diff.h"
+#include "engine/pool.h"
 #include "forge/comments.h"
 #include "hooks/event.h"
 #include "pr/command_runner.h"
