@@ -1,8 +1,6 @@
 // The pool's side of `spur sync`: a staging cluster beside a branch's data,
 // filled by the sync without the pool lock, then swapped in like a reset.
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include "common/crash_point.h"
 #include "common/names.h"
@@ -28,16 +26,6 @@ void UseBulkLoadSettings(pg::InstanceSpec& spec) {
   spec.settings["checkpoint_timeout"] = "30min";
   spec.settings["maintenance_work_mem"] = "256MB";
   spec.settings["autovacuum"] = "off";
-}
-
-// Flushes everything written to the filesystem holding `path`.
-Status SyncFilesystem(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Internal("cannot open " + path + " to flush it");
-  int rc = ::syncfs(fd);
-  ::close(fd);
-  if (rc != 0) return Internal("syncfs on " + path + " failed");
-  return Status::Ok();
 }
 
 }  // namespace
@@ -113,7 +101,7 @@ Result<catalog::Snapshot> Pool::FinishSync(SyncTarget& t, const std::string& sna
     RETURN_IF_ERROR(control_->EndRestore(t.spec, t.branch.role));
   }
   RETURN_IF_ERROR(control_->Stop(staging));
-  RETURN_IF_ERROR(SyncFilesystem(staging));
+  RETURN_IF_ERROR(os::SyncFilesystem(staging));
   CrashPoint("sync.before_swap");
   // Reload: the branch may have changed (port, state) while the sync ran.
   ASSIGN_OR_RETURN(catalog::Branch b, store_->GetBranchById(t.branch.id));

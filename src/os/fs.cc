@@ -179,4 +179,13 @@ Result<uint64_t> FreeBytes(const std::string& path) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
+Status SyncFilesystem(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open to flush", path);
+  int rc = ::syncfs(fd);
+  Status st = rc == 0 ? Status::Ok() : Errno("syncfs failed on", path);
+  ::close(fd);
+  return st;
+}
+
 }  // namespace spur::os

@@ -42,4 +42,9 @@ std::string JoinPath(const std::string& a, const std::string& b);
 // Free bytes on the filesystem holding `path`.
 Result<uint64_t> FreeBytes(const std::string& path);
 
+// Flushes everything written to the filesystem holding `path` (syncfs(2)).
+// Returns an error naming `path` if it cannot be opened or the flush fails;
+// either way, what was already written stays written.
+Status SyncFilesystem(const std::string& path);
+
 }  // namespace spur::os

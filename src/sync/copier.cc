@@ -43,10 +43,15 @@ class Queue {
 // Streams one table: source rows -> (mask) -> target, in batches.
 Status CopyOne(CopyTask& task, pg::Connection& source, pg::Connection& target, Progress& progress,
                const Queue& queue) {
-  // A part cannot truncate: the other parts load the same table at once.
+  // A whole table is emptied in the load's own transaction, so its rows are
+  // written frozen and all-visible (nothing for the vacuum to do) and, with
+  // wal_level=minimal, without WAL. A part can do neither: the other parts
+  // load the same table at once.
   RETURN_IF_ERROR(target.Exec(task.split ? "BEGIN" : "BEGIN; TRUNCATE ONLY " + task.table));
-  ASSIGN_OR_RETURN(pg::CopyIn in, pg::CopyIn::Start(target, "COPY " + task.table + " " +
-                                                                task.columns + " FROM STDIN"));
+  ASSIGN_OR_RETURN(
+      pg::CopyIn in,
+      pg::CopyIn::Start(target, "COPY " + task.table + " " + task.columns +
+                                    (task.split ? " FROM STDIN" : " FROM STDIN (FREEZE)")));
   ASSIGN_OR_RETURN(pg::CopyOut out, pg::CopyOut::Start(source, task.source_sql));
   std::string batch;
   batch.reserve(kFlushBytes + 64 * 1024);

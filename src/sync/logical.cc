@@ -259,6 +259,28 @@ Status CheckSchemaText(pg::Connection& conn, const Plan& plan, const mask::MaskC
                             "`schema: { \"<object>\": keep }` in mask.yaml");
 }
 
+// Writes the copied rows back to disk on a thread of its own while the
+// post-data and vacuum phases keep the cores busy, so that the flush before
+// the swap finds little left to write. Its error is the load's error: once one
+// syncfs has reported a failed write-back, a later one on the same file
+// system may not report it again.
+class EarlyFlush {
+ public:
+  explicit EarlyFlush(const std::string& path)
+      : thread_([this, path] { status_ = os::SyncFilesystem(path); }) {}
+  ~EarlyFlush() {
+    if (thread_.joinable()) thread_.join();
+  }
+  [[nodiscard]] Status Wait() {
+    thread_.join();
+    return status_.WithContext("flushing the copied data");
+  }
+
+ private:
+  Status status_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTarget& target) {
@@ -359,6 +381,7 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
   say(FormatProgress(progress, phases.timer.ElapsedMs() / 1000.0));
   phases.Done("data");
 
+  EarlyFlush flush(target.spec.pgdata);
   say("indexes and constraints: restoring the post-data section");
   // Keys and indexes built during the copy are left out of the restore list.
   ASSIGN_OR_RETURN(os::RunOutput toc,
@@ -379,6 +402,7 @@ Result<nlohmann::json> LoadLogical(const LogicalOptions& o, const engine::SyncTa
                "--analyze", "--quiet", "--jobs=" + std::to_string(std::max(1, o.jobs))},
               {}, "vacuumdb"));
   phases.Done("vacuum");
+  RETURN_IF_ERROR(flush.Wait());
   return nlohmann::json{{"tables", TableReport(tasks, selection.get())},
                         {"rows", progress.rows.load()},
                         {"bytes", progress.bytes.load()},
