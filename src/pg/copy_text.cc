@@ -1,5 +1,7 @@
 #include "pg/copy_text.h"
 
+#include <algorithm>
+
 namespace spur::pg::copy_text {
 namespace {
 
@@ -41,6 +43,29 @@ char NamedEscape(char c) {
   }
 }
 
+// The letter COPY writes after a backslash for byte `c`, or 0 if `c` is
+// written as itself.
+char EscapeLetter(char c) {
+  switch (c) {
+    case '\\':
+      return '\\';
+    case '\b':
+      return 'b';
+    case '\f':
+      return 'f';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\t':
+      return 't';
+    case '\v':
+      return 'v';
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 Status SplitRow(std::string_view row, std::vector<std::string_view>& fields) {
@@ -67,11 +92,13 @@ Status SplitRow(std::string_view row, std::vector<std::string_view>& fields) {
 
 void Unescape(std::string_view raw, std::string& out) {
   out.reserve(out.size() + raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\') {
-      out.push_back(raw[i]);
-      continue;
-    }
+  size_t i = 0;
+  while (i < raw.size()) {
+    // The bytes up to the next backslash are themselves: one append.
+    const size_t slash = std::min(raw.find('\\', i), raw.size());
+    out.append(raw.data() + i, slash - i);
+    i = slash;
+    if (i == raw.size()) break;
     if (++i == raw.size()) break;  // lone trailing backslash: dropped
     const char c = raw[i];
     if (IsOctal(c)) {
@@ -83,42 +110,22 @@ void Unescape(std::string_view raw, std::string& out) {
     } else {
       out.push_back(NamedEscape(c));
     }
+    ++i;
   }
 }
 
 void Escape(std::string_view value, std::string& out) {
   out.reserve(out.size() + value.size());
-  for (char c : value) {
-    char letter = 0;
-    switch (c) {
-      case '\\':
-        letter = '\\';
-        break;
-      case '\b':
-        letter = 'b';
-        break;
-      case '\f':
-        letter = 'f';
-        break;
-      case '\n':
-        letter = 'n';
-        break;
-      case '\r':
-        letter = 'r';
-        break;
-      case '\t':
-        letter = 't';
-        break;
-      case '\v':
-        letter = 'v';
-        break;
-      default:
-        out.push_back(c);
-        continue;
-    }
+  size_t run = 0;  // start of the bytes not yet appended, all plain
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char letter = EscapeLetter(value[i]);
+    if (letter == 0) continue;
+    out.append(value.data() + run, i - run);
     out.push_back('\\');
     out.push_back(letter);
+    run = i + 1;
   }
+  out.append(value.data() + run, value.size() - run);
 }
 
 }  // namespace spur::pg::copy_text

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <exception>
 #include <map>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <unordered_set>
 
 #include "common/stopwatch.h"
+#include "common/string_interner.h"
 #include "mask/aho_corasick.h"
 #include "mask/config.h"
 #include "mask/dictionaries.h"
@@ -199,21 +199,20 @@ std::string ValuesSql(pg::Connection& conn, const Relation& rel, const Column& c
   return "SELECT DISTINCT v FROM (" + sql + ") s WHERE v IS NOT NULL";
 }
 
-// Every original searched for, once each. The index points into `values`
-// (a deque: its elements never move), so each value is held once: with
-// --sample all there are millions.
+// Every original searched for, once each, named by its id in `strings`
+// (with --sample all there are millions).
 struct Needles {
-  std::deque<std::string> values;
+  StringInterner strings;
   std::vector<bool> dictionary;  // a dictionary rule could output it
-  std::unordered_map<std::string_view, uint32_t> index;
-  uint32_t Add(std::string v) {
-    if (auto it = index.find(v); it != index.end()) return it->second;
-    const auto id = static_cast<uint32_t>(values.size());
-    dictionary.push_back(mask::IsDictionaryOutput(v) || mask::InsideDictionaryWord(v));
-    values.push_back(std::move(v));
-    index.emplace(values.back(), id);
+  uint32_t Add(std::string_view v) {
+    const size_t before = strings.size();
+    const uint32_t id = strings.Intern(v);
+    if (strings.size() > before) {
+      dictionary.push_back(mask::IsDictionaryOutput(v) || mask::InsideDictionaryWord(v));
+    }
     return id;
   }
+  size_t size() const { return strings.size(); }
 };
 
 struct Found {
@@ -400,7 +399,7 @@ class Verifier {
     if (second.joinable()) second.join();
     for (SampleJob& job : jobs) {
       RETURN_IF_ERROR(job.status);
-      for (std::string& v : job.values) needles_.Add(std::move(v));
+      for (const std::string& v : job.values) needles_.Add(v);
       report.push_back({{"relation", job.relation},
                         {"column", job.column},
                         {"sampled", job.values.size()},
@@ -429,8 +428,8 @@ class Verifier {
   // its own rule made of its own source value): its bytes in the relation
   // files are that row's, not a leak.
   bool IsCollisionValue(const std::string& value) const {
-    auto it = needles_.index.find(value);
-    return it != needles_.index.end() && collision_ids_.count(it->second) > 0;
+    const std::optional<uint32_t> id = needles_.strings.Find(value);
+    return id && collision_ids_.count(*id) > 0;
   }
   const std::map<std::pair<std::string, std::string>, Found>& found() const { return found_; }
   size_t substring_needles() const { return substring_ids_.size(); }
@@ -442,14 +441,14 @@ class Verifier {
   // need tens of GB; the logical pass has already seen every row).
   std::vector<mask::Needle> ByteNeedles() const {
     std::vector<size_t> eligible;
-    for (size_t i = 0; i < needles_.values.size(); ++i) {
+    for (size_t i = 0; i < needles_.size(); ++i) {
       if (!needles_.dictionary[i]) eligible.push_back(i);
     }
     const size_t n = eligible.size();
     const size_t step = n > o_.max_byte_needles ? n / o_.max_byte_needles + 1 : 1;
     std::vector<mask::Needle> out;
     for (size_t k = 0; k < n; k += step) {
-      out.push_back({needles_.values[eligible[k]], "sampled value"});
+      out.push_back({std::string(needles_.strings.Get(eligible[k])), "sampled value"});
     }
     return out;
   }
@@ -457,12 +456,12 @@ class Verifier {
  private:
   // Every value when they are few enough, else an even sample of them.
   void BuildSubstringSearch() {
-    const size_t n = needles_.values.size();
+    const size_t n = needles_.size();
     const size_t step = n > o_.max_substring_needles ? n / o_.max_substring_needles + 1 : 1;
     std::vector<std::string> patterns;
     for (size_t i = 0; i < n; i += step) {
       substring_ids_.push_back(static_cast<uint32_t>(i));
-      patterns.push_back(needles_.values[i]);
+      patterns.emplace_back(needles_.strings.Get(static_cast<uint32_t>(i)));
     }
     substring_ = std::make_unique<mask::AhoCorasick>(patterns);
   }
@@ -491,7 +490,7 @@ class Verifier {
       hit.clear();
       Atoms(value, c.base_type, atoms);
       for (const std::string& atom : atoms) {
-        if (auto it = needles_.index.find(atom); it != needles_.index.end()) hit.insert(it->second);
+        if (auto id = needles_.strings.Find(atom)) hit.insert(*id);
       }
       substring_->Feed(value, mask::AhoCorasick::kStart,
                        [&](size_t id, size_t) { hit.insert(substring_ids_[id]); });
@@ -516,7 +515,8 @@ class Verifier {
     bool dictionary_output = false;
     if (p.dictionary && needles_.dictionary[id]) {
       for (const std::string& atom : atoms) {
-        if (atom.find(needles_.values[id]) != std::string::npos && mask::IsDictionaryOutput(atom)) {
+        if (atom.find(needles_.strings.Get(id)) != std::string::npos &&
+            mask::IsDictionaryOutput(atom)) {
           dictionary_output = true;
         }
       }
@@ -742,8 +742,8 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
     Json sampled = Json::array();
     Stopwatch timer;
     RETURN_IF_ERROR(v.Sample(source_relations, mask, strict, sampled));
-    spdlog::debug("verify: {} original values read from the source in {:.1f} s",
-                  v.needles().values.size(), timer.LapMs() / 1000);
+    spdlog::debug("verify: {} original values read from the source in {:.1f} s", v.needles().size(),
+                  timer.LapMs() / 1000);
     std::vector<mask::Needle> byte_needles = v.ByteNeedles();
     std::set<std::string> accepted;
     if (run_report.is_object() && run_report.contains("mask_config") &&
@@ -800,7 +800,7 @@ Result<Json> VerifySnapshot(engine::Pool& pool, const VerifyOptions& o) {
     return Json{{"snapshot", o.snapshot},
                 {"masked_sync", run.masked},
                 {"sample", o.sample > 0 ? Json(o.sample) : Json("all")},
-                {"values_searched", v.needles().values.size()},
+                {"values_searched", v.needles().size()},
                 {"substring_values", v.substring_needles()},
                 {"byte_values", byte_needles.size()},
                 {"byte_hits_of_collisions", explained},

@@ -123,6 +123,54 @@ TEST(MaskCopyText, RandomBytesRoundTrip) {
   }
 }
 
+// Unescape copies runs of plain bytes in one go; any escaped text, well
+// formed or not, must decode exactly as a byte-at-a-time reading does.
+std::string UnescapedByteAtATime(std::string_view raw) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  auto octal = [](char c) { return c >= '0' && c <= '7'; };
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\\') {
+      out += raw[i];
+      continue;
+    }
+    if (++i == raw.size()) break;
+    const char c = raw[i];
+    if (octal(c)) {
+      int v = c - '0';
+      for (int more = 0; more < 2 && i + 1 < raw.size() && octal(raw[i + 1]); ++more) {
+        v = v * 8 + (raw[++i] - '0');
+      }
+      out += static_cast<char>(v & 0377);
+    } else if (c == 'x' && i + 1 < raw.size() && hex(raw[i + 1]) >= 0) {
+      int v = hex(raw[++i]);
+      if (i + 1 < raw.size() && hex(raw[i + 1]) >= 0) v = v * 16 + hex(raw[++i]);
+      out += static_cast<char>(v);
+    } else {
+      const std::string from = "bfnrtv", to = "\b\f\n\r\t\v";
+      const size_t k = from.find(c);
+      out += k == std::string::npos ? c : to[k];
+    }
+  }
+  return out;
+}
+
+TEST(MaskCopyText, UnescapeOfAnyTextMatchesAByteAtATimeReading) {
+  std::mt19937 rng(20261207);
+  const std::string alphabet = "\\\\\\x0178fFgnbtvrNz\xc3\xa9";
+  for (int i = 0; i < 5000; ++i) {
+    std::string raw;
+    const int len = static_cast<int>(rng() % 24);
+    for (int k = 0; k < len; ++k) raw += alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(Unescaped(raw), UnescapedByteAtATime(raw)) << "case " << i << ": " << raw;
+  }
+}
+
 TEST(MaskCopyText, RandomRowsSplitBackIntoTheirFields) {
   std::mt19937 rng(7);
   for (int i = 0; i < 500; ++i) {
