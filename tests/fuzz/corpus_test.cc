@@ -35,6 +35,7 @@ const Target kTargets[] = {
     {"subset_config", FuzzSubsetConfig},
     {"cron", FuzzCron},
     {"units", FuzzUnits},
+    {"wire_startup", FuzzWireStartup},
 };
 
 class FuzzCorpus : public ::testing::TestWithParam<Target> {};

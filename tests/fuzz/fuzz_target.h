@@ -45,6 +45,7 @@ int FuzzMaskConfig(const uint8_t* data, size_t size);
 int FuzzSubsetConfig(const uint8_t* data, size_t size);
 int FuzzCron(const uint8_t* data, size_t size);
 int FuzzUnits(const uint8_t* data, size_t size);
+int FuzzWireStartup(const uint8_t* data, size_t size);
 
 }  // namespace spur::fuzz
 

@@ -1,0 +1,78 @@
+// The startup phase of the PostgreSQL wire protocol (pg/wire_startup.h): the
+// first bytes any client of spur's proxy sends. Properties: a decoded packet
+// is at most the input and at most 10000 bytes; no shorter prefix of it
+// decodes to a packet; a StartupMessage re-encodes to the same bytes and a
+// CancelRequest too; a refusal carries a five-character SQLSTATE; the
+// ErrorResponse for it is well formed; the "options" words read back from
+// their joined form.
+#include "pg/wire_startup.h"
+
+#include <string>
+#include <vector>
+
+#include "fuzz_target.h"
+
+namespace spur::fuzz {
+namespace {
+
+// An ErrorResponse: 'E', its length, fields of a type byte and a NUL-ended
+// text without other NULs, then one NUL.
+bool WellFormedError(const std::string& out) {
+  if (out.size() < 6 || out[0] != 'E' || out.back() != '\0') return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(out.data());
+  const uint32_t len =
+      (uint32_t{p[1]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 8) | p[4];
+  if (len + 1 != out.size()) return false;
+  size_t at = 5;
+  while (out[at] != '\0') {
+    const size_t end = out.find('\0', at + 1);
+    if (end == std::string::npos || end == at + 1) return false;
+    at = end + 1;
+  }
+  return at + 1 == out.size();
+}
+
+}  // namespace
+
+int FuzzWireStartup(const uint8_t* data, size_t size) {
+  namespace w = pg::wire;
+  const std::string_view in = AsText(data, size);
+  const w::Decoded d = w::DecodeStartupPacket(in);
+  if (d.state == w::Decoded::State::kError) {
+    SPUR_FUZZ_CHECK(d.error.sqlstate.size() == 5);
+    SPUR_FUZZ_CHECK(!d.error.message.empty());
+    SPUR_FUZZ_CHECK(WellFormedError(w::EncodeErrorResponse(d.error)));
+  }
+  if (d.state != w::Decoded::State::kPacket) return 0;
+  SPUR_FUZZ_CHECK(d.size >= 8 && d.size <= in.size() && d.size <= w::kMaxStartupPacket);
+  for (size_t n : {size_t{0}, size_t{3}, size_t{4}, size_t{7}, d.size / 2, d.size - 1}) {
+    if (n < d.size) {
+      SPUR_FUZZ_CHECK(w::DecodeStartupPacket(in.substr(0, n)).state != w::Decoded::State::kPacket);
+    }
+  }
+  const std::string_view bytes = in.substr(0, d.size);
+  switch (d.packet.kind) {
+    case w::StartupPacket::Kind::kStartup: {
+      SPUR_FUZZ_CHECK(d.packet.Find("user") != nullptr && !d.packet.Find("user")->empty());
+      SPUR_FUZZ_CHECK(w::EncodeStartupMessage(d.packet.minor, d.packet.parameters) == bytes);
+      if (const std::string* options = d.packet.Find("options")) {
+        const std::vector<std::string> words = w::SplitOptions(*options);
+        for (const std::string& word : words) SPUR_FUZZ_CHECK(!word.empty());
+        SPUR_FUZZ_CHECK(w::SplitOptions(w::JoinOptions(words)) == words);
+      }
+      break;
+    }
+    case w::StartupPacket::Kind::kCancel:
+      SPUR_FUZZ_CHECK(w::EncodeCancelRequest(d.packet.cancel_pid, d.packet.cancel_key) == bytes);
+      break;
+    case w::StartupPacket::Kind::kSslRequest:
+    case w::StartupPacket::Kind::kGssEncRequest:
+      SPUR_FUZZ_CHECK(d.size == 8);
+      break;
+  }
+  return 0;
+}
+
+}  // namespace spur::fuzz
+
+SPUR_FUZZ_TARGET(FuzzWireStartup)
