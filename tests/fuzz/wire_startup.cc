@@ -4,13 +4,16 @@
 // decodes to a packet; a StartupMessage re-encodes to the same bytes and a
 // CancelRequest too; a refusal carries a five-character SQLSTATE; the
 // ErrorResponse for it is well formed; the "options" words read back from
-// their joined form.
+// their joined form; the proxy's route for it names a valid branch and
+// forwards no routing word.
 #include "pg/wire_startup.h"
 
 #include <string>
 #include <vector>
 
+#include "common/names.h"
 #include "fuzz_target.h"
+#include "proxy/route.h"
 
 namespace spur::fuzz {
 namespace {
@@ -30,6 +33,29 @@ bool WellFormedError(const std::string& out) {
     at = end + 1;
   }
   return at + 1 == out.size();
+}
+
+// The proxy's routing of the same packet: a route names a valid branch
+// and forwards no routing word; a refusal is a well-formed error.
+void CheckRoute(const pg::wire::StartupPacket& packet, std::string_view sni) {
+  const proxy::RouteOrError r = proxy::RouteStartup(packet, sni, "db.test");
+  if (!r.ok) {
+    SPUR_FUZZ_CHECK(r.error.sqlstate.size() == 5);
+    SPUR_FUZZ_CHECK(WellFormedError(pg::wire::EncodeErrorResponse(r.error)));
+    return;
+  }
+  SPUR_FUZZ_CHECK(ValidateName("branch", r.route.branch).ok());
+  for (const auto& [k, v] : r.route.forward) {
+    if (k != "options" || r.route.source != "options") continue;
+    const std::vector<std::string> words = pg::wire::SplitOptions(v);
+    for (size_t i = 0; i < words.size(); ++i) {
+      for (const char* prefix : {"--branch=", "--spur.branch=", "-cspur.branch="}) {
+        SPUR_FUZZ_CHECK(words[i].rfind(prefix, 0) != 0);
+      }
+      SPUR_FUZZ_CHECK(!(words[i] == "-c" && i + 1 < words.size() &&
+                        words[i + 1].rfind("spur.branch=", 0) == 0));
+    }
+  }
 }
 
 }  // namespace
@@ -60,6 +86,8 @@ int FuzzWireStartup(const uint8_t* data, size_t size) {
         for (const std::string& word : words) SPUR_FUZZ_CHECK(!word.empty());
         SPUR_FUZZ_CHECK(w::SplitOptions(w::JoinOptions(words)) == words);
       }
+      CheckRoute(d.packet, "");
+      CheckRoute(d.packet, "pr-1.db.test");
       break;
     }
     case w::StartupPacket::Kind::kCancel:
