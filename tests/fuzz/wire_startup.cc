@@ -5,7 +5,8 @@
 // CancelRequest too; a refusal carries a five-character SQLSTATE; the
 // ErrorResponse for it is well formed; the "options" words read back from
 // their joined form; the proxy's route for it names a valid branch and
-// forwards no routing word.
+// forwards no routing word; the proxy's handshake, fed the input in pieces,
+// refuses with well-formed errors and stops once it has decided.
 #include "pg/wire_startup.h"
 
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "common/names.h"
 #include "fuzz_target.h"
+#include "proxy/handshake.h"
 #include "proxy/route.h"
 
 namespace spur::fuzz {
@@ -58,11 +60,31 @@ void CheckRoute(const pg::wire::StartupPacket& packet, std::string_view sni) {
   }
 }
 
+// The proxy's handshake fed the input in pieces of an input-chosen size:
+// every refusal is a well-formed error, a StartupMessage it lets through
+// has a user, and nothing is accepted once it has decided.
+void CheckHandshake(std::string_view in) {
+  const size_t piece = in.empty() ? 1 : 1 + static_cast<uint8_t>(in[0]) % 16;
+  proxy::Handshake h({.tls_available = in.size() % 2 == 0, .tls_required = in.size() % 3 == 0});
+  bool over = false;
+  for (size_t at = 0; at < in.size(); at += piece) {
+    proxy::Handshake::Step s = h.Feed(in.substr(at, piece));
+    while (s.action == proxy::Handshake::Action::kReply) s = h.Feed("");
+    using A = proxy::Handshake::Action;
+    if (over) SPUR_FUZZ_CHECK(s.action == A::kRefuse);
+    if (s.action == A::kRefuse) SPUR_FUZZ_CHECK(WellFormedError(s.reply));
+    if (s.action == A::kStartup) SPUR_FUZZ_CHECK(s.packet.Find("user") != nullptr);
+    if (s.action == A::kStartTls) h.TlsStarted();
+    over = over || s.action == A::kRefuse || s.action == A::kStartup || s.action == A::kCancel;
+  }
+}
+
 }  // namespace
 
 int FuzzWireStartup(const uint8_t* data, size_t size) {
   namespace w = pg::wire;
   const std::string_view in = AsText(data, size);
+  CheckHandshake(in);
   const w::Decoded d = w::DecodeStartupPacket(in);
   if (d.state == w::Decoded::State::kError) {
     SPUR_FUZZ_CHECK(d.error.sqlstate.size() == 5);
