@@ -28,16 +28,22 @@ dpkg-deb -x "$deb" "$root"
 dpkg-deb -e "$deb" "$work/control"
 bin="$root/usr/bin/spur"
 [[ -x $bin ]] || fail "no /usr/bin/spur"
-if readelf -S "$bin" | grep -q '\.debug_info'; then fail "/usr/bin/spur still has debug info"; fi
+# Every output is read whole before it is searched: with pipefail, `x | grep -q`
+# fails whenever grep finds its match and exits before x has written the rest
+# (x dies of SIGPIPE: the man page check failed so in a CI-like run), and
+# inside `if` the same race would pass a check that should fail.
+sections=$(readelf -S "$bin")
+if grep -q '\.debug_info' <<<"$sections"; then fail "/usr/bin/spur still has debug info"; fi
 size=$(stat -c %s "$bin")
 (( size < 40 * 1024 * 1024 )) || fail "/usr/bin/spur is $size bytes; stripped it should be far smaller"
-"$bin" --version | grep -q "^spur " || fail "spur --version"
-"$bin" diff --help | grep -q -- "--exit-code" || fail "spur diff --help"
+grep -q "^spur " <<<"$("$bin" --version)" || fail "spur --version"
+grep -q -- "--exit-code" <<<"$("$bin" diff --help)" || fail "spur diff --help"
 
 man=$root/usr/share/man/man1/spur.1.gz
 [[ -f $man ]] || fail "no man page"
-zcat "$man" | head -1 | grep -q '^\.TH SPUR 1' || fail "man page header"
-zcat "$man" | grep -q '^\.SS spur ci up' || fail "man page lacks spur ci up"
+man_text=$(zcat "$man")
+[[ $man_text == .TH\ SPUR\ 1* ]] || fail "man page header"
+grep -q '^\.SS spur ci up' <<<"$man_text" || fail "man page lacks spur ci up"
 
 comp=$root/usr/share/bash-completion/completions/spur
 [[ -f $comp ]] || fail "no bash completion"
