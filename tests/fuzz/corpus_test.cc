@@ -36,6 +36,7 @@ const Target kTargets[] = {
     {"cron", FuzzCron},
     {"units", FuzzUnits},
     {"wire_startup", FuzzWireStartup},
+    {"backend_startup", FuzzBackendStartup},
 };
 
 class FuzzCorpus : public ::testing::TestWithParam<Target> {};

@@ -46,6 +46,7 @@ int FuzzSubsetConfig(const uint8_t* data, size_t size);
 int FuzzCron(const uint8_t* data, size_t size);
 int FuzzUnits(const uint8_t* data, size_t size);
 int FuzzWireStartup(const uint8_t* data, size_t size);
+int FuzzBackendStartup(const uint8_t* data, size_t size);
 
 }  // namespace spur::fuzz
 
