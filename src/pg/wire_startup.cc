@@ -8,11 +8,6 @@ namespace {
 
 constexpr size_t kMaxErrorText = 1000;
 
-uint32_t ReadU32(std::string_view in, size_t at) {
-  const auto* p = reinterpret_cast<const unsigned char*>(in.data() + at);
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
 void AppendU32(std::string& out, uint32_t v) {
   out.push_back(static_cast<char>(v >> 24));
   out.push_back(static_cast<char>(v >> 16));
@@ -108,12 +103,12 @@ const std::string* StartupPacket::Find(std::string_view name) const {
 
 Decoded DecodeStartupPacket(std::string_view in) {
   if (in.size() < 4) return Decoded{};
-  const uint32_t len = ReadU32(in, 0);
+  const uint32_t len = ReadUint32(in.data() + 0);
   if (len < 8 || len > kMaxStartupPacket) {
     return Refuse(sqlstate::kProtocolViolation, "invalid length of startup packet");
   }
   if (in.size() < len) return Decoded{};
-  const uint32_t code = ReadU32(in, 4);
+  const uint32_t code = ReadUint32(in.data() + 4);
   Decoded d;
   d.state = Decoded::State::kPacket;
   d.size = len;
@@ -127,8 +122,8 @@ Decoded DecodeStartupPacket(std::string_view in) {
   if (code == kCancelRequestCode) {
     if (len != 16) return Refuse(sqlstate::kProtocolViolation, "invalid length of cancel request");
     d.packet.kind = StartupPacket::Kind::kCancel;
-    d.packet.cancel_pid = static_cast<int32_t>(ReadU32(in, 8));
-    d.packet.cancel_key = static_cast<int32_t>(ReadU32(in, 12));
+    d.packet.cancel_pid = static_cast<int32_t>(ReadUint32(in.data() + 8));
+    d.packet.cancel_key = static_cast<int32_t>(ReadUint32(in.data() + 12));
     return d;
   }
   if ((code >> 16) != 3) {

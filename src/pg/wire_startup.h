@@ -26,6 +26,13 @@ inline constexpr uint32_t kCancelRequestCode = (1234u << 16) | 5678;
 inline constexpr uint32_t kSslRequestCode = (1234u << 16) | 5679;
 inline constexpr uint32_t kGssEncRequestCode = (1234u << 16) | 5680;
 
+// The big-endian int32 at `p` (every length and code on the wire); the
+// caller has checked that 4 bytes are there.
+inline uint32_t ReadUint32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+}
+
 // The SQLSTATEs a proxy answers the startup phase with.
 namespace sqlstate {
 inline constexpr std::string_view kProtocolViolation = "08P01";

@@ -2,15 +2,12 @@
 
 #include <algorithm>
 
+#include "pg/wire_startup.h"
+
 namespace spur::proxy {
 namespace {
 
 constexpr size_t kMaxKeptBody = 8192;  // an ErrorResponse's code is near its start
-
-uint32_t ReadU32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
-}
 
 // The 'C' field of an ErrorResponse body, or "".
 std::string CodeOf(std::string_view body) {
@@ -31,8 +28,8 @@ void BackendStartup::Finish() {
   const char type = header_[0];
   if (type == 'K' && body_.size() == 8) {
     has_key_ = true;
-    pid_ = static_cast<int32_t>(ReadU32(body_.data()));
-    key_ = static_cast<int32_t>(ReadU32(body_.data() + 4));
+    pid_ = static_cast<int32_t>(pg::wire::ReadUint32(body_.data()));
+    key_ = static_cast<int32_t>(pg::wire::ReadUint32(body_.data() + 4));
   } else if (type == 'E') {
     sqlstate_ = CodeOf(body_);
     state_ = State::kFailed;
@@ -52,7 +49,7 @@ size_t BackendStartup::Feed(std::string_view bytes) {
       header_have_ += n;
       used += n;
       if (header_have_ < 5) break;
-      const uint32_t len = ReadU32(header_ + 1);
+      const uint32_t len = pg::wire::ReadUint32(header_ + 1);
       if (len < 4 || len > kMaxMessage) {
         state_ = State::kMalformed;
         return used;

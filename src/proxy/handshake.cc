@@ -5,13 +5,17 @@ namespace spur::proxy {
 namespace wire = pg::wire;
 using Kind = wire::StartupPacket::Kind;
 
-Handshake::Step Handshake::Refuse(std::string_view sqlstate, std::string message) {
+Handshake::Step Handshake::Refuse(const wire::WireError& error) {
   done_ = true;
   buffer_.clear();
   Step s;
   s.action = Action::kRefuse;
-  s.reply = wire::EncodeErrorResponse({std::string(sqlstate), std::move(message), "", ""});
+  s.reply = wire::EncodeErrorResponse(error);
   return s;
+}
+
+Handshake::Step Handshake::Refuse(std::string_view sqlstate, std::string message) {
+  return Refuse(wire::WireError{std::string(sqlstate), std::move(message), "", ""});
 }
 
 Handshake::Step Handshake::Feed(std::string_view bytes) {
@@ -23,14 +27,7 @@ Handshake::Step Handshake::Feed(std::string_view bytes) {
   buffer_.append(bytes);
   const wire::Decoded d = wire::DecodeStartupPacket(buffer_);
   if (d.state == wire::Decoded::State::kNeedMore) return Step{};
-  if (d.state == wire::Decoded::State::kError) {
-    done_ = true;
-    buffer_.clear();
-    Step s;
-    s.action = Action::kRefuse;
-    s.reply = wire::EncodeErrorResponse(d.error);
-    return s;
-  }
+  if (d.state == wire::Decoded::State::kError) return Refuse(d.error);
   buffer_.erase(0, d.size);
   Step s;
   s.packet = d.packet;

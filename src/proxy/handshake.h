@@ -59,6 +59,7 @@ class Handshake {
   const std::string& rest() const { return buffer_; }
 
  private:
+  Step Refuse(const pg::wire::WireError& error);
   Step Refuse(std::string_view sqlstate, std::string message);
 
   Options options_;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "pg/wire_startup.h"
+#include "wire_test_bytes.h"
 
 namespace spur::pg::wire {
 namespace {
@@ -10,11 +11,7 @@ namespace {
 using State = Decoded::State;
 using Kind = StartupPacket::Kind;
 
-std::string U32(uint32_t v) {
-  std::string s;
-  for (int i = 24; i >= 0; i -= 8) s.push_back(static_cast<char>(v >> i));
-  return s;
-}
+using wire_test::U32;
 
 // A packet with a correct length in front of `body` (code and the rest).
 std::string Packet(const std::string& body) { return U32(4 + body.size()) + body; }

@@ -3,17 +3,14 @@
 #include <string>
 
 #include "proxy/backend_startup.h"
+#include "wire_test_bytes.h"
 
 namespace spur::proxy {
 namespace {
 
 using State = BackendStartup::State;
 
-std::string U32(uint32_t v) {
-  std::string s;
-  for (int i = 24; i >= 0; i -= 8) s.push_back(static_cast<char>(v >> i));
-  return s;
-}
+using wire_test::U32;
 std::string Msg(char type, const std::string& body) {
   return std::string(1, type) + U32(4 + body.size()) + body;
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "proxy/handshake.h"
+#include "wire_test_bytes.h"
 
 namespace spur::proxy {
 namespace {
@@ -8,11 +9,7 @@ namespace {
 namespace wire = pg::wire;
 using Action = Handshake::Action;
 
-std::string U32(uint32_t v) {
-  std::string s;
-  for (int i = 24; i >= 0; i -= 8) s.push_back(static_cast<char>(v >> i));
-  return s;
-}
+using wire_test::U32;
 const std::string kSsl = U32(8) + U32(wire::kSslRequestCode);
 const std::string kGss = U32(8) + U32(wire::kGssEncRequestCode);
 const std::string kStartup = wire::EncodeStartupMessage(0, {{"user", "app"}, {"database", "app"}});
