@@ -14,18 +14,18 @@ namespace {
 
 constexpr int kBacklog = SOMAXCONN;
 
-Status BindError(int err, const std::string& host, int port) {
+Status BindError(int err, const std::string& host, int port, const std::string& flag) {
   const std::string where = "port " + std::to_string(port) + " on " + host;
   switch (err) {
     case EADDRINUSE:
-      return Unavailable(where + " is in use; pass --listen with another port");
+      return Unavailable(where + " is in use; pass " + flag + " with another port");
     case EACCES:
-      return PermissionDenied(where +
-                              " needs root or CAP_NET_BIND_SERVICE; pass --listen with a port "
+      return PermissionDenied(where + " needs root or CAP_NET_BIND_SERVICE; pass " + flag +
+                              " with a port "
                               "above 1023");
     case EADDRNOTAVAIL:
-      return InvalidArgument(host +
-                             " is not an address of this host; pass --listen with "
+      return InvalidArgument(host + " is not an address of this host; pass " + flag +
+                             " with "
                              "127.0.0.1 or another local address");
     default:
       return Internal("cannot listen on " + where + ": " + ErrnoText(err));
@@ -73,7 +73,7 @@ Status ClearStaleSocket(const std::string& path, const sockaddr_un& addr) {
 
 }  // namespace
 
-Result<TcpListener> ListenTcp(const std::string& host, int port) {
+Result<TcpListener> ListenTcp(const std::string& host, int port, const std::string& flag) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -101,7 +101,7 @@ Result<TcpListener> ListenTcp(const std::string& host, int port) {
     break;
   }
   ::freeaddrinfo(found);
-  if (!out.fd.valid()) return BindError(err, host, port);
+  if (!out.fd.valid()) return BindError(err, host, port, flag);
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
   if (::getsockname(out.fd.get(), reinterpret_cast<sockaddr*>(&bound), &len) != 0) {

@@ -1,5 +1,5 @@
-// Internal to http/: opening the server's listening sockets, with errors that
-// say what to do.
+// Internal to http/ (and used by proxy/): opening listening sockets, with
+// errors that say what to do.
 #pragma once
 
 #include <sys/types.h>
@@ -23,8 +23,10 @@ struct UnixListener {
 };
 
 // A non-blocking socket listening on `host` (resolved with getaddrinfo; the
-// first address that binds wins) and `port` (0 = any free port).
-Result<TcpListener> ListenTcp(const std::string& host, int port);
+// first address that binds wins) and `port` (0 = any free port). Errors name
+// `flag`, the option that sets the address.
+Result<TcpListener> ListenTcp(const std::string& host, int port,
+                              const std::string& flag = "--listen");
 
 // A non-blocking socket listening on the Unix socket `path`, mode 0660. A
 // socket file there that refuses connections (stale) is removed first; one

@@ -20,6 +20,7 @@
 #include "http/handler_pool.h"
 #include "http/io.h"
 #include "http/listen.h"
+#include "http/tls_context.h"
 
 namespace spur::http {
 namespace {
@@ -79,32 +80,6 @@ void Refuse(Protocol::socket& socket, std::string_view why) {
   }
   asio::error_code ignored;
   socket.close(ignored);
-}
-
-// The TLS context of the TCP listener: TLS 1.2 and later, the operator's
-// certificate chain and key, checked against each other now rather than at
-// the first client.
-Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const std::string& cert,
-                                                           const std::string& key) {
-  if (cert.empty() != key.empty()) {
-    return InvalidArgument("TLS needs both a certificate and its key (--tls-cert and --tls-key)");
-  }
-  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-  asio::error_code ec;
-  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
-                   ec);
-  if (ctx->use_certificate_chain_file(cert, ec); ec) {
-    return InvalidArgument("cannot use TLS certificate " + cert + ": " + ec.message());
-  }
-  if (ctx->use_private_key_file(key, asio::ssl::context::pem, ec); ec) {
-    return InvalidArgument("cannot use TLS key " + key + ": " + ec.message());
-  }
-  if (::SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
-    return InvalidArgument("TLS key " + key + " does not belong to certificate " + cert);
-  }
-  return ctx;
 }
 
 }  // namespace
@@ -256,7 +231,7 @@ Status HttpServer::Start(Handler handler) {
   }
   std::unique_ptr<asio::ssl::context> tls;
   if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
-    ASSIGN_OR_RETURN(tls, MakeTlsContext(o.tls_cert_file, o.tls_key_file));
+    ASSIGN_OR_RETURN(tls, MakeServerTlsContext(o.tls_cert_file, o.tls_key_file));
   }
   TcpListener tcp;
   if (o.port >= 0) {
