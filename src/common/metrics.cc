@@ -162,6 +162,20 @@ void Metrics::CounterAdd(const std::string& name, const Labels& labels, double v
   f->values[Bounded(name, *f, labels)] += v;
 }
 
+void Metrics::CounterSet(const std::string& name, const Labels& labels, double v) {
+  if (!(v >= 0)) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  Family* f = FamilyFor(name, MetricType::kCounter);
+  if (f == nullptr || !ValidLabels(labels, MetricType::kCounter)) return;
+  f->values[Bounded(name, *f, labels)] = v;
+}
+
+void Metrics::CounterClear(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = families_.find(name);
+  if (it != families_.end() && it->second.type == MetricType::kCounter) it->second.values.clear();
+}
+
 void Metrics::GaugeSet(const std::string& name, const Labels& labels, double v) {
   std::lock_guard<std::mutex> lock(mu_);
   Family* f = FamilyFor(name, MetricType::kGauge);

@@ -59,6 +59,14 @@ class Metrics {
   // Adds `v` (>= 0) to the counter series `name{labels}`.
   void CounterAdd(const std::string& name, const Labels& labels, double v = 1);
 
+  // Sets the counter series `name{labels}` to `v` (>= 0): for counters kept
+  // elsewhere and copied in at each scrape (the proxy's connection table),
+  // which only ever go up there.
+  void CounterSet(const std::string& name, const Labels& labels, double v);
+  // Drops every series of counter `name`: for counters copied in at each
+  // scrape whose label sets can vanish (a deleted branch).
+  void CounterClear(const std::string& name);
+
   // Sets the gauge series `name{labels}` to `v`.
   void GaugeSet(const std::string& name, const Labels& labels, double v);
 

@@ -207,5 +207,22 @@ TEST(Metrics, SeriesPerMetricAreCappedWhateverIsDeclared) {
   EXPECT_NE(m.Render().find("spur_undeclared_total{path=\"/p0\"} 2"), std::string::npos);
 }
 
+TEST(Metrics, CounterSetCopiesAValueKeptElsewhereAndCounterClearDropsItsSeries) {
+  Metrics m;
+  m.CounterSet("spur_copied_total", {{"branch", "a"}}, 5);
+  m.CounterSet("spur_copied_total", {{"branch", "a"}}, 7);
+  m.CounterSet("spur_copied_total", {{"branch", "b"}}, -1);  // counters are never negative
+  m.GaugeSet("spur_gauge", {}, 3);
+  m.CounterSet("spur_gauge", {}, 9);  // not a counter: ignored
+  EXPECT_EQ(m.Render(),
+            "# TYPE spur_copied_total counter\n"
+            "spur_copied_total{branch=\"a\"} 7\n"
+            "# TYPE spur_gauge gauge\n"
+            "spur_gauge 3\n");
+  m.CounterClear("spur_copied_total");
+  m.CounterClear("spur_gauge");  // not a counter: kept
+  EXPECT_EQ(m.Render(), "# TYPE spur_gauge gauge\nspur_gauge 3\n");
+}
+
 }  // namespace
 }  // namespace spur
