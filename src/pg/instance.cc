@@ -67,12 +67,18 @@ constexpr const char* kHbaOpen =
 // Until the branch's own credentials are set: a data directory cloned from a
 // parent holds the parent's passwords, so TCP is refused outright.
 // As kHbaOpen, for an instance with ssl = on: TCP without TLS is refused,
-// so a password never crosses the network in a readable stream.
+// so a password never crosses the network in a readable stream. The one
+// exception is loopback from 127.0.0.1 or ::1, which never leaves the host:
+// spur's Postgres proxy terminates its clients' TLS and connects there in
+// plain text, because SCRAM channel binding cannot pass a proxy (libpq's
+// default would bind to the proxy's certificate, postgres to its own).
 constexpr const char* kHbaOpenTlsOnly =
     "# Written by spur. The socket directory is private to the pool's owner;\n"
-    "# TCP needs TLS and a password (SCRAM).\n"
+    "# TCP needs TLS and a password (SCRAM), except from loopback (spur's proxy).\n"
     "local     all           all                 trust\n"
     "local     replication   all                 trust\n"
+    "host      all           all   127.0.0.1/32  scram-sha-256\n"
+    "host      all           all   ::1/128       scram-sha-256\n"
     "hostnossl all           all   0.0.0.0/0     reject\n"
     "hostnossl all           all   ::/0          reject\n"
     "hostnossl replication   all   0.0.0.0/0     reject\n"

@@ -2,6 +2,10 @@
 // pool's own CA issues the certificate; `spur serve --tls` speaks https to a
 // remote CLI that trusts the exported CA; branches require TLS on TCP and
 // libpq connects with sslmode=verify-full.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <string>
 
 #include "os/fs.h"
@@ -10,6 +14,22 @@
 
 namespace spur::testing {
 namespace {
+
+// An IPv4 address of this host outside 127.0.0.0/8, or "" when it has none.
+std::string NonLoopbackAddress() {
+  ifaddrs* all = nullptr;
+  if (::getifaddrs(&all) != 0) return "";
+  std::string found;
+  for (ifaddrs* a = all; a != nullptr && found.empty(); a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+    if ((ntohl(in->sin_addr.s_addr) >> 24) == 127) continue;
+    char text[INET_ADDRSTRLEN] = "";
+    if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr) found = text;
+  }
+  ::freeifaddrs(all);
+  return found;
+}
 
 class PoolTlsTest : public ::testing::Test {
  protected:
@@ -45,6 +65,13 @@ TEST_F(PoolTlsTest, BranchesRequireTlsAndVerifyFullConnects) {
   ASSERT_EQ(on.exit_code, 0) << on.err;
   EXPECT_NE(on.out.find("main"), std::string::npos) << "main runs without it: " << on.out;
 
+  // An address of this host off loopback, so that plain TCP can be tried
+  // from elsewhere than loopback (where spur's proxy connects in plain text).
+  const std::string outside = NonLoopbackAddress();
+  if (!outside.empty()) {
+    ASSERT_EQ(serve_->Run({"config", "set", "listen_addresses", "127.0.0.1," + outside}).exit_code,
+              0);
+  }
   CliResult made = serve_->Run({"branch", "create", "secure"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   std::string uri = made.out.substr(0, made.out.find('\n'));
@@ -52,8 +79,16 @@ TEST_F(PoolTlsTest, BranchesRequireTlsAndVerifyFullConnects) {
   EXPECT_EQ(QueryValue(uri, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"), "t");
   const std::string base = uri.substr(0, uri.find('?'));
   EXPECT_EQ(QueryValue(base + "?sslmode=verify-full&sslrootcert=" + ca, "SELECT 1"), "1");
-  // Without TLS the branch refuses, even with the right password.
-  EXPECT_FALSE(pg::Connection::Open(base + "?sslmode=disable").ok());
+  // Without TLS the branch refuses, even with the right password, from any
+  // address but loopback's own (where spur's proxy connects in plain text:
+  // channel binding cannot pass a proxy that terminates TLS).
+  if (!outside.empty()) {
+    std::string off_loopback = base;
+    off_loopback.replace(off_loopback.find("@127.0.0.1:"), 11, "@" + outside + ":");
+    EXPECT_FALSE(pg::Connection::Open(off_loopback + "?sslmode=disable").ok());
+    EXPECT_EQ(QueryValue(off_loopback + "?sslmode=require", "SELECT 1"), "1");
+  }
+  EXPECT_EQ(QueryValue(base + "?sslmode=disable", "SELECT 1"), "1");
   // A CA the branch's certificate does not chain to fails verify-full.
   const std::string other = dir_.path() + "/other.pem";
   ASSERT_TRUE(os::WriteFileAtomic(other, "").ok());
