@@ -55,4 +55,16 @@ std::string BuildUri(const std::string& role, const std::string& password, const
          (tls ? "?sslmode=require" : "");
 }
 
+std::string BuildProxyUri(const std::string& role, const std::string& password,
+                          const std::string& branch, const std::string& database,
+                          const std::string& proxy_host, int proxy_port, const std::string& domain,
+                          bool tls) {
+  if (!domain.empty()) {
+    return BuildUri(role, password, branch + "." + domain, proxy_port, database, /*tls=*/true);
+  }
+  const std::string uri = BuildUri(role, password, proxy_host, proxy_port, database, tls);
+  // "--branch=NAME" with '=' percent-encoded; names need no other escaping.
+  return uri + (tls ? "&" : "?") + "options=--branch%3D" + Encode(branch);
+}
+
 }  // namespace spur::engine

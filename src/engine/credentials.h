@@ -17,4 +17,14 @@ std::string RandomPassword();
 std::string BuildUri(const std::string& role, const std::string& password, const std::string& host,
                      int port, const std::string& database, bool tls = false);
 
+// The URI of a branch through the daemon's Postgres proxy at `proxy_host`:
+// `proxy_port`. With `domain`, the branch is the host name's first label
+// (`<branch>.<domain>`, routed by SNI, so TLS is required); without, the
+// branch travels in options=--branch=<branch>. `tls`: the proxy speaks TLS
+// (sslmode=require; verify-full needs the pool's CA, spur tls ca).
+std::string BuildProxyUri(const std::string& role, const std::string& password,
+                          const std::string& branch, const std::string& database,
+                          const std::string& proxy_host, int proxy_port, const std::string& domain,
+                          bool tls);
+
 }  // namespace spur::engine

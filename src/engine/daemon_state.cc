@@ -17,7 +17,10 @@ nlohmann::json ToJson(const DaemonState& s) {
           {"reaper_pass_at", s.reaper_pass_at},
           {"reaper_interval", s.reaper_interval},
           {"reaper_actions", s.reaper_actions},
-          {"reaper_error", s.reaper_error}};
+          {"reaper_error", s.reaper_error},
+          {"proxy_listen", s.proxy_listen},
+          {"proxy_domain", s.proxy_domain},
+          {"proxy_tls", s.proxy_tls}};
 }
 
 Status Write(catalog::Store& store, const DaemonState& s) {
@@ -38,6 +41,15 @@ Status RecordDaemonStart(catalog::Store& store, int64_t pid, const std::string& 
   s.pid = pid;
   s.listen = listen;
   s.started_at = now;
+  return Write(store, s);
+}
+
+Status RecordDaemonProxy(catalog::Store& store, const std::string& listen,
+                         const std::string& domain, bool tls) {
+  ASSIGN_OR_RETURN(auto s, Current(store));
+  s.proxy_listen = listen;
+  s.proxy_domain = domain;
+  s.proxy_tls = tls;
   return Write(store, s);
 }
 
@@ -71,6 +83,9 @@ Result<std::optional<DaemonState>> ReadDaemonState(catalog::Store& store) {
   s.reaper_interval = j.value("reaper_interval", int64_t{0});
   s.reaper_actions = j.value("reaper_actions", int64_t{0});
   s.reaper_error = j.value("reaper_error", "");
+  s.proxy_listen = j.value("proxy_listen", "");
+  s.proxy_domain = j.value("proxy_domain", "");
+  s.proxy_tls = j.value("proxy_tls", false);
   return std::optional<DaemonState>(std::move(s));
 }
 

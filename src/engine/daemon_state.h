@@ -21,12 +21,19 @@ struct DaemonState {
   int64_t reaper_interval = 0;  // seconds between passes
   int64_t reaper_actions = 0;   // actions taken by the last pass
   std::string reaper_error;     // the last pass's error, "" when it passed
+  // The Postgres proxy (spur serve --proxy-listen), "" when it has none.
+  std::string proxy_listen;  // "127.0.0.1:5432"
+  std::string proxy_domain;  // SNI routes `<branch>.<proxy_domain>`; "" = none
+  bool proxy_tls = false;    // the proxy offers TLS with the pool's certificate
 };
 
 // Each writes one catalog setting; on failure (the catalog cannot be
 // written) the previous record stays as it was.
 [[nodiscard]] Status RecordDaemonStart(catalog::Store& store, int64_t pid,
                                        const std::string& listen, int64_t now);
+// The daemon's proxy, after RecordDaemonStart.
+[[nodiscard]] Status RecordDaemonProxy(catalog::Store& store, const std::string& listen,
+                                       const std::string& domain, bool tls);
 [[nodiscard]] Status RecordReaperPass(catalog::Store& store, int64_t now, int64_t interval,
                                       int64_t actions, const std::string& error);
 [[nodiscard]] Status RecordDaemonStop(catalog::Store& store, int64_t now);

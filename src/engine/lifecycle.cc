@@ -89,9 +89,21 @@ Result<std::vector<LifecycleAction>> Pool::Tick(const LifecyclePolicy& policy) {
     // Asking postgres costs a connection per branch: only when idleness matters.
     bool watched = policy.idle_suspend > 0 || b.idle_expiry_seconds.has_value();
     if (watched && b.state == catalog::BranchState::kRunning) {
-      auto clients = control_->ClientConnections(Spec(b));
-      if (clients.ok() && *clients > 0) {
-        b.last_used_at = now;
+      const std::optional<ProxyUse> proxied =
+          policy.proxy_use ? policy.proxy_use(b.name) : std::nullopt;
+      int64_t used_at = 0;
+      if (proxied && proxied->open > 0) {
+        used_at = now;
+      } else if (!policy.proxy_only) {
+        auto clients = control_->ClientConnections(Spec(b));
+        if (clients.ok() && *clients > 0) used_at = now;
+      }
+      // The last proxy client left after the previous pass: idle from then.
+      if (used_at == 0 && proxied && proxied->last_closed > b.last_used_at) {
+        used_at = std::min(proxied->last_closed, now);
+      }
+      if (used_at != 0) {
+        b.last_used_at = used_at;
         // Use moved an idle-expiry deadline: a new deadline gets a new warning.
         auto deadline = Deadline(b);
         if (b.warned_at && deadline && *deadline - now > policy.warn_before) b.warned_at.reset();

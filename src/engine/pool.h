@@ -83,10 +83,23 @@ struct LifecycleAction {
   Status result;
 };
 
+// What the Postgres proxy knows of a branch's clients (proxy/connections).
+struct ProxyUse {
+  int open = 0;             // connections open through the proxy now
+  int64_t last_closed = 0;  // when the last one closed; 0 = never
+};
+
 // Inputs of one reaper pass.
 struct LifecyclePolicy {
   int64_t warn_before = 3600;
   int64_t idle_suspend = 0;  // 0 = never suspend
+  // The proxy's connections per branch; unset when the daemon has no proxy.
+  // A branch with one open is in use without asking its postgres.
+  std::function<std::optional<ProxyUse>(const std::string& branch)> proxy_use;
+  // Clients reach branches only through the proxy (spur serve --proxy-only):
+  // idleness comes from proxy_use alone, and no postgres is asked for its
+  // client count (pg_stat_activity).
+  bool proxy_only = false;
 };
 
 // Cost of one branch so far, from driver usage and running time.

@@ -69,5 +69,17 @@ TEST(BuildUri, OmitsAnEmptyPassword) {
   EXPECT_EQ(BuildUri("app", "", "127.0.0.1", 5501, "app"), "postgresql://app@127.0.0.1:5501/app");
 }
 
+TEST(BuildProxyUri, ADomainRoutesBySniAndNeedsTls) {
+  EXPECT_EQ(BuildProxyUri("app", "pw", "pr-1", "app", "10.0.0.5", 5432, "db.example.com", false),
+            "postgresql://app:pw@pr-1.db.example.com:5432/app?sslmode=require");
+}
+
+TEST(BuildProxyUri, WithoutADomainTheBranchTravelsInOptions) {
+  EXPECT_EQ(BuildProxyUri("app", "p w", "pr-1", "app", "127.0.0.1", 6432, "", false),
+            "postgresql://app:p%20w@127.0.0.1:6432/app?options=--branch%3Dpr-1");
+  EXPECT_EQ(BuildProxyUri("app", "", "feat_x", "my db", "::1", 6432, "", true),
+            "postgresql://app@[::1]:6432/my%20db?sslmode=require&options=--branch%3Dfeat_x");
+}
+
 }  // namespace
 }  // namespace spur::engine

@@ -229,6 +229,57 @@ TEST_F(LifecycleTest, BranchWithConnectionsIsNotSuspendedAndCountsAsUsed) {
   EXPECT_EQ(actions[0].action, "branch.suspend");
 }
 
+TEST_F(LifecycleTest, ProxyConnectionsCountAsUseAndProxyOnlyNeverAsksPostgres) {
+  const int64_t t0 = fp_->now();
+  ASSERT_TRUE(fp_->Create("proxied").ok());
+  ProxyUse use{2, 0};
+  LifecyclePolicy policy;
+  policy.idle_suspend = 600;
+  policy.proxy_use = [&](const std::string& branch) -> std::optional<ProxyUse> {
+    if (branch != "proxied") return std::nullopt;
+    return use;
+  };
+  policy.proxy_only = true;
+  // Postgres would say "no clients" (and is never asked): the proxy's two
+  // open connections keep the branch in use.
+  fp_->clock().now = t0 + 5000;
+  ASSERT_TRUE(pool().Tick(policy).ok());
+  EXPECT_EQ(Row("proxied").last_used_at, t0 + 5000);
+  EXPECT_EQ(Row("proxied").state, catalog::BranchState::kRunning);
+
+  // The last client left at t0 + 5300, between passes: idle from then.
+  use = ProxyUse{0, t0 + 5300};
+  fp_->clock().now = t0 + 5800;
+  auto actions = pool().Tick(policy);
+  ASSERT_TRUE(actions.ok());
+  EXPECT_TRUE(For(*actions, "proxied").empty());
+  EXPECT_EQ(Row("proxied").last_used_at, t0 + 5300);
+  fp_->clock().now = t0 + 5900;
+  actions = pool().Tick(policy);
+  ASSERT_TRUE(actions.ok());
+  ASSERT_EQ(For(*actions, "proxied").size(), 1u);
+  EXPECT_EQ(For(*actions, "proxied")[0].action, "branch.suspend");
+}
+
+TEST_F(LifecycleTest, ProxyOnlyIgnoresClientsPostgresWouldReport) {
+  ASSERT_TRUE(fp_->Create("direct").ok());
+  fp_->control().SetConnections(fp_->Data("direct"), 3);
+  LifecyclePolicy policy;
+  policy.idle_suspend = 600;
+  policy.proxy_use = [](const std::string&) { return std::optional<ProxyUse>(); };
+  fp_->Advance(1000);
+  // With direct ports in use too, postgres is asked and its clients count.
+  ASSERT_TRUE(pool().Tick(policy).ok());
+  EXPECT_EQ(Row("direct").state, catalog::BranchState::kRunning);
+  // --proxy-only: only the proxy's count matters, and it has none.
+  policy.proxy_only = true;
+  fp_->Advance(1000);
+  auto actions = pool().Tick(policy);
+  ASSERT_TRUE(actions.ok());
+  ASSERT_EQ(For(*actions, "direct").size(), 1u);
+  EXPECT_EQ(For(*actions, "direct")[0].action, "branch.suspend");
+}
+
 TEST_F(LifecycleTest, IdleSuspendOffNeverSuspends) {
   ASSERT_TRUE(fp_->Create("idle").ok());
   fp_->Advance(30 * kDay);
