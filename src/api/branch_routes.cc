@@ -1,6 +1,7 @@
 // /branches: create, list, show, change, delete, reset, start, stop, extend,
 // connection.
 #include <chrono>
+#include <cstdlib>
 
 #include "api/body.h"
 #include "api/service.h"
@@ -8,6 +9,8 @@
 #include "authz/data_access.h"
 #include "common/metrics.h"
 #include "common/names.h"
+#include "engine/credentials.h"
+#include "engine/daemon_state.h"
 #include "engine/options.h"
 #include "engine/pg_settings_policy.h"
 
@@ -85,7 +88,15 @@ Result<nlohmann::json> Service::BranchView(engine::Pool& pool, const std::string
   ASSIGN_OR_RETURN(auto info, pool.ShowBranch(name, false));
   if (usage) info.usage = CachedUsage(pool, info.branch, true);
   bool show = secrets == Secrets::kForConnecting && MaySeeSecrets(who, info.branch);
-  return BranchJson(pool, info, show, Now(pool));
+  nlohmann::json view = BranchJson(pool, info, show, Now(pool));
+  AddConnections(view, name);
+  return view;
+}
+
+void Service::AddConnections(nlohmann::json& view, const std::string& name) const {
+  if (!options_.proxy_use) return;
+  const auto use = options_.proxy_use(name);
+  view["connections"] = use ? use->open : 0;
 }
 
 Status Service::CheckOwner(engine::Pool& pool, const std::string& name, const Principal& who) {
@@ -116,6 +127,7 @@ Result<Reply> Service::ListBranches(const Call& call, const Principal&, const Pa
         if (!info.usage && measure_budget-- > 0) info.usage = CachedUsage(pool, info.branch, true);
       }
       arr.push_back(BranchJson(pool, info, /*show_password=*/false, Now(pool)));
+      AddConnections(arr.back(), info.branch.name);
     }
     return Status::Ok();
   }));
@@ -295,11 +307,22 @@ Result<Reply> Service::StartBranch(const Call&, const Principal& who, const Para
 }
 
 Result<Reply> Service::StopBranch(const Call&, const Principal& who, const Params& p) {
+  return StopBranchFor(who, p.at("name"), "user");
+}
+
+// A suspended branch is stopped as if for idleness: the next connection
+// through the proxy starts it again.
+Result<Reply> Service::SuspendBranch(const Call&, const Principal& who, const Params& p) {
+  return StopBranchFor(who, p.at("name"), "idle");
+}
+
+Result<Reply> Service::StopBranchFor(const Principal& who, const std::string& name,
+                                     const std::string& reason) {
   nlohmann::json view;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
-    RETURN_IF_ERROR(CheckOwner(pool, p.at("name"), who));
-    RETURN_IF_ERROR(pool.StopBranch(p.at("name")).status());
-    ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kHidden));
+    RETURN_IF_ERROR(CheckOwner(pool, name, who));
+    RETURN_IF_ERROR(pool.StopBranch(name, reason).status());
+    ASSIGN_OR_RETURN(view, BranchView(pool, name, who, false, Secrets::kHidden));
     return Status::Ok();
   }));
   return JsonReply(view);
@@ -319,10 +342,31 @@ Result<Reply> Service::ExtendBranch(const Call& call, const Principal& who, cons
   return JsonReply(view);
 }
 
+namespace {
+
+// The branch's URI through the running daemon's Postgres proxy, if it has
+// one; `view` is the branch as BranchView shows it for connecting.
+std::optional<std::string> ProxyUri(engine::Pool& pool, const nlohmann::json& view) {
+  auto state = engine::ReadDaemonState(pool.store());
+  if (!state.ok() || !*state || (*state)->proxy_listen.empty()) return std::nullopt;
+  const engine::DaemonState& d = **state;
+  if (engine::DaemonLiveness(d, pool.clock().NowSeconds()) != "running") return std::nullopt;
+  const auto colon = d.proxy_listen.rfind(':');
+  std::string host = d.proxy_listen.substr(0, colon);
+  const int port = std::atoi(d.proxy_listen.substr(colon + 1).c_str());
+  if (host == "0.0.0.0" || host == "::" || host.empty()) host = pool.config().advertise_host;
+  return engine::BuildProxyUri(view.value("role", ""), view.value("password", ""),
+                               view.value("name", ""), view.value("database", ""), host, port,
+                               d.proxy_domain, d.proxy_tls);
+}
+
+}  // namespace
+
 // GET /branches/{name}/connection: what a client needs to connect. A
 // suspended branch is started first (the call "needs it").
 Result<Reply> Service::Connection(const Call&, const Principal& who, const Params& p) {
   nlohmann::json view;
+  std::optional<std::string> proxy_uri;
   RETURN_IF_ERROR(pool_.With([&](engine::Pool& pool) -> Status {
     ASSIGN_OR_RETURN(auto info, pool.ShowBranch(p.at("name"), false));
     bool suspended = info.branch.stop_reason == "idle" || info.branch.stop_reason == "schedule";
@@ -333,6 +377,7 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
                                  [&] { return pool.StartBranch(p.at("name")).status(); }));
     }
     ASSIGN_OR_RETURN(view, BranchView(pool, p.at("name"), who, false, Secrets::kForConnecting));
+    proxy_uri = ProxyUri(pool, view);
     return Status::Ok();
   }));
   nlohmann::json out = {{"name", view["name"]},
@@ -345,6 +390,7 @@ Result<Reply> Service::Connection(const Call&, const Principal& who, const Param
                         {"password_hidden", view["password_hidden"]},
                         {"socket_dir", view["socket_dir"]}};
   if (view.contains("password")) out["password"] = view["password"];
+  if (proxy_uri) out["proxy_uri"] = *proxy_uri;
   return JsonReply(out);
 }
 

@@ -58,6 +58,11 @@ Result<nlohmann::json> DaemonJson(engine::Pool& pool) {
       {"started_at", state->started_at},
       {"stopped_at",
        JsonOrNull(state->stopped_at ? std::optional<int64_t>(state->stopped_at) : std::nullopt)}};
+  if (!state->proxy_listen.empty()) {
+    j["proxy"] = {{"listen", state->proxy_listen},
+                  {"domain", state->proxy_domain},
+                  {"tls", state->proxy_tls}};
+  }
   if (state->reaper_pass_at) {
     j["reaper"] = {{"last_pass_at", state->reaper_pass_at},
                    {"seconds_ago", now - state->reaper_pass_at},

@@ -13,6 +13,8 @@ Result<int> Service::RunReaper() {
     engine::LifecyclePolicy policy;
     policy.warn_before = options.warn_before;
     policy.idle_suspend = options.idle_suspend;
+    policy.proxy_use = options_.proxy_use;
+    policy.proxy_only = options_.proxy_only;
     ASSIGN_OR_RETURN(actions, pool.Tick(policy));
     for (const auto& a : actions) {
       if (a.action != "branch.expire" || !a.result.ok()) continue;

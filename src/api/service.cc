@@ -120,6 +120,8 @@ const std::vector<Service::Route>& Service::Routes() {
       {"DELETE", "/branches/{name}", R::kDeveloper, "branch.delete", &Service::DeleteBranch},
       {"POST", "/branches/{name}/reset", R::kDeveloper, "branch.reset", &Service::ResetBranch},
       {"POST", "/branches/{name}/start", R::kDeveloper, "branch.start", &Service::StartBranch},
+      {"POST", "/branches/{name}/suspend", R::kDeveloper, "branch.suspend",
+       &Service::SuspendBranch},
       {"POST", "/branches/{name}/stop", R::kDeveloper, "branch.stop", &Service::StopBranch},
       {"POST", "/branches/{name}/extend", R::kDeveloper, "branch.extend", &Service::ExtendBranch},
       {"GET", "/branches/{name}/connection", R::kViewer, nullptr, &Service::Connection},

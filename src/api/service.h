@@ -45,6 +45,13 @@ struct ServiceOptions {
   // Runs repositories' migrate, seed and comment commands; nullptr = the
   // real one through /bin/sh (pr/command_runner.h). Tests pass a fake.
   pr::CommandRunner* command_runner = nullptr;
+  // The daemon's Postgres proxy: its connections per branch (branch views
+  // show them as "connections"; the reaper's idle suspend and expiry use
+  // them). Unset without a proxy.
+  std::function<std::optional<engine::ProxyUse>(const std::string& branch)> proxy_use;
+  // Clients reach branches only through the proxy: the reaper never asks
+  // postgres for its client count (engine::LifecyclePolicy::proxy_only).
+  bool proxy_only = false;
 };
 
 class Service {
@@ -95,6 +102,9 @@ class Service {
   static const std::vector<Route>& RouteTable() { return Routes(); }
 
  private:
+  // Sets view["connections"], the branch's clients through the proxy, when
+  // the daemon runs one (ServiceOptions::proxy_use).
+  void AddConnections(nlohmann::json& view, const std::string& name) const;
   static const std::vector<Route>& Routes();
   Reply Dispatch(const Call& call, const Principal& who);
   Result<Reply> Audited(const Route& route, const Call& call, const Principal& who,
@@ -109,6 +119,9 @@ class Service {
   Result<Reply> ResetBranch(const Call&, const Principal&, const Params&);
   Result<Reply> StartBranch(const Call&, const Principal&, const Params&);
   Result<Reply> StopBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> SuspendBranch(const Call&, const Principal&, const Params&);
+  Result<Reply> StopBranchFor(const Principal& who, const std::string& name,
+                              const std::string& reason);
   Result<Reply> ExtendBranch(const Call&, const Principal&, const Params&);
   Result<Reply> Connection(const Call&, const Principal&, const Params&);
   Result<Reply> DiffBranch(const Call&, const Principal&, const Params&);

@@ -122,15 +122,43 @@ int RunList(GlobalOptions& g) {
     else
       children[b["parent"].get<std::string>()].push_back(&b);
   }
-  Table t({"NAME", "PARENT", "STATE", "PORT", "EXCLUSIVE", "SHARED", "AGE", "TTL"});
+  // CONN: clients through the daemon's proxy, when it runs one. Working on
+  // the pool itself, the CLI asks the daemon for them on its socket.
+  if (!UsesServer(g)) {
+    auto served = CallLocalDaemon(g, "/branches?no_usage=1");
+    if (served.ok() && served->is_array()) {
+      std::map<std::string, nlohmann::json> conns;
+      for (const auto& b : *served) {
+        if (b.is_object() && b.contains("connections")) conns[Str(b, "name")] = b["connections"];
+      }
+      for (auto& b : *list) {
+        auto it = conns.find(Str(b, "name"));
+        if (it != conns.end()) b["connections"] = it->second;
+      }
+    }
+  }
+  bool proxied = false;
+  for (const auto& b : *list) proxied = proxied || b.contains("connections");
+  std::vector<std::string> head = {"NAME", "PARENT", "STATE", "PORT"};
+  if (proxied) head.push_back("CONN");
+  for (const char* h : {"EXCLUSIVE", "SHARED", "AGE", "TTL"}) head.push_back(h);
+  Table t(head);
   std::function<void(const nlohmann::json*, const std::string&, bool, bool)> add =
       [&](const nlohmann::json* b, const std::string& prefix, bool last, bool root) {
         std::string name = Str(*b, "name");
         std::string label = root ? name : prefix + (last ? "└─ " : "├─ ") + name;
-        t.AddRow({label, Str(*b, "parent"), Str(*b, "state"),
-                  std::to_string((*b)["port"].get<int>()), Bytes(*b, "exclusive_bytes"),
-                  Bytes(*b, "shared_bytes"), FormatDuration((*b)["age_seconds"].get<int64_t>()),
-                  Ttl(*b)});
+        std::vector<std::string> row = {label, Str(*b, "parent"), Str(*b, "state"),
+                                        std::to_string((*b)["port"].get<int>())};
+        if (proxied) {
+          row.push_back(b->contains("connections") && (*b)["connections"].is_number_integer()
+                            ? std::to_string((*b)["connections"].get<int>())
+                            : "-");
+        }
+        row.push_back(Bytes(*b, "exclusive_bytes"));
+        row.push_back(Bytes(*b, "shared_bytes"));
+        row.push_back(FormatDuration((*b)["age_seconds"].get<int64_t>()));
+        row.push_back(Ttl(*b));
+        t.AddRow(row);
         const auto& kids = children[name];
         std::string next = root ? "" : prefix + (last ? "   " : "│  ");
         for (size_t i = 0; i < kids.size(); ++i) add(kids[i], next, i + 1 == kids.size(), false);
@@ -258,6 +286,13 @@ void AddBranchCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
   stop->add_option("name", a->name, "Branch name")->required();
   stop->callback([&g, a, exit_code] {
     *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/stop"));
+  });
+
+  auto* suspend = branch->add_subcommand(
+      "suspend", "Stop a branch as if idle: the next connection through the proxy starts it again");
+  suspend->add_option("name", a->name, "Branch name")->required();
+  suspend->callback([&g, a, exit_code] {
+    *exit_code = PrintBranch(g, CallApi(g, "POST", "/branches/" + Seg(a->name) + "/suspend"));
   });
 
   auto* extend =

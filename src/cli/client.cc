@@ -11,6 +11,7 @@
 #include "common/untrusted_json.h"
 #include "http/client.h"
 #include "http/message.h"
+#include "os/fs.h"
 
 namespace spur::cli {
 namespace {
@@ -86,6 +87,19 @@ Result<api::Reply> Invoke(const GlobalOptions& g, const std::string& method,
 }
 
 }  // namespace
+
+Result<nlohmann::json> CallLocalDaemon(const GlobalOptions& g, const std::string& path) {
+  const std::string socket = ResolvePoolDir(g) + "/spur.sock";
+  if (!os::PathExists(socket)) return NotFound("no daemon runs on this pool");
+  api::Call c;
+  c.method = "GET";
+  c.path = path;
+  GlobalOptions local = g;
+  local.token.clear();  // the socket knows who calls
+  ASSIGN_OR_RETURN(auto reply, Remote(local, "unix://" + socket, c));
+  RETURN_IF_ERROR(api::StatusFromReply(reply.status, reply.body));
+  return reply.body;
+}
 
 std::string Seg(const std::string& name) { return http::UrlEncode(name); }
 

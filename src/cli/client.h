@@ -21,6 +21,12 @@ Result<nlohmann::json> CallApi(const GlobalOptions& g, const std::string& method
 // For routes that answer text (the PR comment).
 Result<std::string> CallApiText(const GlobalOptions& g, const std::string& path);
 
+// GET `path` from the daemon serving this pool, on its Unix socket, for
+// what only a running daemon knows (its proxy's connections) when the CLI
+// works on the pool itself. NotFound when no daemon listens there; other
+// errors as CallApi. Not for use with --server/SPUR_SERVER.
+Result<nlohmann::json> CallLocalDaemon(const GlobalOptions& g, const std::string& path);
+
 // `name` as one percent-encoded path segment ("x/y" -> "x%2Fy"), so bad
 // names reach the API whole and are refused there as bad input.
 std::string Seg(const std::string& name);

@@ -13,6 +13,8 @@ namespace {
 
 struct ConnectArgs {
   std::string name;
+  bool proxy = false;   // through the daemon's Postgres proxy (an error without one)
+  bool direct = false;  // the branch's own port, even when a proxy runs
   std::vector<std::string> extra;
 };
 
@@ -31,10 +33,21 @@ Result<nlohmann::json> RunningConnection(GlobalOptions& g, const std::string& na
 int RunUri(GlobalOptions& g, const ConnectArgs& a) {
   auto c = RunningConnection(g, a.name);
   if (!c.ok()) return Fail(g, c.status());
-  if (g.json)
-    PrintJson({{"name", a.name}, {"uri", (*c)["uri"]}});
-  else
-    std::printf("%s\n", (*c)["uri"].get<std::string>().c_str());
+  // Through the proxy by default once the daemon runs one.
+  const bool has_proxy = c->contains("proxy_uri") && (*c)["proxy_uri"].is_string();
+  if (a.proxy && !has_proxy) {
+    return Fail(g, FailedPrecondition("no Postgres proxy runs for this pool; start one with "
+                                      "`spur serve --proxy-listen HOST:PORT`"));
+  }
+  const std::string uri = has_proxy && !a.direct ? (*c)["proxy_uri"].get<std::string>()
+                                                 : (*c)["uri"].get<std::string>();
+  if (g.json) {
+    nlohmann::json out = {{"name", a.name}, {"uri", uri}, {"direct_uri", (*c)["uri"]}};
+    if (has_proxy) out["proxy_uri"] = (*c)["proxy_uri"];
+    PrintJson(out);
+  } else {
+    std::printf("%s\n", uri.c_str());
+  }
   return 0;
 }
 
@@ -64,6 +77,11 @@ void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code) {
                                  "Print the connection URI an application uses (starts a "
                                  "suspended branch)");
   uri->add_option("name", a->name, "Branch name")->required();
+  auto* via_proxy = uri->add_flag(
+      "--proxy", a->proxy,
+      "Through the daemon's Postgres proxy (the default when it runs one; an error without)");
+  uri->add_flag("--direct", a->direct, "The branch's own port, even when a proxy runs")
+      ->excludes(via_proxy);
   uri->callback([&g, a, exit_code] { *exit_code = RunUri(g, *a); });
 
   auto* psql = app.add_subcommand("psql", "Run psql on a branch (arguments after -- go to psql)");

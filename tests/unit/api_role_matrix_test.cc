@@ -107,6 +107,7 @@ std::map<std::string, std::vector<Case>> Matrix() {
         {"POST", "/branches/alice-b/reset", {{"to", "../x"}}, {}, "", 0}}},
       {"POST /branches/{name}/start", {{"POST", "/branches/bob-stopped/start", {}, {}, "XA"}}},
       {"POST /branches/{name}/stop", {{"POST", "/branches/alice-b/stop", {}, {}, "OA"}}},
+      {"POST /branches/{name}/suspend", {{"POST", "/branches/alice-b/suspend", {}, {}, "OA"}}},
       {"POST /branches/{name}/extend",
        {{"POST", "/branches/alice-b/extend", {{"ttl", "1d"}}, {}, "OA"},
         {"POST", "/branches/alice-b/extend", {{"ttl", deep}}, {}, "", 0}}},
