@@ -13,7 +13,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPUR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "build", "spur")
 COMMANDS = [
     "init", "status", "branch create", "branch list", "branch show", "branch delete",
-    "branch reset", "branch start", "branch stop", "branch extend", "branch protect",
+    "branch reset", "branch start", "branch stop", "branch suspend", "branch extend", "branch protect",
     "branch unprotect", "branch update", "snapshot create", "snapshot list", "snapshot delete",
     "uri", "psql", "cost", "serve", "token create", "token list", "token revoke", "quota set",
     "quota list", "quota delete", "schedule set", "schedule list", "schedule delete",

@@ -334,7 +334,39 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->excludes(cert);
   serve->add_option("--reaper-interval", o->reaper_interval_override,
                     "Seconds between reaper passes (default: pool option reaper_interval)");
-  serve->callback([&g, o, exit_code, threads, max_open, per_peer] {
+  serve
+      ->add_option("--proxy-listen", o->proxy_listen,
+                   "Postgres proxy on HOST:PORT: one endpoint for every branch, routed by "
+                   "<branch>.DOMAIN (SNI), options=--branch=NAME or dbname=DB@BRANCH; wakes "
+                   "suspended branches (docs/proxy.md)")
+      ->type_name("HOST:PORT");
+  serve
+      ->add_option("--proxy-domain", o->proxy_domain,
+                   "Route TLS clients by server name <branch>.DOMAIN (the pool's certificate "
+                   "must name *.DOMAIN: spur tls init --name '*.DOMAIN')")
+      ->type_name("DOMAIN");
+  serve->add_flag("--proxy-require-tls", o->proxy_require_tls,
+                  "The proxy refuses clients that do not speak TLS");
+  serve->add_flag("--proxy-only", o->proxy_only,
+                  "Clients use only the proxy: idle suspend and expiry count its connections "
+                  "and never ask postgres");
+  auto per_branch = std::make_shared<std::string>(std::to_string(o->proxy_max_per_branch));
+  auto proxy_max = std::make_shared<std::string>(std::to_string(o->proxy_max_connections));
+  auto wake_timeout = std::make_shared<std::string>(std::to_string(o->proxy_wake_timeout));
+  serve
+      ->add_option("--proxy-max-per-branch", *per_branch,
+                   "Proxy connections per branch (1-100000); beyond: SQLSTATE 53300")
+      ->capture_default_str();
+  serve
+      ->add_option("--proxy-max-connections", *proxy_max,
+                   "Proxy connections in all (1-1000000); beyond: SQLSTATE 53300")
+      ->capture_default_str();
+  serve
+      ->add_option("--proxy-wake-timeout", *wake_timeout,
+                   "Seconds a client waits for a suspended branch to start (1-600)")
+      ->capture_default_str();
+  serve->callback([&g, o, exit_code, threads, max_open, per_peer, per_branch, proxy_max,
+                   wake_timeout] {
     o->pool = ResolvePoolDir(g);
     Status st = [&]() -> Status {
       ASSIGN_OR_RETURN(o->threads, ParseInteger("--threads", *threads, 1, 256));
@@ -342,6 +374,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
                        ParseInteger("--max-connections", *max_open, 16, 1 << 20));
       ASSIGN_OR_RETURN(o->max_connections_per_peer, ParseInteger("--max-connections-per-peer",
                                                                  *per_peer, 1, o->max_connections));
+      ASSIGN_OR_RETURN(o->proxy_max_per_branch,
+                       ParseInteger("--proxy-max-per-branch", *per_branch, 1, 100000));
+      ASSIGN_OR_RETURN(o->proxy_max_connections,
+                       ParseInteger("--proxy-max-connections", *proxy_max, 1, 1000000));
+      ASSIGN_OR_RETURN(o->proxy_wake_timeout,
+                       ParseInteger("--proxy-wake-timeout", *wake_timeout, 1, 600));
       return daemon::Serve(*o);
     }();
     *exit_code = st.ok() ? 0 : Fail(g, st);

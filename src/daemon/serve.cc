@@ -18,6 +18,7 @@
 #include "common/metrics.h"
 #include "common/units.h"
 #include "common/untrusted_json.h"
+#include "daemon/proxy_directory.h"
 #include "daemon/sync_scheduler.h"
 #include "engine/daemon_state.h"
 #include "engine/options.h"
@@ -25,6 +26,7 @@
 #include "http/server.h"
 #include "os/fs.h"
 #include "os/user.h"
+#include "proxy/server.h"
 
 namespace spur::daemon {
 namespace {
@@ -81,8 +83,42 @@ void DescribeMetrics(Metrics& m) {
   m.Describe("spur_exclusive_bytes", "gauge", "Exclusive bytes of all branches (last measured)");
 }
 
+// The proxy's per-branch series, copied from its connection table at each
+// scrape. Labels come only from branches that exist (`branches`, the
+// API's list), so deleted ones drop out; `env` is the branch's own "env"
+// label when it has one, else its name (how preview environments tag).
+void UpdateProxyMetrics(Metrics& m, const proxy::ConnectionTable& table,
+                        const nlohmann::json& branches) {
+  for (const char* name : {"spur_proxy_connections_total", "spur_proxy_connections_refused_total",
+                           "spur_proxy_bytes_total"}) {
+    m.CounterClear(name);
+  }
+  m.GaugeClear("spur_proxy_connections_open");
+  const auto all = table.All();
+  for (const auto& b : branches) {
+    const std::string branch = b.value("name", "");
+    auto it = all.find(branch);
+    if (it == all.end()) continue;
+    std::string env = branch;
+    if (b.contains("labels") && b["labels"].is_object() && b["labels"].contains("env") &&
+        b["labels"]["env"].is_string()) {
+      env = b["labels"]["env"].get<std::string>();
+    }
+    const Labels labels = {{"branch", branch}, {"env", env}};
+    const auto& s = it->second;
+    m.GaugeSet("spur_proxy_connections_open", labels, s.open);
+    m.CounterSet("spur_proxy_connections_total", labels, static_cast<double>(s.total));
+    m.CounterSet("spur_proxy_connections_refused_total", labels, static_cast<double>(s.refused));
+    Labels up = labels, down = labels;
+    up["direction"] = "to_server";
+    down["direction"] = "to_client";
+    m.CounterSet("spur_proxy_bytes_total", up, static_cast<double>(s.bytes_to_server));
+    m.CounterSet("spur_proxy_bytes_total", down, static_cast<double>(s.bytes_to_client));
+  }
+}
+
 // Gauges recomputed at each scrape.
-void UpdateGauges(Metrics& m, api::Service& service) {
+void UpdateGauges(Metrics& m, api::Service& service, const proxy::ProxyServer* proxy) {
   api::Principal reader{"metrics", api::Role::kViewer, ""};
   api::Call call{"GET", "/branches"};
   api::Reply list = service.Handle(call, reader, /*count=*/false);
@@ -97,6 +133,37 @@ void UpdateGauges(Metrics& m, api::Service& service) {
   }
   for (const auto& [state, n] : by_state) m.GaugeSet("spur_branches", {{"state", state}}, n);
   m.GaugeSet("spur_exclusive_bytes", {}, static_cast<double>(bytes));
+  if (proxy != nullptr && list.status == 200)
+    UpdateProxyMetrics(m, proxy->connections(), list.body);
+}
+
+Result<std::pair<std::string, int>> ParseProxyListen(const std::string& listen) {
+  auto hp = ParseListen(listen);
+  if (!hp.ok() || hp->second == 0) {
+    return InvalidArgument("--proxy-listen must be HOST:PORT with a port, like 0.0.0.0:5432");
+  }
+  return hp;
+}
+
+// A DNS domain for SNI routing: lower-case labels of letters, digits and
+// '-', 1-63 bytes each, at least two of them.
+Status ValidateProxyDomain(const std::string& domain) {
+  bool ok = !domain.empty() && domain.size() <= 200 && domain.find('.') != std::string::npos;
+  size_t label = 0;
+  for (size_t i = 0; ok && i <= domain.size(); ++i) {
+    const char c = i < domain.size() ? domain[i] : '.';
+    if (c == '.') {
+      ok = label >= 1 && label <= 63 && domain[i - 1] != '-';
+      label = 0;
+    } else {
+      ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && label > 0);
+      ++label;
+    }
+  }
+  if (ok) return Status::Ok();
+  return InvalidArgument(
+      "--proxy-domain takes a DNS name in lower case, like db.example.com "
+      "(branches are then <branch>.db.example.com)");
 }
 
 // Who is calling: a token if one is sent; otherwise, on the Unix socket,
@@ -146,6 +213,17 @@ Status Serve(const ServeOptions& o) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  std::string proxy_host;
+  int proxy_port = -1;
+  if (!o.proxy_listen.empty() && o.proxy_listen != "none") {
+    ASSIGN_OR_RETURN(auto hp, ParseProxyListen(o.proxy_listen));
+    proxy_host = hp.first;
+    proxy_port = hp.second;
+    if (!o.proxy_domain.empty()) RETURN_IF_ERROR(ValidateProxyDomain(o.proxy_domain));
+  } else if (!o.proxy_domain.empty() || o.proxy_require_tls || o.proxy_only) {
+    return InvalidArgument(
+        "--proxy-domain, --proxy-require-tls and --proxy-only need --proxy-listen HOST:PORT");
+  }
   ASSIGN_OR_RETURN(auto pool, engine::Pool::Open(o.pool, os::SystemClock(), /*hold_lock=*/false));
   for (const auto& r : pool->repairs()) spdlog::warn("repaired: {}", r);
   engine::Layout layout = pool->layout();
@@ -160,7 +238,37 @@ Status Serve(const ServeOptions& o) {
   so.cache_usage = true;
   so.metrics = &metrics;
   so.delivery_received = [&deliveries] { deliveries.Notify(); };
+  std::unique_ptr<proxy::ProxyServer> proxy;
+  if (proxy_port > 0) {
+    proxy::ProxyServer::Options po;
+    po.host = proxy_host;
+    po.port = proxy_port;
+    po.domain = o.proxy_domain;
+    po.tls_required = o.proxy_require_tls;
+    po.limits.per_branch = o.proxy_max_per_branch;
+    po.limits.per_pool = o.proxy_max_connections;
+    po.wake_timeout_ms = o.proxy_wake_timeout * 1000;
+    po.metrics = &metrics;
+    const engine::TlsPaths files = engine::TlsFiles(layout);
+    if (os::PathExists(files.server_cert)) {
+      po.tls_cert_file = files.server_cert;
+      po.tls_key_file = files.server_key;
+    } else if (o.proxy_require_tls || !o.proxy_domain.empty()) {
+      return FailedPrecondition(
+          "--proxy-require-tls and --proxy-domain need the pool's certificate; run `spur tls "
+          "init --name '*.DOMAIN'` first");
+    }
+    proxy = std::make_unique<proxy::ProxyServer>(po);
+    proxy::DescribeProxyMetrics(metrics);
+    so.proxy_use = [p = proxy.get()](const std::string& branch) {
+      const auto s = p->connections().Stats(branch);
+      if (s.total == 0 && s.open == 0) return std::optional<engine::ProxyUse>();
+      return std::optional<engine::ProxyUse>(engine::ProxyUse{s.open, s.last_closed});
+    };
+    so.proxy_only = o.proxy_only;
+  }
   api::Service service(access, audit, so);
+  PoolDirectory directory(access, service);
 
   http::HttpServer::Options ho;
   ho.host = host.empty() ? "127.0.0.1" : host;
@@ -198,7 +306,7 @@ Status Serve(const ServeOptions& o) {
       return r;
     }
     if (req.path == "/metrics" && req.method == "GET") {
-      UpdateGauges(metrics, service);
+      UpdateGauges(metrics, service, proxy.get());
       http::Response r;
       r.content_type = "text/plain; version=0.0.4";
       r.body = metrics.Render();
@@ -234,10 +342,22 @@ Status Serve(const ServeOptions& o) {
                  ho.host, server.port());
   }
   spdlog::info("spur serve: listening on unix://{}", layout.api_socket());
+  if (proxy) {
+    RETURN_IF_ERROR(proxy->Start(directory));
+    spdlog::info("spur serve: Postgres proxy on {}:{}{}{}", proxy_host, proxy->port(),
+                 o.proxy_domain.empty() ? "" : " for *." + o.proxy_domain,
+                 o.proxy_require_tls ? " (TLS required)" : "");
+  }
   const std::string listen_text = port >= 0 ? ho.host + ":" + std::to_string(server.port()) : "";
   Status recorded = access.With([&](engine::Pool& p) {
     return engine::RecordDaemonStart(p.store(), ::getpid(), listen_text, p.clock().NowSeconds());
   });
+  if (recorded.ok() && proxy) {
+    recorded = access.With([&](engine::Pool& p) {
+      return engine::RecordDaemonProxy(p.store(), proxy_host + ":" + std::to_string(proxy->port()),
+                                       o.proxy_domain, !proxy->options().tls_cert_file.empty());
+    });
+  }
   if (!recorded.ok()) spdlog::warn("cannot record the daemon's start: {}", recorded.message());
 
   std::thread delivery_worker([&] {
@@ -295,6 +415,7 @@ Status Serve(const ServeOptions& o) {
   sigwait(&stop_signals, &sig);
   spdlog::info("spur serve: {} received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server.Stop();
+  if (proxy) proxy->Stop();
   deliveries.Stop();
   reaper.Stop();
   syncs.Stop();

@@ -26,6 +26,17 @@ struct ServeOptions {
   // chain and key (http::HttpServer::Options).
   std::string tls_cert, tls_key;
   bool tls = false;  // HTTPS with the pool's own certificate (engine/tls.h)
+
+  // The Postgres proxy (proxy/server.h): one endpoint for every branch.
+  std::string proxy_listen;        // HOST:PORT; "" = no proxy
+  std::string proxy_domain;        // SNI `<branch>.<proxy_domain>` routes; "" = no SNI routing
+  bool proxy_require_tls = false;  // refuse clients that do not speak TLS
+  // Clients reach branches only through the proxy: idle suspend and expiry
+  // use its connection counts alone (no pg_stat_activity polling).
+  bool proxy_only = false;
+  int proxy_max_per_branch = 100;
+  int proxy_max_connections = 1000;
+  int proxy_wake_timeout = 30;  // seconds a client waits for a suspended branch
 };
 
 // Runs until SIGTERM or SIGINT. Fails early (before serving) when the pool

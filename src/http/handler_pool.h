@@ -1,5 +1,6 @@
-// Internal to http/: a fixed set of threads running jobs from a bounded queue,
-// so that blocking request handlers never run on the server's I/O thread.
+// Internal to http/ (and used by proxy/): a fixed set of threads running jobs
+// from a bounded queue, so that blocking work (request handlers, the proxy's
+// lookups and wakes) never runs on an I/O thread.
 #pragma once
 
 #include <condition_variable>
