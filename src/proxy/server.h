@@ -46,8 +46,10 @@ class ProxyServer {
     int wake_timeout_ms = 30000;     // how long a client waits for a wake
     int io_threads = 2;
     int resolver_threads = 8;
-    size_t relay_buffer = 32 << 10;  // per direction and connection
-    Metrics* metrics = nullptr;      // wakes, wake latency, auth failures (optional)
+    // Each I/O thread's read buffer: what one read relays at most. An idle
+    // connection holds no buffer (a TLS one keeps its 16 KiB record buffer).
+    size_t relay_buffer = 64 << 10;
+    Metrics* metrics = nullptr;  // wakes, wake latency, auth failures (optional)
   };
 
   explicit ProxyServer(Options options);

@@ -15,6 +15,7 @@ namespace sqlstate = pg::wire::sqlstate;
 using pg::wire::WireError;
 
 constexpr size_t kStartupRead = 4096;
+constexpr size_t kTlsRecord = 16 << 10;              // the most one TLS record holds
 constexpr uint64_t kCountEvery = uint64_t{1} << 20;  // bytes between table updates
 
 int64_t NowSeconds() {
@@ -111,10 +112,6 @@ template <typename Buffer, typename Done>
 void Session::ClientWrite(const Buffer& buffer, Done done) {
   if (client_tls_) return asio::async_write(*client_tls_, buffer, std::move(done));
   asio::async_write(client_, buffer, std::move(done));
-}
-template <typename Buffer, typename Done>
-void Session::BackendRead(const Buffer& buffer, Done done) {
-  backend_.async_read_some(buffer, std::move(done));
 }
 template <typename Buffer, typename Done>
 void Session::BackendWrite(const Buffer& buffer, Done done) {
@@ -281,10 +278,7 @@ void Session::SendStartup() {
     if (ec) return self->Close();
     self->out_.clear();
     self->out_.shrink_to_fit();
-    self->up_.resize(self->shared_.options.relay_buffer);
-    self->down_.resize(self->shared_.options.relay_buffer);
-    self->PumpUp();
-    self->PumpDown();
+    self->StartRelay();
   });
 }
 
@@ -318,69 +312,149 @@ void Session::Cancel(const pg::wire::StartupPacket& packet) {
 }
 
 // ---- the relay --------------------------------------------------------------
+//
+// An idle connection holds no buffer. Each direction waits until its source
+// is readable, reads what is there into the I/O thread's scratch buffer, and
+// writes as much as the destination takes at once; only what it does not
+// take is copied and written asynchronously (backpressure: the source is not
+// read again until it is gone). A TLS client is read through its own record
+// buffer (TLS may hold decrypted bytes the socket no longer shows) and
+// written from a copy (the TLS stream encrypts while the write runs).
 
-void Session::PumpUp() {
-  ClientRead(asio::buffer(up_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+namespace {
+
+// The scratch buffer of the calling I/O thread: used only between a read
+// and the write attempt that follows it, on the same thread.
+asio::mutable_buffer Scratch(size_t size) {
+  thread_local std::vector<char> scratch;
+  if (scratch.size() < size) scratch.resize(size);
+  return asio::buffer(scratch.data(), size);
+}
+
+}  // namespace
+
+void Session::StartRelay() {
+  asio::error_code ignored;
+  client_.non_blocking(true, ignored);
+  backend_.non_blocking(true, ignored);
+  up_.clear();
+  up_.shrink_to_fit();
+  if (client_tls_) up_.resize(kTlsRecord);
+  // Bytes may be waiting already (postgres's first answer, a client's
+  // pipelined messages) whose readiness the reactor has seen and dropped.
+  Read(/*up=*/true, /*speculate=*/true);
+  Read(/*up=*/false, /*speculate=*/true);
+}
+
+// Asio's epoll reactor is edge-triggered and forgets readiness it sees while
+// no wait is queued. So a plain source is read at once (`speculate`) after
+// anything that may have let such an edge pass: the relay's start, an
+// asynchronous write (nothing was waiting meanwhile), and a read that filled
+// the buffer (more may be there, and no new edge will come for it). After a
+// read that drained the socket and a write that finished at once, all in one
+// handler, the reactor has seen nothing in between, and waiting is safe.
+void Session::Read(bool up, bool speculate) {
+  if (up && client_tls_) {
+    return client_tls_->async_read_some(
+        asio::buffer(up_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+          if (self->closed_) return;
+          if (ec) return self->Close();
+          self->Deliver(/*up=*/true, std::string_view(self->up_.data(), n), /*more=*/false);
+        });
+  }
+  if (speculate) return ReadReady(up);
+  Socket& from = up ? client_ : backend_;
+  from.async_wait(Socket::wait_read, [self = shared_from_this(), up](asio::error_code ec) {
     if (self->closed_) return;
     if (ec) return self->Close();
-    self->BackendWrite(asio::buffer(self->up_.data(), n),
-                       [self, n](asio::error_code write_ec, size_t) {
-                         if (self->closed_) return;
-                         if (write_ec) return self->Close();
-                         self->up_bytes_ += n;
-                         self->CountBytes(false);
-                         self->PumpUp();
-                       });
+    self->ReadReady(up);
   });
 }
 
-void Session::PumpDown() {
-  BackendRead(asio::buffer(down_), [self = shared_from_this()](asio::error_code ec, size_t n) {
-    if (self->closed_) return;
-    if (ec) {
-      if (!self->ready_ && self->backend_startup_.state() == BackendStartup::State::kInProgress) {
-        spdlog::info("proxy: branch {} closed the connection during login", self->branch_);
-      }
-      return self->Close();
-    }
-    self->OnDown(n);
-  });
-}
-
-void Session::OnDown(size_t n) {
-  if (!ready_) {
-    backend_startup_.Feed(std::string_view(down_.data(), n));
-    switch (backend_startup_.state()) {
-      case BackendStartup::State::kInProgress:
-        break;
-      case BackendStartup::State::kReady:
-        ready_ = true;
-        deadline_.cancel();
-        if (backend_startup_.has_cancel_key()) {
-          shared_.table.SetCancelKey(*id_, backend_startup_.pid(), backend_startup_.cancel_key());
-        }
-        break;
-      case BackendStartup::State::kFailed:
-        if (backend_startup_.error_sqlstate().rfind("28", 0) == 0) {
-          Count(shared_.options.metrics, "spur_proxy_auth_failures_total", branch_);
-          spdlog::info("proxy: login to branch {} failed ({})", branch_,
-                       backend_startup_.error_sqlstate());
-        }
-        break;
-      case BackendStartup::State::kMalformed:
-        spdlog::warn("proxy: branch {} answered the login with bytes that are not the protocol",
-                     branch_);
-        return Close();
-    }
+void Session::ReadReady(bool up) {
+  Socket& from = up ? client_ : backend_;
+  const asio::mutable_buffer scratch = Scratch(shared_.options.relay_buffer);
+  asio::error_code ec;
+  const size_t n = from.read_some(scratch, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    return Read(up, /*speculate=*/false);
   }
-  ClientWrite(asio::buffer(down_.data(), n),
-              [self = shared_from_this(), n](asio::error_code ec, size_t) {
-                if (self->closed_) return;
-                if (ec) return self->Close();
-                self->down_bytes_ += n;
-                self->CountBytes(false);
-                self->PumpDown();
-              });
+  if (ec) {
+    if (!up && !ready_ && backend_startup_.state() == BackendStartup::State::kInProgress) {
+      spdlog::info("proxy: branch {} closed the connection during login", branch_);
+    }
+    return Close();
+  }
+  Deliver(up, std::string_view(static_cast<const char*>(scratch.data()), n),
+          /*more=*/n == scratch.size());
+}
+
+void Session::Deliver(bool up, std::string_view bytes, bool more) {
+  if (!up && !ready_ && !WatchLogin(bytes)) return;
+  (up ? up_bytes_ : down_bytes_) += bytes.size();
+  CountBytes(false);
+  if (!up && client_tls_) {
+    down_pending_.assign(bytes);
+    return asio::async_write(*client_tls_, asio::buffer(down_pending_),
+                             [self = shared_from_this()](asio::error_code ec, size_t) {
+                               self->Written(/*up=*/false, ec);
+                             });
+  }
+  Socket& to = up ? backend_ : client_;
+  asio::error_code ec;
+  const size_t done = to.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return Close();
+  if (done == bytes.size()) {
+    if (!more) return Read(up, /*speculate=*/false);
+    // Read on in a handler of its own: other connections get their turn,
+    // and a long stream does not deepen the stack.
+    return asio::post(to.get_executor(), [self = shared_from_this(), up] {
+      if (!self->closed_) self->Read(up, /*speculate=*/true);
+    });
+  }
+  std::string& pending = up ? up_pending_ : down_pending_;
+  pending.assign(bytes.substr(done));
+  asio::async_write(to, asio::buffer(pending),
+                    [self = shared_from_this(), up](asio::error_code write_ec, size_t) {
+                      self->Written(up, write_ec);
+                    });
+}
+
+void Session::Written(bool up, asio::error_code ec) {
+  if (closed_) return;
+  if (ec) return Close();
+  std::string& pending = up ? up_pending_ : down_pending_;
+  pending.clear();
+  pending.shrink_to_fit();  // idle connections hold no buffer
+  Read(up, /*speculate=*/true);
+}
+
+bool Session::WatchLogin(std::string_view bytes) {
+  backend_startup_.Feed(bytes);
+  switch (backend_startup_.state()) {
+    case BackendStartup::State::kInProgress:
+      return true;
+    case BackendStartup::State::kReady:
+      ready_ = true;
+      deadline_.cancel();
+      if (backend_startup_.has_cancel_key()) {
+        shared_.table.SetCancelKey(*id_, backend_startup_.pid(), backend_startup_.cancel_key());
+      }
+      return true;
+    case BackendStartup::State::kFailed:
+      if (backend_startup_.error_sqlstate().rfind("28", 0) == 0) {
+        Count(shared_.options.metrics, "spur_proxy_auth_failures_total", branch_);
+        spdlog::info("proxy: login to branch {} failed ({})", branch_,
+                     backend_startup_.error_sqlstate());
+      }
+      return true;  // the client gets postgres's own error
+    case BackendStartup::State::kMalformed:
+      spdlog::warn("proxy: branch {} answered the login with bytes that are not the protocol",
+                   branch_);
+      Close();
+      return false;
+  }
+  return true;
 }
 
 void Session::CountBytes(bool force) {

@@ -72,10 +72,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBackendConnected();
   void SendStartup();
   void Cancel(const pg::wire::StartupPacket& packet);
-  // The relay.
-  void PumpUp();    // client -> postgres
-  void PumpDown();  // postgres -> client
-  void OnDown(size_t n);
+  // The relay; `up` is client -> postgres.
+  void StartRelay();
+  void Read(bool up, bool speculate);
+  void ReadReady(bool up);  // a plain source is (or may be) readable
+  // Writes bytes just read; `more`: the read filled the buffer.
+  void Deliver(bool up, std::string_view bytes, bool more);
+  void Written(bool up, asio::error_code ec);
+  // Reads postgres's answer to the login; false when it closed the session.
+  bool WatchLogin(std::string_view bytes);
   void CountBytes(bool force);
   void SetDeadline(int ms);
   void EndPending();
@@ -84,8 +89,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void ClientRead(const Buffer& buffer, Done done);
   template <typename Buffer, typename Done>
   void ClientWrite(const Buffer& buffer, Done done);
-  template <typename Buffer, typename Done>
-  void BackendRead(const Buffer& buffer, Done done);
   template <typename Buffer, typename Done>
   void BackendWrite(const Buffer& buffer, Done done);
 
@@ -106,9 +109,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<ConnectionTable::Id> id_;
   bool pending_ = true;  // counted in shared_.pending
   bool closed_ = false;
-  bool ready_ = false;  // the first ReadyForQuery passed: bytes only
-  std::string out_;     // a reply being written during the startup phase
-  std::vector<char> up_, down_;
+  bool ready_ = false;                          // the first ReadyForQuery passed: bytes only
+  std::string out_;                             // a reply being written during the startup phase
+  std::vector<char> up_;                        // startup reads; then a TLS client's record buffer
+  std::string up_pending_, down_pending_;       // written asynchronously; empty when idle
   uint64_t up_bytes_ = 0, down_bytes_ = 0;      // relayed, in all
   uint64_t up_counted_ = 0, down_counted_ = 0;  // of those, reported to the table
 };
