@@ -353,6 +353,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto per_branch = std::make_shared<std::string>(std::to_string(o->proxy_max_per_branch));
   auto proxy_max = std::make_shared<std::string>(std::to_string(o->proxy_max_connections));
   auto wake_timeout = std::make_shared<std::string>(std::to_string(o->proxy_wake_timeout));
+  auto proxy_threads = std::make_shared<std::string>(std::to_string(o->proxy_threads));
   serve
       ->add_option("--proxy-max-per-branch", *per_branch,
                    "Proxy connections per branch (1-100000); beyond: SQLSTATE 53300")
@@ -365,8 +366,12 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->add_option("--proxy-wake-timeout", *wake_timeout,
                    "Seconds a client waits for a suspended branch to start (1-600)")
       ->capture_default_str();
+  serve
+      ->add_option("--proxy-threads", *proxy_threads,
+                   "The proxy's I/O threads (1-64); each drives its share of the connections")
+      ->capture_default_str();
   serve->callback([&g, o, exit_code, threads, max_open, per_peer, per_branch, proxy_max,
-                   wake_timeout] {
+                   wake_timeout, proxy_threads] {
     o->pool = ResolvePoolDir(g);
     Status st = [&]() -> Status {
       ASSIGN_OR_RETURN(o->threads, ParseInteger("--threads", *threads, 1, 256));
@@ -380,6 +385,7 @@ void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
                        ParseInteger("--proxy-max-connections", *proxy_max, 1, 1000000));
       ASSIGN_OR_RETURN(o->proxy_wake_timeout,
                        ParseInteger("--proxy-wake-timeout", *wake_timeout, 1, 600));
+      ASSIGN_OR_RETURN(o->proxy_threads, ParseInteger("--proxy-threads", *proxy_threads, 1, 64));
       return daemon::Serve(*o);
     }();
     *exit_code = st.ok() ? 0 : Fail(g, st);

@@ -248,6 +248,7 @@ Status Serve(const ServeOptions& o) {
     po.limits.per_branch = o.proxy_max_per_branch;
     po.limits.per_pool = o.proxy_max_connections;
     po.wake_timeout_ms = o.proxy_wake_timeout * 1000;
+    po.io_threads = o.proxy_threads;
     po.metrics = &metrics;
     const engine::TlsPaths files = engine::TlsFiles(layout);
     if (os::PathExists(files.server_cert)) {

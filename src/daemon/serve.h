@@ -37,6 +37,7 @@ struct ServeOptions {
   int proxy_max_per_branch = 100;
   int proxy_max_connections = 1000;
   int proxy_wake_timeout = 30;  // seconds a client waits for a suspended branch
+  int proxy_threads = 2;        // the proxy's I/O threads
 };
 
 // Runs until SIGTERM or SIGINT. Fails early (before serving) when the pool
