@@ -20,8 +20,8 @@ PACKAGES=(
   # python3-yaml: tests/runner reads the CI examples and actions; curl: the actions' install
   # step downloads spur with it, as on a runner
   sqlite3 python3 python3-yaml procps openssl curl
-  # peer tools the sync benchmark runs side by side (bench/sync)
-  pgcopydb
+  # peer tools the benchmarks run side by side (bench/sync, bench/proxy)
+  pgcopydb pgbouncer
 )
 
 missing=()
@@ -33,4 +33,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # pgbouncer's package enables and starts a system service on port 6432; bench/proxy runs
+  # its own instance, so a fresh install leaves that service stopped and disabled.
+  if [[ " ${missing[*]} " == *" pgbouncer "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now pgbouncer.service >/dev/null 2>&1 || true
+    else
+      invoke-rc.d pgbouncer stop >/dev/null 2>&1 || true
+      update-rc.d pgbouncer disable >/dev/null 2>&1 || true
+    fi
+  fi
 fi
