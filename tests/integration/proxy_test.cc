@@ -2,8 +2,12 @@
 // daemon on a real pool, real libpq, psql and pgbench as clients, TLS with
 // the pool's own CA, SNI from libpq's `host`, wakes, cancels and a branch
 // killed under a session.
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -307,6 +311,71 @@ TEST_F(ProxyTest, LargeResultsAndUploadsCrossWholeWithAndWithoutTls) {
     EXPECT_EQ((*up)[0][1].value_or(""),
               *c->QueryValue("SELECT md5(repeat('y', " + std::to_string(big.size()) + "))"));
   }
+}
+
+// A TCP connection to 127.0.0.1:`port` (-1 when refused), left as it is.
+int RawConnect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(ProxyTest, StuckClientsDoNotHoldUpOthers) {
+  StartProxy();
+  // 100 clients stall mid-packet or after an SSLRequest; none of them may
+  // delay anybody else.
+  std::vector<int> stuck;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = RawConnect(proxy_port_);
+    ASSERT_GE(fd, 0);
+    const char partial[] = {0, 0, 0, 40, 0, 3};  // a StartupMessage's first bytes
+    const char ssl[] = {0, 0, 0, 8, 4, static_cast<char>(0xd2), 22, 47};
+    if (i % 2 == 0) {
+      ASSERT_EQ(::send(fd, partial, sizeof partial, 0), static_cast<ssize_t>(sizeof partial));
+    } else {
+      ASSERT_EQ(::send(fd, ssl, sizeof ssl, 0), static_cast<ssize_t>(sizeof ssl));
+    }
+    stuck.push_back(fd);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(QueryValue(Sni("pr-1", Password("pr-1")), "SELECT 1"), "1");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  for (int fd : stuck) ::close(fd);
+}
+
+TEST_F(ProxyTest, ABranchThatCannotStartTellsTheClientWhy) {
+  StartProxy();
+  const std::string pw = Password("pr-1");
+  const int port = Port("pr-1");
+  ASSERT_EQ(serve_->Run({"branch", "suspend", "pr-1"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const int fd = RawConnect(port);
+        if (fd >= 0) ::close(fd);
+        return fd < 0;
+      },
+      10));
+  // Another program takes the branch's port while it sleeps.
+  const int squatter = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_ANY);
+  ASSERT_EQ(::bind(squatter, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(squatter, 1), 0);
+  const std::string error = ConnectError(Via("dbname=app@pr-1 sslmode=disable", pw));
+  EXPECT_NE(error.find("could not be woken"), std::string::npos) << error;
+  EXPECT_NE(error.find("taken by another program"), std::string::npos) << error;
+  ::close(squatter);
+  // Once the port is free again, the next connection wakes it.
+  EXPECT_EQ(QueryValue(Via("dbname=app@pr-1", pw), "SELECT 1"), "1");
 }
 
 TEST_F(ProxyTest, BadProxyFlagsAreRefusedBeforeAnythingStarts) {
