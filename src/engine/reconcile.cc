@@ -64,9 +64,14 @@ Status Pool::Reconcile() {
       // Started, then interrupted before its own credentials were set: TCP
       // is still refused. Once it is ready (it may still be starting up), set
       // them and let clients in; one that never gets ready is stopped.
+      // (Or its pg_hba.conf is an older spur's: the same steps upgrade it.)
+      const bool upgrade = pg::HbaFromAnOlderSpur(live);
       Status ready = control_->Start(Spec(b));
       if (ready.ok()) ready = ApplyCredentials(b);
-      if (ready.ok()) {
+      if (ready.ok() && upgrade) {
+        Repaired("rewrote pg_hba.conf of branch \"" + b.name +
+                 "\", written by an older spur, with this version's rules");
+      } else if (ready.ok()) {
         Repaired("set the credentials of branch \"" + b.name +
                  "\" (an interrupted start left them unset; TCP was refused meanwhile)");
       } else {

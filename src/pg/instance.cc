@@ -220,6 +220,12 @@ bool HbaLetsTcpIn(const std::string& pgdata) {
   return content.ok() && (*content == kHbaOpen || *content == kHbaOpenTlsOnly);
 }
 
+bool HbaFromAnOlderSpur(const std::string& pgdata) {
+  auto content = os::ReadFile(pgdata + "/pg_hba.conf");
+  return content.ok() && content->rfind("# Written by spur.", 0) == 0 && *content != kHbaOpen &&
+         *content != kHbaOpenTlsOnly && *content != kHbaClosed;
+}
+
 Status Start(const InstanceSpec& spec, int timeout_s) {
   if (auto pid = RunningPid(spec.pgdata)) {
     // Started by an earlier command that was killed, it may still be starting

@@ -61,6 +61,10 @@ Status WriteHba(const InstanceSpec& spec, bool tcp_open);
 
 // True when pg_hba.conf of `pgdata` is the one WriteHba(spec, true) writes.
 bool HbaLetsTcpIn(const std::string& pgdata);
+// True when pg_hba.conf of `pgdata` was written by spur but is none of the
+// texts this version writes (an older spur's): rewriting it is an upgrade,
+// not the repair of an interrupted start. False when it cannot be read.
+bool HbaFromAnOlderSpur(const std::string& pgdata);
 
 // Starts postgres detached (socket directory 0700, log 0600) and waits until it accepts connections
 // (up to `timeout_s`). On failure, the error carries the last lines of the log.

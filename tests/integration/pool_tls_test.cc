@@ -94,6 +94,29 @@ TEST_F(PoolTlsTest, BranchesRequireTlsAndVerifyFullConnects) {
   ASSERT_TRUE(os::WriteFileAtomic(other, "").ok());
   EXPECT_FALSE(pg::Connection::Open(base + "?sslmode=verify-full&sslrootcert=" + other).ok());
 
+  // A branch still running with an older spur's pg_hba.conf (TLS-only,
+  // without the loopback lines the proxy needs) is upgraded by the next
+  // command's reconcile, and says so rather than claiming a broken start.
+  const std::string data =
+      serve_->Run({"--json", "branch", "show", "secure"}).json()["data_directory"];
+  const std::string hba = data + "/pg_hba.conf";
+  const std::string older =
+      "# Written by spur. The socket directory is private to the pool's owner;\n"
+      "# TCP needs TLS and a password (SCRAM).\n"
+      "local     all           all                 trust\n"
+      "local     replication   all                 trust\n"
+      "hostnossl all           all   0.0.0.0/0     reject\n"
+      "hostnossl all           all   ::/0          reject\n"
+      "hostssl   all           all   0.0.0.0/0     scram-sha-256\n"
+      "hostssl   all           all   ::/0          scram-sha-256\n";
+  ASSERT_TRUE(os::WriteFileAtomic(hba, older, 0600).ok());
+  CliResult listed = serve_->Run({"branch", "list"});
+  EXPECT_NE(listed.err.find("rewrote pg_hba.conf of branch \"secure\", written by an older spur"),
+            std::string::npos)
+      << listed.err;
+  EXPECT_NE(*os::ReadFile(hba), older);
+  EXPECT_EQ(QueryValue(base + "?sslmode=disable", "SELECT 1"), "1") << "loopback, as the proxy";
+
   // Off again: from the next start, plain TCP is accepted.
   ASSERT_EQ(serve_->Run({"tls", "branches", "off"}).exit_code, 0);
   ASSERT_EQ(serve_->Run({"branch", "stop", "secure"}).exit_code, 0);
