@@ -8,21 +8,13 @@ namespace {
 
 // Where the proxy reaches a branch's postgres: loopback when postgres
 // listens there (or everywhere), else the first address it listens on.
-std::string BackendHost(const std::string& listen_addresses) {
-  std::string first;
-  size_t start = 0;
-  while (start <= listen_addresses.size()) {
-    size_t end = listen_addresses.find(',', start);
-    if (end == std::string::npos) end = listen_addresses.size();
-    std::string a = listen_addresses.substr(start, end - start);
-    while (!a.empty() && a.front() == ' ') a.erase(a.begin());
-    while (!a.empty() && a.back() == ' ') a.pop_back();
+std::string BackendHost(const engine::PoolConfig& config) {
+  const std::vector<std::string> addresses = engine::ListenAddresses(config);
+  for (const std::string& a : addresses) {
     if (a == "*" || a == "0.0.0.0" || a == "127.0.0.1" || a == "localhost") return "127.0.0.1";
     if (a == "::" || a == "::1") return "::1";
-    if (first.empty()) first = a;
-    start = end + 1;
   }
-  return first.empty() ? "127.0.0.1" : first;
+  return addresses.empty() ? "127.0.0.1" : addresses.front();
 }
 
 }  // namespace
@@ -40,7 +32,7 @@ Result<PoolDirectory::Found> PoolDirectory::Lookup(const std::string& name,
     }
     switch (b->state) {
       case catalog::BranchState::kRunning:
-        backend->host = BackendHost(p.config().listen_addresses);
+        backend->host = BackendHost(p.config());
         backend->port = b->port;
         return Status::Ok();
       case catalog::BranchState::kStopped:

@@ -53,6 +53,21 @@ std::map<std::string, std::string> PoolConfig::DefaultPgSettings(int pg_major) {
   return settings;
 }
 
+std::vector<std::string> ListenAddresses(const PoolConfig& config) {
+  std::vector<std::string> out;
+  const std::string& all = config.listen_addresses;
+  for (size_t start = 0; start <= all.size();) {
+    size_t comma = all.find(',', start);
+    if (comma == std::string::npos) comma = all.size();
+    std::string a = all.substr(start, comma - start);
+    a.erase(0, a.find_first_not_of(' '));
+    a.erase(a.find_last_not_of(' ') + 1);
+    if (!a.empty()) out.push_back(std::move(a));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<PoolConfig> LoadConfig(catalog::Store& store) {
   PoolConfig c;
   ASSIGN_OR_RETURN(c.driver, Get(store, "driver", ""));

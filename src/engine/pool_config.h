@@ -32,6 +32,10 @@ struct PoolConfig {
   static std::map<std::string, std::string> DefaultPgSettings(int pg_major);
 };
 
+// The addresses of `listen_addresses` ("127.0.0.1, 10.0.0.5" or "*"),
+// spaces trimmed, empty ones left out, in order.
+std::vector<std::string> ListenAddresses(const PoolConfig& config);
+
 Result<PoolConfig> LoadConfig(catalog::Store& store);
 Status SaveConfig(catalog::Store& store, const PoolConfig& config);
 

@@ -30,16 +30,7 @@ std::vector<std::string> DefaultTlsNames(const PoolConfig& config,
     host = host.substr(1, host.size() - 2);
   }
   AddName(names, host);
-  std::string rest = config.listen_addresses;
-  for (size_t start = 0; start <= rest.size();) {
-    size_t comma = rest.find(',', start);
-    if (comma == std::string::npos) comma = rest.size();
-    std::string a = rest.substr(start, comma - start);
-    a.erase(0, a.find_first_not_of(' '));
-    a.erase(a.find_last_not_of(' ') + 1);
-    AddName(names, a);
-    start = comma + 1;
-  }
+  for (const std::string& a : ListenAddresses(config)) AddName(names, a);
   for (const char* local : {"localhost", "127.0.0.1", "::1"}) AddName(names, local);
   for (const std::string& n : extra) AddName(names, n);
   return names;
