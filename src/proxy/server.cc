@@ -92,7 +92,6 @@ void ProxyServer::Impl::OnAccepted(asio::error_code ec, asio::ip::tcp::socket so
 }
 
 void ProxyServer::Impl::BeginStop() {
-  shared.stopping = true;
   asio::error_code ignored;
   acceptor->close(ignored);
   retry->cancel();
@@ -166,6 +165,9 @@ void ProxyServer::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   Impl* impl = impl_.get();
+  // From here no new session starts (OnAccepted checks it on the I/O
+  // thread), so one pass closes every session there is.
+  impl->shared.stopping = true;
   asio::post(impl->workers[0]->io, [impl] { impl->BeginStop(); });
   for (auto& w : impl->workers) {
     asio::post(w->io, [w = w.get()] {
@@ -177,16 +179,9 @@ void ProxyServer::Stop() {
     });
     w->keep.reset();
   }
-  // Resolver jobs post their answers back to the I/O threads: finish them
-  // first, while the threads still run.
+  // Lookups still queued or running end by themselves; their answers find
+  // their sessions closed.
   impl->resolvers.Stop();
-  for (auto& w : impl->workers) {
-    asio::post(w->io, [w = w.get()] {
-      for (auto& [raw, weak] : w->live) {
-        if (auto s = weak.lock()) s->Close();
-      }
-    });
-  }
   for (auto& w : impl->workers) w->thread.join();
   impl_.reset();
 }

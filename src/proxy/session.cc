@@ -113,10 +113,6 @@ void Session::ClientWrite(const Buffer& buffer, Done done) {
   if (client_tls_) return asio::async_write(*client_tls_, buffer, std::move(done));
   asio::async_write(client_, buffer, std::move(done));
 }
-template <typename Buffer, typename Done>
-void Session::BackendWrite(const Buffer& buffer, Done done) {
-  asio::async_write(backend_, buffer, std::move(done));
-}
 
 // ---- the startup phase with the client -------------------------------------
 
@@ -273,13 +269,14 @@ void Session::SendStartup() {
   // The StartupMessage without the routing words, then whatever the client
   // sent behind it (a pipelined password).
   out_ = pg::wire::EncodeStartupMessage(minor_, forward_) + handshake_.rest();
-  BackendWrite(asio::buffer(out_), [self = shared_from_this()](asio::error_code ec, size_t) {
-    if (self->closed_) return;
-    if (ec) return self->Close();
-    self->out_.clear();
-    self->out_.shrink_to_fit();
-    self->StartRelay();
-  });
+  asio::async_write(backend_, asio::buffer(out_),
+                    [self = shared_from_this()](asio::error_code ec, size_t) {
+                      if (self->closed_) return;
+                      if (ec) return self->Close();
+                      self->out_.clear();
+                      self->out_.shrink_to_fit();
+                      self->StartRelay();
+                    });
 }
 
 void Session::Cancel(const pg::wire::StartupPacket& packet) {

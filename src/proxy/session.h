@@ -89,8 +89,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void ClientRead(const Buffer& buffer, Done done);
   template <typename Buffer, typename Done>
   void ClientWrite(const Buffer& buffer, Done done);
-  template <typename Buffer, typename Done>
-  void BackendWrite(const Buffer& buffer, Done done);
 
   ProxyShared& shared_;
   SessionSet& live_;
