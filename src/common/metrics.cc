@@ -162,32 +162,30 @@ void Metrics::CounterAdd(const std::string& name, const Labels& labels, double v
   f->values[Bounded(name, *f, labels)] += v;
 }
 
-void Metrics::CounterSet(const std::string& name, const Labels& labels, double v) {
-  if (!(v >= 0)) return;
+void Metrics::SetValue(const std::string& name, MetricType type, const Labels& labels, double v) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family* f = FamilyFor(name, MetricType::kCounter);
-  if (f == nullptr || !ValidLabels(labels, MetricType::kCounter)) return;
+  Family* f = FamilyFor(name, type);
+  if (f == nullptr || !ValidLabels(labels, type)) return;
   f->values[Bounded(name, *f, labels)] = v;
 }
 
-void Metrics::CounterClear(const std::string& name) {
+void Metrics::ClearValues(const std::string& name, MetricType type) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = families_.find(name);
-  if (it != families_.end() && it->second.type == MetricType::kCounter) it->second.values.clear();
+  if (it != families_.end() && it->second.type == type) it->second.values.clear();
 }
+
+void Metrics::CounterSet(const std::string& name, const Labels& labels, double v) {
+  if (v >= 0) SetValue(name, MetricType::kCounter, labels, v);  // also rejects NaN
+}
+
+void Metrics::CounterClear(const std::string& name) { ClearValues(name, MetricType::kCounter); }
 
 void Metrics::GaugeSet(const std::string& name, const Labels& labels, double v) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Family* f = FamilyFor(name, MetricType::kGauge);
-  if (f == nullptr || !ValidLabels(labels, MetricType::kGauge)) return;
-  f->values[Bounded(name, *f, labels)] = v;
+  SetValue(name, MetricType::kGauge, labels, v);
 }
 
-void Metrics::GaugeClear(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = families_.find(name);
-  if (it != families_.end() && it->second.type == MetricType::kGauge) it->second.values.clear();
-}
+void Metrics::GaugeClear(const std::string& name) { ClearValues(name, MetricType::kGauge); }
 
 void Metrics::HistogramObserve(const std::string& name, const Labels& labels, double v) {
   std::lock_guard<std::mutex> lock(mu_);

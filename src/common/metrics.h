@@ -82,6 +82,11 @@ class Metrics {
   std::string Render() const;
 
  private:
+  // The series `name{labels}` of a counter or gauge set to `v`; every
+  // series of `name` dropped when it is of kind `type`.
+  void SetValue(const std::string& name, MetricType type, const Labels& labels, double v);
+  void ClearValues(const std::string& name, MetricType type);
+
   struct Histogram {
     std::vector<uint64_t> counts;  // per bucket, not cumulative; last is +Inf
     double sum = 0;
