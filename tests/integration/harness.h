@@ -67,4 +67,8 @@ os::RunOutput RunPgTool(const std::string& tool, const std::vector<std::string>&
 
 bool IsRoot();
 
+// A TCP connection to 127.0.0.1:`port` that has sent `bytes` (the caller
+// closes it); -1 when the connection is refused.
+int RawSend(int port, const std::string& bytes = "");
+
 }  // namespace spur::testing

@@ -44,24 +44,6 @@ HttpClient Client(const std::string& url) {
 
 std::string TcpUrl(const HttpServer& s) { return "http://127.0.0.1:" + std::to_string(s.port()); }
 
-// A TCP connection to 127.0.0.1:`port` that has sent `bytes`; -1 on failure.
-int RawSend(int port, const std::string& bytes) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  if (!bytes.empty()) {
-    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
-              static_cast<ssize_t>(bytes.size()));
-  }
-  return fd;
-}
-
 // Reads until `fd` closes (or, with `until`, until `until` has arrived).
 std::string RawRead(int fd, const std::string& until = "") {
   std::string out;

@@ -313,35 +313,16 @@ TEST_F(ProxyTest, LargeResultsAndUploadsCrossWholeWithAndWithoutTls) {
   }
 }
 
-// A TCP connection to 127.0.0.1:`port` (-1 when refused), left as it is.
-int RawConnect(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST_F(ProxyTest, StuckClientsDoNotHoldUpOthers) {
   StartProxy();
   // 100 clients stall mid-packet or after an SSLRequest; none of them may
   // delay anybody else.
   std::vector<int> stuck;
+  const std::string partial("\0\0\0\x28\0\x03", 6);  // a StartupMessage's first bytes
+  const std::string ssl("\0\0\0\x08\x04\xd2\x16\x2f", 8);
   for (int i = 0; i < 100; ++i) {
-    const int fd = RawConnect(proxy_port_);
+    const int fd = RawSend(proxy_port_, i % 2 == 0 ? partial : ssl);
     ASSERT_GE(fd, 0);
-    const char partial[] = {0, 0, 0, 40, 0, 3};  // a StartupMessage's first bytes
-    const char ssl[] = {0, 0, 0, 8, 4, static_cast<char>(0xd2), 22, 47};
-    if (i % 2 == 0) {
-      ASSERT_EQ(::send(fd, partial, sizeof partial, 0), static_cast<ssize_t>(sizeof partial));
-    } else {
-      ASSERT_EQ(::send(fd, ssl, sizeof ssl, 0), static_cast<ssize_t>(sizeof ssl));
-    }
     stuck.push_back(fd);
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -357,7 +338,7 @@ TEST_F(ProxyTest, ABranchThatCannotStartTellsTheClientWhy) {
   ASSERT_EQ(serve_->Run({"branch", "suspend", "pr-1"}).exit_code, 0);
   ASSERT_TRUE(WaitFor(
       [&] {
-        const int fd = RawConnect(port);
+        const int fd = RawSend(port);
         if (fd >= 0) ::close(fd);
         return fd < 0;
       },
