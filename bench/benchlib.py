@@ -217,6 +217,22 @@ def postmaster_pid(pgdata):
     return pid
 
 
+def stop_postmasters(pids, timeout=60):
+    """Fast shutdown of these postmasters, escalating to SIGQUIT and SIGKILL."""
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
+        pids = [p for p in pids if pid_alive(p)]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
+            time.sleep(0.05)
+
+
 def data_dirs_under(root):
     """Directories under root holding a postmaster.pid (not descending into data directories)."""
     out = []

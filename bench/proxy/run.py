@@ -41,7 +41,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(HERE))
 import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
-from benchlib import log, med, pid_alive, postmaster_pid, tail  # noqa: E402
+from benchlib import log, med, postmaster_pid, tail  # noqa: E402
 
 PATHS = ("direct", "proxy", "pgbouncer")
 LABEL = {
@@ -784,17 +784,8 @@ pidfile =
         self.stop_proc(self.daemon)
         if self.pool and os.path.isdir(self.pool):
             data = os.path.join(self.pool, "data")
-            pids = [p for p in (postmaster_pid(d) for d in benchlib.data_dirs_under(data)) if p]
-            for sig, wait in ((signal.SIGINT, 60), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
-                pids = [p for p in pids if pid_alive(p)]
-                for pid in pids:
-                    try:
-                        os.kill(pid, sig)
-                    except ProcessLookupError:
-                        pass
-                deadline = time.monotonic() + wait
-                while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-                    time.sleep(0.05)
+            benchlib.stop_postmasters(
+                [p for p in (postmaster_pid(d) for d in benchlib.data_dirs_under(data)) if p])
             benchlib.umount(data)
             img = os.path.join(self.pool, "pool.img")
             if os.path.exists(img):  # a loop device left attached to the image

@@ -39,7 +39,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(HERE))
 import benchlib  # noqa: E402  (bench/benchlib.py: what the benchmarks share)
-from benchlib import fmt_bytes, log, med, pid_alive, port_free, tail  # noqa: E402
+from benchlib import fmt_bytes, log, med, port_free, tail  # noqa: E402
 
 PEERS = ("spur_masked", "spur_unmasked", "pgcopydb", "dump_restore")
 LABEL = {
@@ -202,22 +202,6 @@ DROP TABLE w;
 VACUUM ANALYZE;
 CHECKPOINT;
 """
-
-
-def stop_postmasters(pids, timeout=60):
-    """Fast shutdown of these postmasters, escalating to SIGQUIT and SIGKILL."""
-    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGQUIT, 10), (signal.SIGKILL, 10)):
-        pids = [p for p in pids if pid_alive(p)]
-        if not pids:
-            return
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and any(pid_alive(p) for p in pids):
-            time.sleep(0.05)
 
 
 class Bench:
@@ -651,7 +635,7 @@ class Bench:
         dirs = set(self.clusters)
         if os.path.isdir(self.dir):
             dirs.update(benchlib.data_dirs_under(self.dir))
-        stop_postmasters([p for p in (benchlib.postmaster_pid(d) for d in dirs) if p])
+        benchlib.stop_postmasters([p for p in (benchlib.postmaster_pid(d) for d in dirs) if p])
         for mnt in [data] + self.mounts:
             benchlib.umount(mnt)
         still = [m for m in [data] + self.mounts if os.path.ismount(m)]
