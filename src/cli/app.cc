@@ -33,7 +33,7 @@ int Run(int argc, char** argv) {
       "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 not found, 4 already exists, "
       "5 refused in this state, 6 unavailable (postgres or server), 7 not allowed (token or role), "
       "8 quota exceeded, 9 audit log tampered or personal data found (mask verify), "
-      "10 migration failed (ci up --migrate), 11 pool disk full.");
+      "10 migration failed (ci up --migrate), 11 pool disk full, 12 a guardrail fired (rehearse).");
 
   int exit_code = 0;
   AddPoolCommands(app, g, &exit_code);
@@ -46,6 +46,7 @@ int Run(int argc, char** argv) {
   AddSourceCommands(app, g, &exit_code);
   AddSyncCommand(app, g, &exit_code);
   AddDiffCommand(app, g, &exit_code);
+  AddRehearseCommand(app, g, &exit_code);
   AddMaskCommands(app, g, &exit_code);
   AddServeCommand(app, g, &exit_code);
   app.parse_complete_callback([&g] {

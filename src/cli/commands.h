@@ -18,6 +18,7 @@ void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // ci,
 void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // source ...
 void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // sync
 void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // diff
+void AddRehearseCommand(CLI::App& app, GlobalOptions& g, int* exit_code);  // rehearse
 void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
 void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);    // serve
 void AddTlsCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // tls ...

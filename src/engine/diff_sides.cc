@@ -114,7 +114,7 @@ Result<DiffSide> Pool::OpenDiffSide(const std::string& name) {
 
 Status Pool::CloseDiffSide(DiffSide& side) {
   if (!side.ephemeral) return Status::Ok();
-  control_->Stop(side.pgdata).IgnoreError();
+  control_->StopDiscarding(side.pgdata).IgnoreError();  // its data goes: no checkpoint
   Status st = driver_->DestroyDataset(side.pgdata);
   os::RemoveTree(side.socket_dir).IgnoreError();
   side.ephemeral = false;

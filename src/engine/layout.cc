@@ -38,6 +38,14 @@ DatasetName ClassifyBranch(std::string_view name) {
 
 DatasetName ClassifySnapshot(std::string_view name) {
   using K = DatasetName::Kind;
+  if (auto rest = After(name, "scratch-")) {
+    const auto dash = rest->find('-');
+    if (dash == std::string_view::npos) return {};
+    auto pid = ParseId(rest->substr(0, dash));
+    auto n = ParseId(rest->substr(dash + 1));
+    if (!pid || !n) return {};
+    return {K::kScratch, *n, *pid};
+  }
   const auto dot = name.find('.');
   auto id = ParseId(name.substr(0, dot));
   if (!id) return {};

@@ -33,11 +33,12 @@ struct DatasetName {
     kBranchSync,     // data/branches/<id>.sync
     kSnapshot,       // data/snapshots/<id>
     kSnapshotDiff,   // data/snapshots/<id>.diff-<pid>
+    kScratch,        // data/snapshots/scratch-<pid>-<n>
     kUnknown,        // anything else: never touched by reconcile
   };
   Kind kind = Kind::kUnknown;
   int64_t id = 0;   // branch or snapshot id
-  int64_t pid = 0;  // kSnapshotDiff: the process that owns it
+  int64_t pid = 0;  // kSnapshotDiff, kScratch: the process that owns it
 };
 
 struct Layout {
@@ -78,6 +79,16 @@ struct Layout {
   }
   std::string SnapshotDiffLog(int64_t id) const {
     return logs() + "/snapshot-" + std::to_string(id) + ".diff.log";
+  }
+  // `spur rehearse`: the n-th throw-away writable copy made by process `pid`.
+  std::string ScratchData(int64_t pid, int64_t n) const {
+    return snapshots() + "/scratch-" + std::to_string(pid) + "-" + std::to_string(n);
+  }
+  std::string ScratchSocketDir(int64_t pid, int64_t n) const {
+    return run() + "/x" + std::to_string(pid) + "-" + std::to_string(n);
+  }
+  std::string ScratchLog(int64_t pid, int64_t n) const {
+    return logs() + "/scratch-" + std::to_string(pid) + "-" + std::to_string(n) + ".log";
   }
   std::string BranchLog(int64_t id) const { return logs() + "/" + std::to_string(id) + ".log"; }
   std::string BranchSocketDir(int64_t id) const { return run() + "/" + std::to_string(id); }

@@ -275,6 +275,17 @@ class Pool {
   Status CloseDiffSide(DiffSide& side);
   Result<std::string> DiffBase(const std::string& branch);
 
+  // `spur rehearse`: a writable throw-away copy of branch or snapshot `name`,
+  // served by its own instance on a Unix socket only (no TCP), as a DiffSide
+  // with `ephemeral` set; CloseDiffSide stops and destroys it. A running
+  // branch is copied consistently (a snapshot taken straight into the copy,
+  // its implicit record dropped again), a stopped one as it is on disk.
+  // NotFound for an unknown name; FailedPrecondition for a snapshot that
+  // keeps no data; StorageFull when the pool is nearly full. Leaves nothing
+  // behind on failure; if the process dies, reconcile removes the copy (its
+  // pid is gone) and the unused implicit snapshot record.
+  Result<DiffSide> OpenScratch(const std::string& name);
+
   // `name` defaults to "<branch>-<unix time>".
   Result<catalog::Snapshot> CreateSnapshot(const std::string& branch,
                                            const std::optional<std::string>& name);

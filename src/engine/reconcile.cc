@@ -186,6 +186,7 @@ Status Pool::RemoveOrphanDatasets(const std::set<int64_t>& branch_ids,
           orphan = snapshot_ids.count(ds.id) == 0;
           break;
         case K::kSnapshotDiff:
+        case K::kScratch:
           orphan = !ProcessLives(ds.pid);
           break;
         case K::kUnknown:

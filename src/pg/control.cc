@@ -63,6 +63,9 @@ class PostgresControl final : public InstanceControl {
   }
 
   Status Stop(const std::string& pgdata) override { return pg::Stop(pgdata); }
+  Status StopDiscarding(const std::string& pgdata) override {
+    return pg::Stop(pgdata, /*timeout_s=*/0);  // SIGINT, then SIGQUIT at once
+  }
 
   Status OpenTcp(const InstanceSpec& spec) override {
     ASSIGN_OR_RETURN(Connection conn, Superuser(spec));

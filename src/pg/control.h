@@ -81,6 +81,9 @@ class InstanceControl {
 
   // Stops the instance on `pgdata`; OK when it was not running.
   virtual Status Stop(const std::string& pgdata) = 0;
+  // Stops an instance whose data is about to be destroyed: no shutdown
+  // checkpoint (immediate shutdown). OK when it was not running.
+  virtual Status StopDiscarding(const std::string& pgdata) { return Stop(pgdata); }
 
   // Pid of the live postmaster of this data directory, if one runs.
   virtual std::optional<int> RunningPid(const std::string& pgdata) = 0;

@@ -37,6 +37,7 @@ const Target kTargets[] = {
     {"units", FuzzUnits},
     {"wire_startup", FuzzWireStartup},
     {"backend_startup", FuzzBackendStartup},
+    {"rehearse_script", FuzzRehearseScript},
 };
 
 class FuzzCorpus : public ::testing::TestWithParam<Target> {};

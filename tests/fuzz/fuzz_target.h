@@ -47,6 +47,7 @@ int FuzzCron(const uint8_t* data, size_t size);
 int FuzzUnits(const uint8_t* data, size_t size);
 int FuzzWireStartup(const uint8_t* data, size_t size);
 int FuzzBackendStartup(const uint8_t* data, size_t size);
+int FuzzRehearseScript(const uint8_t* data, size_t size);
 
 }  // namespace spur::fuzz
 
