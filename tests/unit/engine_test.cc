@@ -434,11 +434,12 @@ TEST(LayoutTest, EveryDatasetNameRoundTripsThroughClassify) {
           Case{layout.BranchStaging(id), K::kBranchStaging},
           Case{layout.BranchOld(id), K::kBranchOld}, Case{layout.BranchSync(id), K::kBranchSync},
           Case{layout.SnapshotData(id), K::kSnapshot},
-          Case{layout.SnapshotDiffData(id, 4242), K::kSnapshotDiff}}) {
+          Case{layout.SnapshotDiffData(id, 4242), K::kSnapshotDiff},
+          Case{layout.ScratchData(4242, id), K::kScratch}}) {
       const DatasetName n = layout.Classify(c.path);
       EXPECT_EQ(n.kind, c.kind) << c.path;
       EXPECT_EQ(n.id, id) << c.path;
-      if (c.kind == K::kSnapshotDiff) {
+      if (c.kind == K::kSnapshotDiff || c.kind == K::kScratch) {
         EXPECT_EQ(n.pid, 4242) << c.path;
       }
     }
@@ -447,6 +448,8 @@ TEST(LayoutTest, EveryDatasetNameRoundTripsThroughClassify) {
        {layout.branches() + "/x", layout.branches() + "/1.new.new", layout.branches() + "/01",
         layout.branches() + "/-1", layout.branches() + "/1/2", layout.snapshots() + "/1.new",
         layout.snapshots() + "/1.diff-", layout.data() + "/1", layout.BranchLog(1),
+        layout.snapshots() + "/scratch-1", layout.snapshots() + "/scratch-1-",
+        layout.snapshots() + "/scratch--1-2", layout.snapshots() + "/scratch-1-2-3",
         std::string("/elsewhere/data/branches/1"), layout.branches() + "/",
         layout.branches() + "/1.old.sync"}) {
     EXPECT_EQ(layout.Classify(other).kind, K::kUnknown) << other;
