@@ -8,6 +8,7 @@
 #include "common/names.h"
 #include "common/units.h"
 #include "engine/pool.h"
+#include "hooks/repo_config.h"
 #include "os/fs.h"
 #include "os/lock.h"
 #include "rehearse/guardrails.h"
@@ -25,7 +26,10 @@ constexpr int kGuardrailExit = 12;
 
 struct RehearseArgs {
   std::string branch, sql_file, against, format = "text";
-  std::string timeout = "30m", max_write_block = "2s", max_read_block = "5s", max_rewrite = "1G";
+  std::string timeout = "30m", config;
+  std::string max_write_block, max_read_block, max_rewrite;  // "" = from the config
+  std::string queries_file;
+  int64_t max_plan_regression = 0;  // 0 = from the config
   std::vector<std::string> allow_drop;
   int64_t probe_tables = 4, sample_ms = 10;
 };
@@ -33,6 +37,7 @@ struct RehearseArgs {
 // Everything checked before anything is touched.
 struct Plan {
   std::vector<rehearse::Statement> statements;
+  std::vector<rehearse::Statement> queries;
   std::chrono::milliseconds timeout{0};
   rehearse::Guardrails rules;
 };
@@ -44,16 +49,23 @@ bool CopiesToClient(const std::string& sql) {
   return lower.rfind("copy", 0) == 0 && lower.find("stdout") != std::string::npos;
 }
 
-// "250ms" or a ParseDuration text ("2s", "1m"), in milliseconds.
+// The guardrails of `config` (a .spur.yaml), or of ./.spur.yaml when no
+// config is named and one exists; the defaults otherwise.
+Result<hooks::RehearseRules> ReadRules(const std::string& config) {
+  const std::string path = config.empty() ? ".spur.yaml" : config;
+  if (config.empty() && !os::PathExists(path)) return hooks::RehearseRules{};
+  ASSIGN_OR_RETURN(std::string text, os::ReadFile(path));
+  if (text.size() > (uint64_t{1} << 20)) return InvalidArgument(path + " is larger than 1 MiB");
+  auto parsed = hooks::ParseRepoConfig(text);
+  if (!parsed.ok()) return parsed.status().WithContext(path);
+  return parsed->rehearse;
+}
+
+// A limit in milliseconds from "250ms" or a duration ("2s", "1m").
 Result<double> ParseLimitMs(const char* flag, const std::string& text) {
-  if (text.size() > 2 && text.compare(text.size() - 2, 2, "ms") == 0) {
-    auto ms = ParseInteger(flag, text.substr(0, text.size() - 2), 1, int64_t{1} << 40);
-    if (!ms.ok()) return ms.status();
-    return static_cast<double>(*ms);
-  }
-  auto s = ParseDuration(text);
-  if (!s.ok()) return s.status().WithContext(flag);
-  return static_cast<double>(*s) * 1000;
+  auto ms = ParseDurationMs(text);
+  if (!ms.ok()) return ms.status().WithContext(flag);
+  return static_cast<double>(*ms);
 }
 
 Result<Plan> Check(const GlobalOptions& g, RehearseArgs& a) {
@@ -68,11 +80,30 @@ Result<Plan> Check(const GlobalOptions& g, RehearseArgs& a) {
   auto timeout = ParseDuration(a.timeout);
   if (!timeout.ok()) return timeout.status().WithContext("--timeout");
   p.timeout = std::chrono::seconds(*timeout);
-  ASSIGN_OR_RETURN(p.rules.max_write_block_ms,
-                   ParseLimitMs("--max-write-block", a.max_write_block));
-  ASSIGN_OR_RETURN(p.rules.max_read_block_ms, ParseLimitMs("--max-read-block", a.max_read_block));
-  ASSIGN_OR_RETURN(uint64_t rewrite, ParseSize(a.max_rewrite));
-  p.rules.max_rewrite_bytes = static_cast<int64_t>(rewrite);
+  ASSIGN_OR_RETURN(hooks::RehearseRules rules, ReadRules(a.config));
+  p.rules.max_write_block_ms = static_cast<double>(rules.max_write_block_ms);
+  p.rules.max_read_block_ms = static_cast<double>(rules.max_read_block_ms);
+  p.rules.max_rewrite_bytes = rules.max_rewrite_bytes;
+  p.rules.allow_drop.insert(rules.allow_drop.begin(), rules.allow_drop.end());
+  p.rules.max_plan_regression = static_cast<double>(rules.max_plan_regression);
+  if (a.max_plan_regression != 0) {
+    if (a.max_plan_regression < 1 || a.max_plan_regression > 1000000) {
+      return InvalidArgument("--max-plan-regression must be from 1 to 1000000 (times)");
+    }
+    p.rules.max_plan_regression = static_cast<double>(a.max_plan_regression);
+  }
+  if (!a.max_write_block.empty()) {
+    ASSIGN_OR_RETURN(p.rules.max_write_block_ms,
+                     ParseLimitMs("--max-write-block", a.max_write_block));
+  }
+  if (!a.max_read_block.empty()) {
+    ASSIGN_OR_RETURN(p.rules.max_read_block_ms, ParseLimitMs("--max-read-block", a.max_read_block));
+  }
+  if (!a.max_rewrite.empty()) {
+    auto rewrite = ParseSize(a.max_rewrite);
+    if (!rewrite.ok()) return rewrite.status().WithContext("--max-rewrite");
+    p.rules.max_rewrite_bytes = static_cast<int64_t>(*rewrite);
+  }
   for (const std::string& d : a.allow_drop) {
     if (d.empty() || d.size() > 400) {
       return InvalidArgument("--allow-drop takes table or table.column names, comma-separated");
@@ -102,6 +133,13 @@ Result<Plan> Check(const GlobalOptions& g, RehearseArgs& a) {
     }
   }
   p.statements = std::move(*statements);
+  if (!a.queries_file.empty()) {
+    ASSIGN_OR_RETURN(std::string text, os::ReadFile(a.queries_file));
+    if (text.size() > kMaxScriptBytes) return InvalidArgument(a.queries_file + " is too large");
+    auto queries = rehearse::SplitScript(text, /*max_statements=*/1000);
+    if (!queries.ok()) return queries.status().WithContext(a.queries_file);
+    p.queries = std::move(*queries);
+  }
   return p;
 }
 
@@ -144,6 +182,7 @@ int RunRehearse(GlobalOptions& g, RehearseArgs& a) {
   options.timeout = plan->timeout;
   options.interval = std::chrono::milliseconds(a.sample_ms);
   options.max_probed = static_cast<size_t>(a.probe_tables);
+  options.queries = plan->queries;
   auto report = rehearse::Rehearse(options);
 
   const auto t1 = std::chrono::steady_clock::now();
@@ -183,6 +222,11 @@ void AddRehearseCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   "Branch or snapshot to copy (default: the branch's parent)");
   cmd->add_option("--format", a->format, "text, json or markdown (for a PR comment)")
       ->capture_default_str();
+  cmd->add_option("--queries", a->queries_file,
+                  "Queries (;-separated, $1.. parameters allowed) whose plans are compared "
+                  "before and after");
+  cmd->add_option("--max-plan-regression", a->max_plan_regression,
+                  "Guardrail: a query's plan cost growing more than this many times (default 10)");
   cmd->add_option("--timeout", a->timeout, "Cancel the migration after this long")
       ->capture_default_str();
   cmd->add_option("--probe-tables", a->probe_tables,
@@ -190,14 +234,16 @@ void AddRehearseCommand(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--sample-ms", a->sample_ms, "How often locks are sampled, in milliseconds")
       ->capture_default_str();
+  cmd->add_option("--config", a->config,
+                  "The .spur.yaml whose rehearse: section sets the guardrails (default: "
+                  "./.spur.yaml when it exists)");
   cmd->add_option("--max-write-block", a->max_write_block,
-                  "Guardrail: writes to a table blocked longer than this (2s, 500ms)")
-      ->capture_default_str();
+                  "Guardrail: writes to a table blocked longer than this, like 2s or 500ms "
+                  "(default 2s)");
   cmd->add_option("--max-read-block", a->max_read_block,
-                  "Guardrail: reads of a table blocked longer than this")
-      ->capture_default_str();
-  cmd->add_option("--max-rewrite", a->max_rewrite, "Guardrail: a table rewrite larger than this")
-      ->capture_default_str();
+                  "Guardrail: reads of a table blocked longer than this (default 5s)");
+  cmd->add_option("--max-rewrite", a->max_rewrite,
+                  "Guardrail: one table rewrite larger than this (default 1G)");
   cmd->add_option("--allow-drop", a->allow_drop,
                   "Tables or table.columns whose data the migration may drop, t1,t2.col")
       ->delimiter(',');

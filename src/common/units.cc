@@ -69,6 +69,21 @@ Result<int64_t> ParseDuration(std::string_view text) {
   return static_cast<int64_t>(n * scale);
 }
 
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  if (text.size() > 2 && text.substr(text.size() - 2) == "ms") {
+    uint64_t n = 0;
+    std::string_view unit;
+    if (!SplitNumber(text.substr(0, text.size() - 2), &n, &unit) || !unit.empty() || n == 0 ||
+        n > static_cast<uint64_t>(kMaxDurationSeconds)) {
+      return InvalidArgument("invalid duration " + Quote(text) + "; " + kDurationRange +
+                             " (or 1ms and up, written like 250ms)");
+    }
+    return static_cast<int64_t>(n);
+  }
+  ASSIGN_OR_RETURN(int64_t seconds, ParseDuration(text));
+  return seconds * 1000;
+}
+
 Result<int64_t> CheckDuration(std::string_view what, int64_t seconds) {
   if (seconds < 1 || seconds > kMaxDurationSeconds) {
     return InvalidArgument(std::string(what) + " of " + std::to_string(seconds) +

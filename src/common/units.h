@@ -23,6 +23,11 @@ inline constexpr uint64_t kMaxSizeBytes = uint64_t{1} << 60;  // 1048576T, one E
 // anything above kMaxDurationSeconds.
 Result<int64_t> ParseDuration(std::string_view text);
 
+// ParseDuration's forms plus "<number>ms", in milliseconds ("250ms", "2s",
+// "1m"): for limits below a second. InvalidArgument as ParseDuration, and
+// for "0ms".
+Result<int64_t> ParseDurationMs(std::string_view text);
+
 // `seconds` given as a number (a JSON field): InvalidArgument stating the
 // range unless 1 <= seconds <= kMaxDurationSeconds. `what` names the field.
 Result<int64_t> CheckDuration(std::string_view what, int64_t seconds);

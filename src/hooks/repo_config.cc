@@ -25,7 +25,8 @@ constexpr std::string_view kKnownKeys[] = {"source",
                                            "forge",
                                            "forge_url",
                                            "forge_token_env",
-                                           "forge_token_file"};
+                                           "forge_token_file",
+                                           "rehearse"};
 
 bool IsKnownKey(std::string_view key) {
   for (std::string_view k : kKnownKeys) {
@@ -109,6 +110,63 @@ Result<std::map<std::string, std::string>> ParseLabels(const YAML::Node& key,
     }
   }
   return labels;
+}
+
+// `rehearse:`: the guardrails' limits and the drops allowed on purpose.
+Result<RehearseRules> ParseRehearseRules(const YAML::Node& key, const YAML::Node& value) {
+  if (!value.IsMap()) {
+    return InvalidArgument(Where(key.Mark()) +
+                           ": rehearse: expected a mapping like {max_write_block: 2s}, found " +
+                           Describe(value));
+  }
+  RehearseRules r;
+  std::set<std::string> seen;
+  for (const auto& kv : value) {
+    const std::string where = Where(kv.first.Mark()) + ": rehearse";
+    const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (name != "max_write_block" && name != "max_read_block" && name != "max_rewrite" &&
+        name != "max_plan_regression" && name != "allow_drop") {
+      return InvalidArgument(where + ": unknown key " + Describe(kv.first) +
+                             "; known keys are max_write_block, max_read_block, max_rewrite, "
+                             "max_plan_regression, allow_drop");
+    }
+    if (!seen.insert(name).second) {
+      return InvalidArgument(where + ": key \"" + name + "\" appears twice");
+    }
+    if (name == "allow_drop") {
+      if (!kv.second.IsSequence()) {
+        return InvalidArgument(where + ".allow_drop: expected a list like [users.legacy_email]");
+      }
+      for (const auto& item : kv.second) {
+        const std::string text = item.IsScalar() ? item.Scalar() : "";
+        if (text.empty() || text.size() > 200 || InvalidUtf8At(text) != std::string::npos ||
+            ControlCharAt(text, "") != std::string::npos) {
+          return InvalidArgument(where + ".allow_drop: each entry is a table or table.column name");
+        }
+        r.allow_drop.push_back(text);
+      }
+      continue;
+    }
+    if (!kv.second.IsScalar()) {
+      return InvalidArgument(where + "." + name + ": expected a value like 2s, found " +
+                             Describe(kv.second));
+    }
+    const std::string& text = kv.second.Scalar();
+    if (name == "max_plan_regression") {
+      auto times = ParseInteger("max_plan_regression", text, 1, 1000000);
+      if (!times.ok()) return times.status().WithContext(where);
+      r.max_plan_regression = *times;
+    } else if (name == "max_rewrite") {
+      auto bytes = ParseSize(text);
+      if (!bytes.ok()) return bytes.status().WithContext(where + ".max_rewrite");
+      r.max_rewrite_bytes = static_cast<int64_t>(*bytes);
+    } else {
+      auto ms = ParseDurationMs(text);
+      if (!ms.ok()) return ms.status().WithContext(where + "." + name);
+      (name == "max_write_block" ? r.max_write_block_ms : r.max_read_block_ms) = *ms;
+    }
+  }
+  return r;
 }
 
 // Sets the scalar key `name` from `value`. Errors carry no position; the caller adds it.
@@ -228,6 +286,8 @@ Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text) {
     if (kv.second.IsNull()) continue;
     if (name == "labels") {
       ASSIGN_OR_RETURN(c.labels, ParseLabels(key, kv.second));
+    } else if (name == "rehearse") {
+      ASSIGN_OR_RETURN(c.rehearse, ParseRehearseRules(key, kv.second));
     } else {
       RETURN_IF_ERROR(ApplyKey(name, kv.second, c).WithContext(Where(key.Mark()) + ": " + name));
     }
@@ -279,6 +339,23 @@ std::string RepoConfigToYaml(const RepoConfig& c) {
     if (!value->empty()) out << YAML::Key << key << YAML::Value << *value;
   }
   out << YAML::Key << "protected" << YAML::Value << c.is_protected;
+  if (c.rehearse != RehearseRules{}) {
+    const RehearseRules& r = c.rehearse;
+    out << YAML::Key << "rehearse" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "max_write_block" << YAML::Value
+        << std::to_string(r.max_write_block_ms) + "ms";
+    out << YAML::Key << "max_read_block" << YAML::Value
+        << std::to_string(r.max_read_block_ms) + "ms";
+    out << YAML::Key << "max_rewrite" << YAML::Value << std::to_string(r.max_rewrite_bytes);
+    out << YAML::Key << "max_plan_regression" << YAML::Value
+        << std::to_string(r.max_plan_regression);
+    if (!r.allow_drop.empty()) {
+      out << YAML::Key << "allow_drop" << YAML::Value << YAML::BeginSeq;
+      for (const std::string& d : r.allow_drop) out << d;
+      out << YAML::EndSeq;
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
@@ -300,7 +377,13 @@ nlohmann::json RepoConfigToJson(const RepoConfig& c) {
           {"forge_url", or_null(c.forge_url)},
           {"forge_token_env", or_null(c.forge_token_env)},
           {"forge_token_file", or_null(c.forge_token_file)},
-          {"protected", c.is_protected}};
+          {"protected", c.is_protected},
+          {"rehearse",
+           {{"max_write_block_ms", c.rehearse.max_write_block_ms},
+            {"max_read_block_ms", c.rehearse.max_read_block_ms},
+            {"max_rewrite_bytes", c.rehearse.max_rewrite_bytes},
+            {"max_plan_regression", c.rehearse.max_plan_regression},
+            {"allow_drop", c.rehearse.allow_drop}}}};
 }
 
 }  // namespace spur::hooks

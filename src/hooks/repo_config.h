@@ -24,10 +24,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
 namespace spur::hooks {
+
+// `rehearse:` in .spur.yaml: the guardrails `spur rehearse` judges a
+// migration by (rehearse/guardrails.h); unset keys keep these defaults.
+struct RehearseRules {
+  int64_t max_write_block_ms = 2000;
+  int64_t max_read_block_ms = 5000;
+  int64_t max_rewrite_bytes = int64_t{1} << 30;
+  int64_t max_plan_regression = 10;     // times the plan cost before
+  std::vector<std::string> allow_drop;  // "table" or "table.column", as regclass prints them
+
+  bool operator==(const RehearseRules&) const = default;
+};
 
 struct RepoConfig {
   std::string source = "main";         // branch to fork from; "" when `snapshot` is set
@@ -48,6 +61,7 @@ struct RepoConfig {
   std::string forge_token_env;   // SPUR_FORGE_[A-Z0-9_]+
   std::string forge_token_file;  // a name (the name rule)
   bool is_protected = false;     // `protected:` in YAML
+  RehearseRules rehearse;
 
   // branch_prefix + `pr`, e.g. "pr-42". ParseRepoConfig checks prefix + "123" is a valid
   // name; a very long prefix with a very large number can still exceed 63 characters, so
@@ -63,8 +77,10 @@ struct RepoConfig {
 // known ones), values of the wrong type, both `source` and `snapshot`, invalid
 // branch/snapshot/label names, a bad duration, an absolute or ".."-escaping `seed`, a relative
 // `workdir`, a prefix making invalid names, an unknown forge, a forge URL that is not https
-// (plain http only to a loopback address), a token env var not named SPUR_FORGE_*, or a
-// forge without exactly one token source.
+// (plain http only to a loopback address), a token env var not named SPUR_FORGE_*, a
+// forge without exactly one token source, or a `rehearse:` that is not a mapping of
+// max_write_block / max_read_block (durations, "500ms" too), max_rewrite (a size) and
+// allow_drop (a list of names).
 Result<RepoConfig> ParseRepoConfig(std::string_view yaml_text);
 
 // YAML that ParseRepoConfig reads back to an equal config. The TTL is written in its largest
@@ -73,7 +89,7 @@ std::string RepoConfigToYaml(const RepoConfig& config);
 
 // {"source", "snapshot", "ttl_seconds", "migrate", "seed", "workdir", "labels",
 //  "branch_prefix", "comment_command", "forge", "forge_url", "forge_token_env",
-//  "forge_token_file", "protected"}; unset strings and TTL are null.
+//  "forge_token_file", "protected", "rehearse"}; unset strings and TTL are null.
 nlohmann::json RepoConfigToJson(const RepoConfig& config);
 
 }  // namespace spur::hooks

@@ -75,6 +75,20 @@ std::vector<Finding> Judge(const Report& r, const Guardrails& rules) {
                                     ", limit " + FormatBytes(rules.max_rewrite_bytes)});
     }
   }
+  for (const PlanComparison& p : r.plans) {
+    const std::string which =
+        "query " + std::to_string(p.index + 1) + " (line " + std::to_string(p.line) + ")";
+    if (p.before.error.empty() && !p.after.error.empty()) {
+      out.push_back({"query_broken", which + " no longer plans: " + p.after.error});
+    } else if (p.cost_ratio() > rules.max_plan_regression) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, " costs %.0fx more (%.1f -> %.1f), limit %gx", p.cost_ratio(),
+                    p.before.cost, p.after.cost, rules.max_plan_regression);
+      std::string shape;
+      for (const std::string& g : p.gained) shape += (shape.empty() ? "; now " : ", ") + g;
+      out.push_back({"plan_regression", which + buf + shape});
+    }
+  }
   for (const std::string& i : r.invalid_indexes) {
     out.push_back({"invalid_index", "index " + i + " is left invalid"});
   }

@@ -17,6 +17,7 @@ struct Guardrails {
   double max_write_block_ms = 2000;              // writes to one table blocked longer: fires
   double max_read_block_ms = 5000;               // reads blocked longer: fires
   int64_t max_rewrite_bytes = int64_t{1} << 30;  // one rewrite larger: fires
+  double max_plan_regression = 10;               // a query's plan cost growing more times: fires
   // Drops of data allowed on purpose: "schema.table" or "schema.table.column"
   // (names as regclass prints them, e.g. "public.users.email" or "users.email"
   // for a table on the search path).
@@ -24,7 +25,9 @@ struct Guardrails {
 };
 
 struct Finding {
-  std::string rule;  // failed, timeout, write_block, read_block, rewrite, invalid_index, data_loss
+  // failed, timeout, write_block, read_block, rewrite, invalid_index, data_loss,
+  // plan_regression, query_broken
+  std::string rule;
   std::string fact;  // one line: what was measured, against which limit
 };
 

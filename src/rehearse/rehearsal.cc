@@ -174,6 +174,15 @@ Result<Report> Rehearse(const RehearseOptions& options) {
   ASSIGN_OR_RETURN(const Relations before, ReadRelations(conn, options.pgdata));
   ASSIGN_OR_RETURN(const CatalogFacts facts_before, ReadCatalogFacts(conn));
 
+  for (size_t i = 0; i < options.queries.size(); ++i) {
+    PlanComparison c;
+    c.index = i;
+    c.line = options.queries[i].line;
+    c.query = options.queries[i].text;
+    c.before = Explain(conn, c.query);
+    report.plans.push_back(std::move(c));
+  }
+
   ObserverOptions oo;
   oo.conninfo = options.conninfo;
   oo.migration_pid = std::atoi(pid.c_str());
@@ -243,6 +252,10 @@ Result<Report> Rehearse(const RehearseOptions& options) {
     report.failure = "the script left a transaction open; it was rolled back, as psql does at exit";
   }
 
+  for (PlanComparison& c : report.plans) {
+    c.after = Explain(conn, c.query);
+    CompareShapes(c);
+  }
   ASSIGN_OR_RETURN(const Relations after, ReadRelations(conn, options.pgdata));
   ASSIGN_OR_RETURN(const CatalogFacts facts_after, ReadCatalogFacts(conn));
   report.relations = Changes(before, after, /*rewrites_only=*/false);

@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "rehearse/observer.h"
+#include "rehearse/plans.h"
 #include "rehearse/script.h"
 
 namespace spur::rehearse {
@@ -25,6 +26,7 @@ struct RehearseOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // the whole script
   std::chrono::milliseconds interval{10};                       // lock samples, probe pauses
   size_t max_probed = 4;                                        // tables probed
+  std::vector<Statement> queries;  // planned before and after (rehearse/plans.h)
 };
 
 // A relation whose storage a statement or the whole migration changed.
@@ -65,6 +67,7 @@ struct Report {
   std::vector<DroppedData> dropped;
   std::vector<std::string> invalid_indexes;          // left invalid (and not before)
   std::vector<std::string> unvalidated_constraints;  // NOT VALID (and not before)
+  std::vector<PlanComparison> plans;                 // one per query, in order
   double total_ms = 0;
   int64_t wal_bytes = 0;
   bool completed = false;  // every statement ran and the last transaction ended

@@ -130,6 +130,22 @@ nlohmann::json ReportJson(const RehearsalContext& ctx, const Report& r,
                             {"column", d.column.empty() ? nullptr : nlohmann::json(d.column)},
                             {"rows", d.rows}});
   }
+  j["plans"] = nlohmann::json::array();
+  for (const PlanComparison& p : r.plans) {
+    auto side = [](const QueryPlan& q) {
+      nlohmann::json s = {{"cost", q.cost}, {"shape", q.shape}};
+      s["error"] = q.error.empty() ? nullptr : nlohmann::json(q.error);
+      return s;
+    };
+    j["plans"].push_back({{"index", p.index + 1},
+                          {"line", p.line},
+                          {"query", p.query},
+                          {"before", side(p.before)},
+                          {"after", side(p.after)},
+                          {"cost_ratio", p.cost_ratio()},
+                          {"lost", p.lost},
+                          {"gained", p.gained}});
+  }
   j["invalid_indexes"] = r.invalid_indexes;
   j["unvalidated_constraints"] = r.unvalidated_constraints;
   j["findings"] = nlohmann::json::array();
@@ -167,6 +183,17 @@ std::string ReportText(const RehearsalContext& ctx, const Report& r,
     for (const ProbeResult& p : r.probes) {
       out += "  " + p.relation + ": reads " + Ms(p.read_max_ms) +
              (p.write_probed ? ", writes " + Ms(p.write_max_ms) : "") + "\n";
+    }
+  }
+  if (!r.plans.empty()) {
+    out += "\nquery plans (cost before -> after):\n";
+    for (const PlanComparison& p : r.plans) {
+      char cost[96];
+      std::snprintf(cost, sizeof cost, "%.1f -> %.1f", p.before.cost, p.after.cost);
+      out += "  " + std::to_string(p.index + 1) + "  " + Short(p.query, 50) + ": " +
+             (p.after.error.empty() ? std::string(cost) : "fails: " + p.after.error) + "\n";
+      for (const std::string& l : p.lost) out += "       - " + l + "\n";
+      for (const std::string& g : p.gained) out += "       + " + g + "\n";
     }
   }
   if (!r.relations.empty()) {
@@ -214,6 +241,19 @@ std::string ReportMarkdown(const RehearsalContext& ctx, const Report& r,
     out += "| " + std::to_string(s.index + 1) + " | " + std::to_string(s.line) + " | " +
            (s.ran ? Ms(s.ms) : "not run") + " | `" + sql + "` | " + locks + " | " + rewrites +
            " |\n";
+  }
+  if (!r.plans.empty()) {
+    out += "\n| query | cost before | cost after | plan change |\n|---|---:|---:|---|\n";
+    for (const PlanComparison& p : r.plans) {
+      char before[32], after[32];
+      std::snprintf(before, sizeof before, "%.1f", p.before.cost);
+      std::snprintf(after, sizeof after, "%.1f", p.after.cost);
+      std::string change;
+      for (const std::string& l : p.lost) change += (change.empty() ? "" : "<br>") + ("- " + l);
+      for (const std::string& g : p.gained) change += (change.empty() ? "" : "<br>") + ("+ " + g);
+      out += "| `" + Cell(Short(p.query, 50)) + "` | " + before + " | " +
+             (p.after.error.empty() ? std::string(after) : "fails") + " | " + Cell(change) + " |\n";
+    }
   }
   if (!r.probes.empty()) {
     out += "\n| table | reads waited | writes waited |\n|---|---:|---:|\n";

@@ -25,6 +25,16 @@ int FuzzUnits(const uint8_t* data, size_t size) {
     SPUR_FUZZ_CHECK(!d.status().message().empty());
   }
 
+  auto ms = ParseDurationMs(text);
+  if (ms.ok()) {
+    SPUR_FUZZ_CHECK(*ms > 0);
+    auto again = ParseDurationMs(std::to_string(*ms) + "ms");
+    SPUR_FUZZ_CHECK(again.ok() && *again == *ms);
+    SPUR_FUZZ_CHECK(!d.ok() || *ms == *d * 1000);
+  } else {
+    SPUR_FUZZ_CHECK(!d.ok() && !ms.status().message().empty());
+  }
+
   auto s = ParseSize(text);
   if (s.ok()) {
     auto again = ParseSize(std::to_string(*s));

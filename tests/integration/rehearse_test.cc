@@ -165,6 +165,25 @@ TEST_F(RehearseTest, NotValidThenValidateBlocksWritesLessThanAPlainForeignKey) {
   EXPECT_LT(split_block, 0.5 * plain_block) << b["probes"].dump();
 }
 
+TEST_F(RehearseTest, DroppedIndexTurnsAnIndexScanIntoASeqScan) {
+  const std::string queries = dir_.path() + "/queries.sql";
+  std::ofstream(queries) << "-- by key, parameterised\nSELECT v FROM big WHERE id = $1;\n"
+                            "SELECT count(*) FROM child;\n";
+  CliResult r = Rehearse("ALTER TABLE big DROP CONSTRAINT big_pkey;\n", {"--queries", queries});
+  EXPECT_EQ(r.exit_code, 12) << r.err << r.out;
+  const nlohmann::json j = r.json();
+  ASSERT_EQ(j["plans"].size(), 2u) << j.dump(2);
+  const nlohmann::json& by_key = j["plans"][0];
+  EXPECT_EQ(by_key["line"], 2);
+  EXPECT_EQ(by_key["lost"], nlohmann::json::array({"Index Scan using big_pkey on big"}))
+      << by_key.dump(2);
+  EXPECT_EQ(by_key["gained"], nlohmann::json::array({"Seq Scan on big"})) << by_key.dump(2);
+  EXPECT_GT(by_key["cost_ratio"].get<double>(), 10);
+  EXPECT_TRUE(j["plans"][1]["lost"].empty());
+  EXPECT_DOUBLE_EQ(j["plans"][1]["cost_ratio"].get<double>(), 1.0);
+  EXPECT_EQ(Rules(j), std::vector<std::string>{"plan_regression"});
+}
+
 TEST_F(RehearseTest, FailingMigrationStopsAtTheStatementAndFires) {
   CliResult r = Rehearse(
       "CREATE TABLE t1 (id int);\n"

@@ -130,3 +130,61 @@ TEST(RehearseReportFormatTest, JsonCarriesEveryStatementAndFinding) {
 
 }  // namespace
 }  // namespace spur::rehearse
+
+namespace spur::rehearse {
+namespace {
+
+TEST(RehearsePlansTest, ReadsCostAndShapeFromExplainJson) {
+  const QueryPlan p = ReadPlanJson(R"([{"Plan": {"Node Type": "Hash Join", "Join Type": "Left",
+    "Total Cost": 120.5, "Plans": [
+      {"Node Type": "Seq Scan", "Relation Name": "orders", "Total Cost": 50},
+      {"Node Type": "Hash", "Plans": [{"Node Type": "Index Scan", "Index Name": "users_pkey",
+                                       "Relation Name": "users", "Total Cost": 8.3}]}]}}])");
+  EXPECT_TRUE(p.error.empty());
+  EXPECT_DOUBLE_EQ(p.cost, 120.5);
+  EXPECT_EQ(p.shape, (std::vector<std::string>{"Hash Join (Left)", "Seq Scan on orders",
+                                               "Index Scan using users_pkey on users"}));
+  for (const char* bad : {"", "[]", "{}", "[1]", "[{\"Plan\": 3}]", "not json"}) {
+    EXPECT_FALSE(ReadPlanJson(bad).error.empty()) << bad;
+  }
+}
+
+TEST(RehearsePlansTest, ShapesCompareAsMultisets) {
+  PlanComparison c;
+  c.before.shape = {"Index Scan using t_pkey on t", "Seq Scan on u", "Seq Scan on u"};
+  c.after.shape = {"Seq Scan on t", "Seq Scan on u"};
+  CompareShapes(c);
+  EXPECT_EQ(c.lost, (std::vector<std::string>{"Index Scan using t_pkey on t", "Seq Scan on u"}));
+  EXPECT_EQ(c.gained, std::vector<std::string>{"Seq Scan on t"});
+}
+
+TEST(RehearsePlansTest, RegressionAndBrokenQueriesFire) {
+  Report r;
+  r.completed = true;
+  PlanComparison slower;
+  slower.line = 1;
+  slower.before.cost = 8.4;
+  slower.after.cost = 9000;
+  slower.gained = {"Seq Scan on t"};
+  PlanComparison broken;
+  broken.index = 1;
+  broken.line = 2;
+  broken.before.cost = 10;
+  broken.after.error = "column \"n\" does not exist";
+  PlanComparison fine;
+  fine.index = 2;
+  fine.before.cost = 10;
+  fine.after.cost = 99;
+  r.plans = {slower, broken, fine};
+  const auto f = Judge(r, Guardrails{});
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].rule, "plan_regression");
+  EXPECT_NE(f[0].fact.find("now Seq Scan on t"), std::string::npos) << f[0].fact;
+  EXPECT_EQ(f[1].rule, "query_broken");
+  Guardrails lax;
+  lax.max_plan_regression = 5000;
+  EXPECT_EQ(Judge(r, lax).size(), 1u);
+}
+
+}  // namespace
+}  // namespace spur::rehearse

@@ -27,6 +27,16 @@ TEST(ParseDuration, AcceptsEachUnit) {
   }
 }
 
+TEST(ParseDurationMs, ReadsMillisecondsAndEveryDuration) {
+  EXPECT_EQ(*ParseDurationMs("250ms"), 250);
+  EXPECT_EQ(*ParseDurationMs("2s"), 2000);
+  EXPECT_EQ(*ParseDurationMs("1m"), 60000);
+  EXPECT_EQ(*ParseDurationMs("3"), 3000);
+  for (const char* bad : {"0ms", "ms", "1.5ms", "-1ms", "1 ms", "1mss", "0s", ""}) {
+    EXPECT_FALSE(ParseDurationMs(bad).ok()) << bad;
+  }
+}
+
 TEST(ParseDuration, BareNumberIsSeconds) {
   Result<int64_t> r = ParseDuration("600");
   ASSERT_TRUE(r.ok());

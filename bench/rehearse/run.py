@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""spur rehearse benchmark: what observing a migration costs, and whether what it reports
+about blocked traffic is what an outside client feels.
+
+On a throw-away pool (sparse XFS image, reflink, loop-mounted), `main` holds pgbench's
+tables at --scale. For each migration of a set covering the ground-truth cases (a volatile
+default that rewrites, CREATE INDEX, SET NOT NULL, a foreign key added plainly and as
+NOT VALID + VALIDATE, a constant default), in each of --runs rounds:
+
+  1. `spur rehearse` on a copy of main, while two independent pgbench clients (one reading,
+     one writing and rolling back, each one transaction after another with pgbench's
+     per-transaction log) run against the same copy; each migration starts with
+     `SELECT pg_sleep(1)` so they are connected before the first lock is taken. Their
+     longest transaction is the independent measure of how long reads and writes were
+     blocked, set against spur's own probes (target: within ±10 % or ±100 ms);
+  2. the same migration with `psql -f` on a plain branch of main (made and deleted outside
+     the timing): the migration's own time. Rehearsal time / own time, target ≤ 1.15×;
+  3. the copy's set-up and removal times from the rehearsal's report (target ≤ 0.5 s).
+
+Appends a Markdown section to bench/results/rehearse.md (--out). Cleans up at exit, also on
+failure or Ctrl-C. Python 3 standard library only.
+"""
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+from benchlib import log, med, postmaster_pid  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# name -> (what it is, SQL after the 1 s head start)
+MIGRATIONS = [
+    ("volatile_default", "ADD COLUMN … DEFAULT random() (rewrites, ACCESS EXCLUSIVE)",
+     "ALTER TABLE pgbench_accounts ADD COLUMN r double precision DEFAULT random();"),
+    ("create_index", "CREATE INDEX (SHARE: blocks writes, not reads)",
+     "CREATE INDEX accounts_abalance ON pgbench_accounts (abalance);"),
+    ("set_not_null", "SET NOT NULL (scan under ACCESS EXCLUSIVE)",
+     "ALTER TABLE pgbench_accounts ALTER COLUMN filler SET NOT NULL;"),
+    ("fk_plain", "ADD FOREIGN KEY (SHARE ROW EXCLUSIVE while it validates)",
+     "ALTER TABLE pgbench_accounts ADD CONSTRAINT accounts_branch "
+     "FOREIGN KEY (bid) REFERENCES pgbench_branches (bid);"),
+    ("fk_not_valid", "ADD FOREIGN KEY … NOT VALID, then VALIDATE (SHARE UPDATE EXCLUSIVE)",
+     "ALTER TABLE pgbench_accounts ADD CONSTRAINT accounts_branch "
+     "FOREIGN KEY (bid) REFERENCES pgbench_branches (bid) NOT VALID;\n"
+     "ALTER TABLE pgbench_accounts VALIDATE CONSTRAINT accounts_branch;"),
+    ("constant_default", "ADD COLUMN … DEFAULT 0 (catalog only)",
+     "ALTER TABLE pgbench_accounts ADD COLUMN c int DEFAULT 0;"),
+]
+
+PROBES = {
+    "read": "SELECT 1 FROM ONLY pgbench_accounts LIMIT 0;\n",
+    "write": "BEGIN;\nDELETE FROM ONLY pgbench_accounts WHERE false;\nROLLBACK;\n",
+}
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.pgbin = args.pg_bindir
+        self.cleaned = False
+        self.workdir = None
+        self.created_workdir = False
+        self.pool = None
+        self.procs = []
+        self.res = {"runs": {m[0]: [] for m in MIGRATIONS}}
+
+    # ----------------------------------------------------------- running --
+    def env(self):
+        env = dict(os.environ, PATH=self.pgbin + ":" + os.environ.get("PATH", ""),
+                   LC_ALL="C.UTF-8")
+        for k in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGOPTIONS"):
+            env.pop(k, None)
+        return env
+
+    def run(self, argv, check=True, timeout=3600):
+        p = subprocess.run(argv, capture_output=True, text=True, env=self.env(),
+                           stdin=subprocess.DEVNULL, timeout=timeout, cwd=self.workdir)
+        return benchlib.command_result(argv, p.returncode, p.stdout, p.stderr, check,
+                                       os.path.join(self.workdir, "commands.log"))
+
+    def spur(self, *argv, check=True):
+        return self.run([self.spur_bin, "--pool", self.pool] + list(argv), check=check)
+
+    def branch(self, name):
+        return json.loads(self.spur("--json", "branch", "show", name).stdout)
+
+    def psql_socket(self, socket_dir, port, sql=None, file=None, db="app"):
+        argv = [os.path.join(self.pgbin, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                "-h", socket_dir, "-p", str(port), "-U", "postgres", "-d", db]
+        argv += ["-f", file] if file else ["-c", sql]
+        return self.run(argv)
+
+    # ------------------------------------------------------------- setup --
+    def setup(self):
+        a = self.a
+        if os.geteuid() != 0:
+            raise SystemExit("run as root: the pool is a loop-mounted XFS image")
+        self.workdir, self.created_workdir = benchlib.make_workdir(a.workdir, "spur-rehearse-")
+        os.chmod(self.workdir, 0o755)
+        self.pool = os.path.join(self.workdir, "pool")
+        self.spur_bin = os.path.join(self.workdir, "spur")
+        subprocess.run(["cp", a.spur, self.spur_bin], check=True)
+        r = self.res
+        r["git"] = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                                  capture_output=True, text=True).stdout.strip() or "?"
+        r["pg"] = self.run([os.path.join(self.pgbin, "postgres"), "--version"]).stdout.strip()
+        r["started"] = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")
+        r["load_start"] = benchlib.noise(self.workdir)
+        image = max(8, -(-(a.scale * 16 * 4 + 4096) // 1024))
+        r["image_gib"] = image
+        port_base = benchlib.free_port_range(10)
+        log(f"workdir {self.workdir}; pool on a {image}G XFS image; pgbench scale {a.scale}")
+        self.spur("init", "--image", f"{image}G", "--no-sample-data", "--port-base",
+                  str(port_base))
+        main = self.branch("main")
+        self.main_socket = os.path.join(self.pool, "run", str(main["id"]))
+        self.main_port = main["port"]
+        t0 = time.monotonic()
+        self.run([os.path.join(self.pgbin, "pgbench"), "-i", "-q", "-s", str(a.scale),
+                  "-h", self.main_socket, "-p", str(self.main_port), "-U", "postgres", "app"])
+        r["init_seconds"] = time.monotonic() - t0
+        r["accounts_bytes"] = int(self.psql_socket(
+            self.main_socket, self.main_port,
+            "SELECT pg_relation_size('pgbench_accounts')").stdout.strip())
+        self.psql_socket(self.main_socket, self.main_port, "CHECKPOINT")
+        self.spur("branch", "create", "pr-1")
+        log(f"pgbench_accounts {benchlib.fmt_bytes(r['accounts_bytes'])} "
+            f"(init {r['init_seconds']:.0f} s)")
+
+    # ------------------------------------------------------------ rounds --
+    def start_probe(self, kind, socket_dir, tag):
+        script = os.path.join(self.workdir, f"probe-{kind}.sql")
+        with open(script, "w") as f:
+            f.write(PROBES[kind])
+        prefix = os.path.join(self.workdir, f"pgbench-{tag}-{kind}")
+        p = subprocess.Popen(
+            [os.path.join(self.pgbin, "pgbench"), "-n", "-c", "1", "-j", "1", "-T", "3600",
+             "-f", script, "-l", "--log-prefix", prefix, "-h", socket_dir, "-p", "5432",
+             "-U", "postgres", "app"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env(),
+            cwd=self.workdir)
+        self.procs.append(p)
+        return p, prefix
+
+    @staticmethod
+    def max_latency_ms(prefix):
+        worst = 0.0
+        for path in glob.glob(prefix + "*"):
+            with open(path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 3:
+                        worst = max(worst, int(parts[2]) / 1000.0)
+        return worst
+
+    def rehearse_round(self, name, sql, rnd):
+        mfile = os.path.join(self.workdir, f"{name}.sql")
+        with open(mfile, "w") as f:
+            f.write("SELECT pg_sleep(1);\n" + sql + "\n")
+        run_dir = os.path.join(self.pool, "run")
+        before = set(os.listdir(run_dir))
+        p = subprocess.Popen([self.spur_bin, "--pool", self.pool, "--json", "rehearse", "pr-1",
+                              "--sql", mfile, "--max-write-block", "1h", "--max-read-block",
+                              "1h"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=self.env(), cwd=self.workdir)
+        self.procs.append(p)
+        # The copy's socket directory appears under run/ once it is started.
+        probes = []
+        deadline = time.monotonic() + 30
+        while not probes and time.monotonic() < deadline and p.poll() is None:
+            for d in set(os.listdir(run_dir)) - before:
+                if d.startswith("x") and os.path.exists(os.path.join(run_dir, d, ".s.PGSQL.5432")):
+                    tag = f"{name}-{rnd}"
+                    probes = [self.start_probe(k, os.path.join(run_dir, d), tag) for k in PROBES]
+                    break
+            time.sleep(0.01)
+        out, err = p.communicate(timeout=3600)
+        self.procs.remove(p)
+        for proc, _ in probes:
+            proc.terminate()
+            proc.wait(timeout=30)
+            self.procs.remove(proc)
+        if p.returncode != 0:
+            raise RuntimeError(f"spur rehearse {name} exited {p.returncode}: {err[-2000:]}")
+        rep = json.loads(out)
+        if not rep["completed"]:
+            raise RuntimeError(f"rehearsal of {name} did not complete: {rep['failure']}")
+        spur_probe = next((x for x in rep["probes"] if x["relation"] == "pgbench_accounts"), {})
+        outside = {k: self.max_latency_ms(prefix) for (k, (_, prefix)) in zip(PROBES, probes)}
+        # The migration's own statements, without the 1 s head start.
+        rehearsed = sum(s["ms"] for s in rep["statements"][1:]) / 1000
+        return {"rehearsed_s": rehearsed, "rehearse_wall_s": rep["seconds"]["migration"] - 1,
+                "setup_s": rep["seconds"]["copy_setup"],
+                "teardown_s": rep["seconds"]["copy_teardown"],
+                "spur_read_ms": spur_probe.get("read_max_ms", 0.0),
+                "spur_write_ms": spur_probe.get("write_max_ms", 0.0),
+                "outside_read_ms": outside.get("read", 0.0),
+                "outside_write_ms": outside.get("write", 0.0),
+                "outside_seen": bool(probes)}
+
+    def plain_round(self, name, sql):
+        self.spur("branch", "create", "plain", "--from", "main")
+        b = self.branch("plain")
+        socket_dir = os.path.join(self.pool, "run", str(b["id"]))
+        mfile = os.path.join(self.workdir, f"{name}-plain.sql")
+        with open(mfile, "w") as f:
+            f.write(sql + "\n")
+        t0 = time.monotonic()
+        self.psql_socket(socket_dir, b["port"], file=mfile)
+        own = time.monotonic() - t0
+        self.spur("branch", "delete", "plain")
+        return own
+
+    def rounds(self):
+        for rnd in range(1, self.a.runs + 1):
+            for name, _, sql in MIGRATIONS:
+                self.run(["sync"])
+                x = self.rehearse_round(name, sql, rnd)
+                self.run(["sync"])
+                x["own_s"] = self.plain_round(name, sql)
+                self.res["runs"][name].append(x)
+                log(f"round {rnd} {name}: rehearsed {x['rehearsed_s']:.2f} s, own "
+                    f"{x['own_s']:.2f} s; blocked reads spur {x['spur_read_ms']:.0f} / outside "
+                    f"{x['outside_read_ms']:.0f} ms, writes {x['spur_write_ms']:.0f} / "
+                    f"{x['outside_write_ms']:.0f} ms; copy {x['setup_s']:.2f} s + "
+                    f"{x['teardown_s']:.2f} s")
+
+    # ------------------------------------------------------------ report --
+    def report(self, incomplete=None):
+        r = self.res
+        if not any(r["runs"].values()):
+            return
+        lines = [f"## Run {r.get('started', '?')} (git {r.get('git', '?')})", ""]
+        if incomplete:
+            lines += [f"**INCOMPLETE: {incomplete}**", ""]
+        lines += [
+            f"Machine: {benchlib.cpu_model()}, {os.cpu_count()} cores, "
+            f"{benchlib.ram_gib():.0f} GiB RAM, {benchlib.debian_version()}; {r.get('pg', '?')}; "
+            f"load at start {r.get('load_start', ['?'])[0]}. pgbench scale {self.a.scale}: "
+            f"pgbench_accounts {benchlib.fmt_bytes(r.get('accounts_bytes', 0))}, on a "
+            f"{r.get('image_gib', '?')} GiB XFS (reflink) image. Medians of {self.a.runs} rounds.",
+            "",
+            "| migration | own time (psql, plain branch) | rehearsed | rehearsed / own "
+            "(target ≤ 1.15×) | reads blocked: spur / outside client | writes blocked: spur / "
+            "outside client | copy set-up | copy removal |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        worst_err = 0.0
+        for name, what, _ in MIGRATIONS:
+            xs = r["runs"][name]
+            if not xs:
+                continue
+            m = {k: med([x[k] for x in xs]) for k in xs[0] if k != "outside_seen"}
+            ratio = m["rehearse_wall_s"] / m["own_s"] if m["own_s"] > 0 else float("nan")
+            for k in ("read", "write"):
+                for x in xs:
+                    err = abs(x[f"spur_{k}_ms"] - x[f"outside_{k}_ms"])
+                    allowed = max(100.0, 0.10 * x[f"outside_{k}_ms"])
+                    worst_err = max(worst_err, err / allowed)
+            lines.append(
+                f"| {what} | {m['own_s']:.2f} s | {m['rehearse_wall_s']:.2f} s | {ratio:.2f}× | "
+                f"{m['spur_read_ms']:.0f} / {m['outside_read_ms']:.0f} ms | "
+                f"{m['spur_write_ms']:.0f} / {m['outside_write_ms']:.0f} ms | "
+                f"{m['setup_s']:.2f} s | {m['teardown_s']:.2f} s |")
+        lines += ["", f"Blocked-time agreement: the largest difference between spur's probe and "
+                      f"the outside client in any round was {worst_err:.2f} of the allowed "
+                      f"margin (max(100 ms, 10 %); ≤ 1.00 meets the target).", ""]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if self.a.out:
+            benchlib.append_section(self.a.out, "# spur rehearse: observation cost and blocked-"
+                                    "time accuracy\n\nProduced by `bench/rehearse/run.py`; newest "
+                                    "run last.\n", text)
+
+    def cleanup(self):
+        if self.cleaned:
+            return
+        self.cleaned = True
+        benchlib.ignore_signals()
+        for p in self.procs:
+            try:
+                p.send_signal(signal.SIGKILL)
+            except OSError:
+                pass
+        if self.pool and os.path.isdir(self.pool):
+            data = os.path.join(self.pool, "data")
+            benchlib.stop_postmasters(
+                [p for p in (postmaster_pid(d) for d in benchlib.data_dirs_under(data)) if p])
+            benchlib.umount(data)
+            img = os.path.join(self.pool, "pool.img")
+            if os.path.exists(img):
+                lo = subprocess.run(["losetup", "-j", img], capture_output=True, text=True)
+                for line in lo.stdout.splitlines():
+                    subprocess.run(["losetup", "-d", line.split(":", 1)[0]], capture_output=True)
+            if os.path.ismount(data):
+                log(f"WARNING: {data} is still mounted; leaving {self.workdir}")
+                return
+        if self.workdir and os.path.isdir(self.workdir):
+            benchlib.remove_workdir(self.workdir, self.created_workdir)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=100, help="pgbench scale of main (1000 ≈ 15 GB)")
+    ap.add_argument("--runs", type=int, default=3, help="rounds (medians are reported)")
+    ap.add_argument("--spur", default=os.path.join(REPO, "build", "spur"))
+    ap.add_argument("--pg-bindir", default="/usr/lib/postgresql/15/bin")
+    ap.add_argument("--workdir", help="empty directory for the pool (default: /var/tmp/...)")
+    ap.add_argument("--out", default=os.path.join(REPO, "bench", "results", "rehearse.md"),
+                    help="Markdown file the report is appended to ('' = print only)")
+    a = ap.parse_args()
+    bench = Bench(a)
+
+    def steps():
+        bench.setup()
+        bench.rounds()
+
+    sys.exit(benchlib.run_main(bench, steps))
+
+
+if __name__ == "__main__":
+    main()
