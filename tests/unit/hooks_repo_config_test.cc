@@ -46,6 +46,40 @@ TEST(HooksRepoConfig, ParsesEveryKey) {
   EXPECT_TRUE(c->is_protected);
 }
 
+TEST(HooksRepoConfig, RehearseRulesParseAndReadBack) {
+  auto c = ParseRepoConfig(
+      "rehearse:\n  max_write_block: 500ms\n  max_read_block: 3s\n  max_rewrite: 2G\n"
+      "  max_plan_regression: 20\n  allow_drop: [users.legacy_email, \"odd:name\"]\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->rehearse.max_write_block_ms, 500);
+  EXPECT_EQ(c->rehearse.max_read_block_ms, 3000);
+  EXPECT_EQ(c->rehearse.max_rewrite_bytes, int64_t{2} << 30);
+  EXPECT_EQ(c->rehearse.max_plan_regression, 20);
+  EXPECT_EQ(c->rehearse.allow_drop, (std::vector<std::string>{"users.legacy_email", "odd:name"}));
+  auto again = ParseRepoConfig(RepoConfigToYaml(*c));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, *c);
+  EXPECT_EQ(RepoConfigToJson(*c)["rehearse"]["max_write_block_ms"], 500);
+  // Unset: the defaults, and nothing written back.
+  auto plain = ParseRepoConfig("source: main\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->rehearse, RehearseRules{});
+  EXPECT_EQ(RepoConfigToYaml(*plain).find("rehearse"), std::string::npos);
+}
+
+TEST(HooksRepoConfig, RehearseRulesRejectBadValuesNamingTheKey) {
+  for (const char* bad : {"rehearse: 3\n", "rehearse:\n  max_write_block: soon\n",
+                          "rehearse:\n  max_write_block: 0ms\n", "rehearse:\n  max_rewrite: lots\n",
+                          "rehearse:\n  max_plan_regression: 0\n", "rehearse:\n  allow_drop: x\n",
+                          "rehearse:\n  allow_drop: [\"\"]\n", "rehearse:\n  nope: 1\n",
+                          "rehearse:\n  max_read_block: 1s\n  max_read_block: 2s\n"}) {
+    auto c = ParseRepoConfig(bad);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("rehearse"), std::string::npos) << c.status().message();
+    EXPECT_EQ(c.status().message().find('\n'), std::string::npos) << c.status().message();
+  }
+}
+
 TEST(HooksRepoConfig, EmptyFileAndNullValuesMeanDefaults) {
   for (std::string_view yaml : {"", "# nothing yet\n", "ttl:\nsource: ~\nlabels:\n"}) {
     Result<RepoConfig> c = ParseRepoConfig(yaml);
