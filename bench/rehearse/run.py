@@ -94,9 +94,9 @@ class Bench:
     def branch(self, name):
         return json.loads(self.spur("--json", "branch", "show", name).stdout)
 
-    def psql_socket(self, socket_dir, port, sql=None, file=None, db="app"):
+    def psql_socket(self, socket_dir, port, sql=None, file=None, db="app", user="app"):
         argv = [os.path.join(self.pgbin, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-                "-h", socket_dir, "-p", str(port), "-U", "postgres", "-d", db]
+                "-h", socket_dir, "-p", str(port), "-U", user, "-d", db]
         argv += ["-f", file] if file else ["-c", sql]
         return self.run(argv)
 
@@ -126,13 +126,14 @@ class Bench:
         self.main_socket = os.path.join(self.pool, "run", str(main["id"]))
         self.main_port = main["port"]
         t0 = time.monotonic()
+        # As the branch's role, which owns the database: spur rehearses as the owner.
         self.run([os.path.join(self.pgbin, "pgbench"), "-i", "-q", "-s", str(a.scale),
-                  "-h", self.main_socket, "-p", str(self.main_port), "-U", "postgres", "app"])
+                  "-h", self.main_socket, "-p", str(self.main_port), "-U", "app", "app"])
         r["init_seconds"] = time.monotonic() - t0
         r["accounts_bytes"] = int(self.psql_socket(
             self.main_socket, self.main_port,
             "SELECT pg_relation_size('pgbench_accounts')").stdout.strip())
-        self.psql_socket(self.main_socket, self.main_port, "CHECKPOINT")
+        self.psql_socket(self.main_socket, self.main_port, "CHECKPOINT", user="postgres")
         self.spur("branch", "create", "pr-1")
         log(f"pgbench_accounts {benchlib.fmt_bytes(r['accounts_bytes'])} "
             f"(init {r['init_seconds']:.0f} s)")

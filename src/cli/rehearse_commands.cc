@@ -176,7 +176,9 @@ int RunRehearse(GlobalOptions& g, RehearseArgs& a) {
   }
 
   rehearse::RehearseOptions options;
-  options.conninfo = copy->Conninfo();
+  options.socket_dir = copy->socket_dir;
+  options.port = copy->port;
+  options.database = copy->database;
   options.pgdata = copy->pgdata;
   options.statements = plan->statements;
   options.timeout = plan->timeout;

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "pg/conn.h"
+#include "pg/instance.h"
 #include "rehearse/relations.h"
 
 namespace spur::rehearse {
@@ -163,12 +165,34 @@ void FindDroppedData(const Relations& before, const Relations& after, const Cata
   }
 }
 
+// The owner of the copy's database, which must not be a superuser.
+Result<std::string> MigrationRole(const std::string& admin_conninfo, const std::string& database) {
+  ASSIGN_OR_RETURN(pg::Connection admin, pg::Connection::Open(admin_conninfo));
+  ASSIGN_OR_RETURN(auto rows, admin.Query("SELECT r.rolname, r.rolsuper FROM pg_database d "
+                                          "JOIN pg_roles r ON r.oid = d.datdba "
+                                          "WHERE d.datname = current_database()"));
+  if (rows.empty() || !rows[0][0]) return Internal("the copy's database has no owner");
+  if (rows[0][1].value_or("f") == "t") {
+    return FailedPrecondition("database \"" + database + "\" is owned by superuser \"" +
+                              *rows[0][0] +
+                              "\"; spur runs a migration as the database's owner and never as "
+                              "a superuser (COPY ... TO PROGRAM would reach this host); make "
+                              "the application's role own it");
+  }
+  return *rows[0][0];
+}
+
 }  // namespace
 
 Result<Report> Rehearse(const RehearseOptions& options) {
   Report report;
   report.interval_ms = static_cast<int>(options.interval.count());
-  ASSIGN_OR_RETURN(pg::Connection conn, pg::Connection::Open(options.conninfo));
+  const std::string admin_conninfo =
+      pg::SocketConninfo(options.socket_dir, options.port, pg::kSuperuser, options.database);
+  ASSIGN_OR_RETURN(report.role, MigrationRole(admin_conninfo, options.database));
+  ASSIGN_OR_RETURN(pg::Connection conn,
+                   pg::Connection::Open(pg::SocketConninfo(options.socket_dir, options.port,
+                                                           report.role, options.database)));
   RETURN_IF_ERROR(conn.Exec("SET application_name = 'spur-rehearse'"));
   ASSIGN_OR_RETURN(std::string pid, conn.QueryValue("SELECT pg_backend_pid()"));
   ASSIGN_OR_RETURN(const Relations before, ReadRelations(conn, options.pgdata));
@@ -184,7 +208,7 @@ Result<Report> Rehearse(const RehearseOptions& options) {
   }
 
   ObserverOptions oo;
-  oo.conninfo = options.conninfo;
+  oo.conninfo = admin_conninfo;
   oo.migration_pid = std::atoi(pid.c_str());
   oo.interval = options.interval;
   oo.max_probed = options.max_probed;

@@ -19,9 +19,15 @@
 
 namespace spur::rehearse {
 
+// The migration runs as the copy database's owner, the role that owns the
+// application's objects (spur's branch role), never as a superuser: a
+// migration from a pull request must not reach the host (COPY ... TO
+// PROGRAM). Observation (locks, probes) connects as the superuser.
 struct RehearseOptions {
-  std::string conninfo;  // superuser on the copy's database
-  std::string pgdata;    // the copy's data directory (file sizes)
+  std::string socket_dir;  // the copy's Unix socket directory and port
+  int port = 5432;
+  std::string database;
+  std::string pgdata;  // the copy's data directory (file sizes)
   std::vector<Statement> statements;
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // the whole script
   std::chrono::milliseconds interval{10};                       // lock samples, probe pauses
@@ -74,6 +80,7 @@ struct Report {
   bool timed_out = false;
   bool left_transaction_open = false;  // rolled back at the end, as psql would
   std::string failure;                 // why it did not complete
+  std::string role;                    // who ran the migration (the database's owner)
   int interval_ms = 0;
   double max_sample_gap_ms = 0;
 };
@@ -81,7 +88,8 @@ struct Report {
 // Runs the script. A failing or timed-out migration is a Report with
 // `completed` false and `failure` set (the copy is then in whatever state the
 // failure left); an error Status only when the copy cannot be reached
-// (Unavailable) or read. Stops at the first failing statement.
+// (Unavailable) or read, and FailedPrecondition when the database's owner is
+// a superuser (nothing run then). Stops at the first failing statement.
 [[nodiscard]] Result<Report> Rehearse(const RehearseOptions& options);
 
 }  // namespace spur::rehearse

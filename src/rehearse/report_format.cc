@@ -76,6 +76,7 @@ nlohmann::json ReportJson(const RehearsalContext& ctx, const Report& r,
   nlohmann::json j;
   j["branch"] = ctx.branch;
   j["against"] = ctx.against;
+  j["role"] = r.role;
   j["completed"] = r.completed;
   j["timed_out"] = r.timed_out;
   j["failure"] = r.failure;

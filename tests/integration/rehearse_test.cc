@@ -29,7 +29,8 @@ class RehearseTest : public ::testing::Test {
   static void SetUpTestSuite() {
     pool_ = new PoolFixture("reflink", /*sample_data=*/false, "3G");
     if (!pool_->ok()) return;
-    auto conn = pg::Connection::Open(pool_->SuperuserConninfo("main"));
+    // As the branch's role, which owns the database: the migration runs as it.
+    auto conn = pg::Connection::Open(pool_->Uri("main"));
     if (!conn.ok() || !conn->Exec(kData).ok()) return;
     if (pool_->Run({"branch", "create", "pr-1"}).exit_code != 0) return;
     ready_ = true;
@@ -250,6 +251,29 @@ TEST_F(RehearseTest, InvalidIndexLeftBehindFires) {
   EXPECT_EQ(r.exit_code, 12) << r.out;
   const nlohmann::json j = r.json();
   EXPECT_EQ(j["invalid_indexes"], nlohmann::json::array({"big_n"})) << j.dump(2);
+}
+
+TEST_F(RehearseTest, MigrationRunsAsTheDatabaseOwnerNotASuperuser) {
+  const std::string marker = dir_.path() + "/reached-the-host";
+  CliResult r = Rehearse("COPY (SELECT 1) TO PROGRAM 'touch " + marker + "';\n");
+  EXPECT_EQ(r.exit_code, 12) << r.out;
+  const nlohmann::json j = r.json();
+  EXPECT_EQ(j["role"], "app");
+  EXPECT_NE(j["failure"].get<std::string>().find("pg_execute_server_program"), std::string::npos)
+      << j["failure"];
+  EXPECT_FALSE(os::PathExists(marker));
+  // A database a superuser owns is refused before anything runs.
+  ASSERT_EQ(pool_->Run({"branch", "create", "su-owned"}).exit_code, 0);
+  auto conn = pg::Connection::Open(pool_->SuperuserConninfo("su-owned", "postgres"));
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(conn->Exec("ALTER DATABASE app OWNER TO postgres").ok());
+  const std::string sql = dir_.path() + "/noop.sql";
+  std::ofstream(sql) << "SELECT 1;\n";
+  CliResult refused = pool_->Run({"rehearse", "su-owned", "--against", "su-owned", "--sql", sql});
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_NE(refused.err.find("superuser"), std::string::npos) << refused.err;
+  ExpectNoCopyLeft();
+  EXPECT_EQ(pool_->Run({"branch", "delete", "su-owned"}).exit_code, 0);
 }
 
 TEST_F(RehearseTest, BadInputChangesNothing) {
