@@ -13,6 +13,8 @@ Python 3 standard library only.
 """
 
 import atexit
+import ctypes
+import ctypes.util
 import hashlib
 import os
 import random
@@ -252,6 +254,93 @@ def free_port():
         return s.getsockname()[1]
     finally:
         s.close()
+
+
+# -------------------------------------------------------------- libpq --
+class LibPQ:
+    """The few libpq calls a timed connection needs, through ctypes."""
+
+    CONNECTION_OK = 0
+    PGRES_TUPLES_OK = 2
+
+    def __init__(self):
+        name = ctypes.util.find_library("pq") or "libpq.so.5"
+        try:
+            self.lib = lib = ctypes.CDLL(name)
+        except OSError as e:
+            raise SystemExit(f"libpq not found ({e}): apt-get install libpq5 "
+                             "(scripts/install-deps.sh installs it)")
+        vp, cp = ctypes.c_void_p, ctypes.c_char_p
+        for fn, res, args in (("PQconnectdb", vp, [cp]), ("PQstatus", ctypes.c_int, [vp]),
+                              ("PQerrorMessage", cp, [vp]), ("PQexec", vp, [vp, cp]),
+                              ("PQresultStatus", ctypes.c_int, [vp]),
+                              ("PQresultErrorMessage", cp, [vp]),
+                              ("PQgetvalue", cp, [vp, ctypes.c_int, ctypes.c_int]),
+                              ("PQntuples", ctypes.c_int, [vp]),
+                              ("PQnfields", ctypes.c_int, [vp]),
+                              ("PQclear", None, [vp]), ("PQfinish", None, [vp]),
+                              ("PQlibVersion", ctypes.c_int, [])):
+            f = getattr(lib, fn)
+            f.restype = res
+            f.argtypes = args
+
+    def version(self):
+        v = self.lib.PQlibVersion()
+        return f"{v // 10000}.{v % 10000}"
+
+    def query(self, ci, sql):
+        """(seconds from PQconnectdb to the result of sql, first row's values)."""
+        lib = self.lib
+        t0 = time.perf_counter()
+        conn = lib.PQconnectdb(ci.encode())
+        try:
+            if not conn:
+                raise RuntimeError("PQconnectdb returned NULL (out of memory)")
+            if lib.PQstatus(conn) != self.CONNECTION_OK:
+                raise RuntimeError("connection failed: " +
+                                   (lib.PQerrorMessage(conn) or b"").decode(errors="replace").strip())
+            res = lib.PQexec(conn, sql.encode())
+            t1 = time.perf_counter()
+            try:
+                if lib.PQresultStatus(res) != self.PGRES_TUPLES_OK:
+                    msg = (lib.PQresultErrorMessage(res) or lib.PQerrorMessage(conn) or b"")
+                    raise RuntimeError(f"{sql}: " + msg.decode(errors="replace").strip())
+                row = []
+                if lib.PQntuples(res) > 0:
+                    for i in range(lib.PQnfields(res)):
+                        v = lib.PQgetvalue(res, 0, i)
+                        row.append(v.decode() if v is not None else None)
+            finally:
+                lib.PQclear(res)
+        finally:
+            if conn:
+                lib.PQfinish(conn)
+        return t1 - t0, row
+
+
+# ------------------------------------------------------------- bench --
+
+    def connect(self, ci):
+        """An open connection (a PGconn pointer) to ci; RuntimeError when it fails."""
+        conn = self.lib.PQconnectdb(ci.encode())
+        if not conn or self.lib.PQstatus(conn) != self.CONNECTION_OK:
+            msg = self.lib.PQerrorMessage(conn).decode(errors="replace") if conn else "NULL"
+            if conn:
+                self.lib.PQfinish(conn)
+            raise RuntimeError("connection failed: " + msg.strip())
+        return conn
+
+    def exec_seconds(self, conn, sql):
+        """Seconds sql took on conn (its result discarded, success or not)."""
+        t0 = time.perf_counter()
+        res = self.lib.PQexec(conn, sql.encode())
+        elapsed = time.perf_counter() - t0
+        if res:
+            self.lib.PQclear(res)
+        return elapsed
+
+    def finish(self, conn):
+        self.lib.PQfinish(conn)
 
 
 # ------------------------------------------------------------ cleanup --

@@ -20,8 +20,6 @@ also on failure or Ctrl-C. Python 3 standard library only (libpq through ctypes)
 """
 
 import argparse
-import ctypes
-import ctypes.util
 import datetime
 import json
 import os
@@ -130,68 +128,6 @@ def established_on(port):
 
 
 # ------------------------------------------------------------- libpq --
-class LibPQ:
-    """The few libpq calls a timed connection needs, through ctypes."""
-
-    CONNECTION_OK = 0
-    PGRES_TUPLES_OK = 2
-
-    def __init__(self):
-        name = ctypes.util.find_library("pq") or "libpq.so.5"
-        try:
-            self.lib = lib = ctypes.CDLL(name)
-        except OSError as e:
-            raise SystemExit(f"libpq not found ({e}): apt-get install libpq5 "
-                             "(scripts/install-deps.sh installs it)")
-        vp, cp = ctypes.c_void_p, ctypes.c_char_p
-        for fn, res, args in (("PQconnectdb", vp, [cp]), ("PQstatus", ctypes.c_int, [vp]),
-                              ("PQerrorMessage", cp, [vp]), ("PQexec", vp, [vp, cp]),
-                              ("PQresultStatus", ctypes.c_int, [vp]),
-                              ("PQresultErrorMessage", cp, [vp]),
-                              ("PQgetvalue", cp, [vp, ctypes.c_int, ctypes.c_int]),
-                              ("PQntuples", ctypes.c_int, [vp]),
-                              ("PQnfields", ctypes.c_int, [vp]),
-                              ("PQclear", None, [vp]), ("PQfinish", None, [vp]),
-                              ("PQlibVersion", ctypes.c_int, [])):
-            f = getattr(lib, fn)
-            f.restype = res
-            f.argtypes = args
-
-    def version(self):
-        v = self.lib.PQlibVersion()
-        return f"{v // 10000}.{v % 10000}"
-
-    def query(self, ci, sql):
-        """(seconds from PQconnectdb to the result of sql, first row's values)."""
-        lib = self.lib
-        t0 = time.perf_counter()
-        conn = lib.PQconnectdb(ci.encode())
-        try:
-            if not conn:
-                raise RuntimeError("PQconnectdb returned NULL (out of memory)")
-            if lib.PQstatus(conn) != self.CONNECTION_OK:
-                raise RuntimeError("connection failed: " +
-                                   (lib.PQerrorMessage(conn) or b"").decode(errors="replace").strip())
-            res = lib.PQexec(conn, sql.encode())
-            t1 = time.perf_counter()
-            try:
-                if lib.PQresultStatus(res) != self.PGRES_TUPLES_OK:
-                    msg = (lib.PQresultErrorMessage(res) or lib.PQerrorMessage(conn) or b"")
-                    raise RuntimeError(f"{sql}: " + msg.decode(errors="replace").strip())
-                row = []
-                if lib.PQntuples(res) > 0:
-                    for i in range(lib.PQnfields(res)):
-                        v = lib.PQgetvalue(res, 0, i)
-                        row.append(v.decode() if v is not None else None)
-            finally:
-                lib.PQclear(res)
-        finally:
-            if conn:
-                lib.PQfinish(conn)
-        return t1 - t0, row
-
-
-# ------------------------------------------------------------- bench --
 class Bench:
     def __init__(self, args):
         self.a = args
@@ -278,7 +214,7 @@ class Bench:
                                  "apt-get install pgbouncer), or pass --no-pgbouncer")
         if not os.access(a.spur, os.X_OK):
             raise SystemExit(f"spur binary {a.spur} not found (--spur)")
-        self.pq = LibPQ()
+        self.pq = benchlib.LibPQ()
 
     def setup(self):
         a = self.a

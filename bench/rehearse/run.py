@@ -7,9 +7,9 @@ tables at --scale. For each migration of a set covering the ground-truth cases (
 default that rewrites, CREATE INDEX, SET NOT NULL, a foreign key added plainly and as
 NOT VALID + VALIDATE, a constant default), in each of --runs rounds:
 
-  1. `spur rehearse` on a copy of main, while two independent pgbench clients (one reading,
-     one writing and rolling back, each one transaction after another with pgbench's
-     per-transaction log) run against the same copy; each migration starts with
+  1. `spur rehearse` on a copy of main, while two outside clients (libpq through ctypes,
+     one reading, one writing and rolling back, one statement after another, each timed)
+     run against the same copy; each migration starts with
      `SELECT pg_sleep(1)` so they are connected before the first lock is taken. Their
      longest transaction is the independent measure of how long reads and writes were
      blocked, set against spur's own probes (target: within ±10 % or ±100 ms);
@@ -23,7 +23,6 @@ failure or Ctrl-C. Python 3 standard library only.
 
 import argparse
 import datetime
-import glob
 import json
 import os
 import signal
@@ -58,8 +57,8 @@ MIGRATIONS = [
 ]
 
 PROBES = {
-    "read": "SELECT 1 FROM ONLY pgbench_accounts LIMIT 0;\n",
-    "write": "BEGIN;\nDELETE FROM ONLY pgbench_accounts WHERE false;\nROLLBACK;\n",
+    "read": "SELECT 1 FROM ONLY pgbench_accounts LIMIT 0",
+    "write": "BEGIN; DELETE FROM ONLY pgbench_accounts WHERE false; ROLLBACK",
 }
 
 
@@ -73,6 +72,7 @@ class Bench:
         self.pool = None
         self.procs = []
         self.res = {"runs": {m[0]: [] for m in MIGRATIONS}}
+        self.pq = benchlib.LibPQ()
 
     # ----------------------------------------------------------- running --
     def env(self):
@@ -123,7 +123,7 @@ class Bench:
         self.spur("init", "--image", f"{image}G", "--no-sample-data", "--port-base",
                   str(port_base))
         main = self.branch("main")
-        self.main_socket = os.path.join(self.pool, "run", str(main["id"]))
+        self.main_socket = main["socket_dir"]
         self.main_port = main["port"]
         t0 = time.monotonic()
         # As the branch's role, which owns the database: spur rehearses as the owner.
@@ -139,30 +139,32 @@ class Bench:
             f"(init {r['init_seconds']:.0f} s)")
 
     # ------------------------------------------------------------ rounds --
-    def start_probe(self, kind, socket_dir, tag):
-        script = os.path.join(self.workdir, f"probe-{kind}.sql")
-        with open(script, "w") as f:
-            f.write(PROBES[kind])
-        prefix = os.path.join(self.workdir, f"pgbench-{tag}-{kind}")
-        p = subprocess.Popen(
-            [os.path.join(self.pgbin, "pgbench"), "-n", "-c", "1", "-j", "1", "-T", "3600",
-             "-f", script, "-l", "--log-prefix", prefix, "-h", socket_dir, "-p", "5432",
-             "-U", "postgres", "app"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env(),
-            cwd=self.workdir)
-        self.procs.append(p)
-        return p, prefix
+    def start_probe(self, kind, socket_dir):
+        """An outside client: its own libpq connection (through ctypes, not spur's code)
+        running PROBES[kind] back to back until stopped; returns (thread, state)."""
+        for attempt in range(200):  # the socket appears before recovery ends
+            try:
+                conn = self.pq.connect(f"host={socket_dir} port=5432 user=postgres dbname=app")
+                break
+            except RuntimeError:
+                if attempt == 199:
+                    raise
+                time.sleep(0.005)
+        state = {"stop": False, "max_ms": 0.0, "n": 0}
 
-    @staticmethod
-    def max_latency_ms(prefix):
-        worst = 0.0
-        for path in glob.glob(prefix + "*"):
-            with open(path) as f:
-                for line in f:
-                    parts = line.split()
-                    if len(parts) >= 3:
-                        worst = max(worst, int(parts[2]) / 1000.0)
-        return worst
+        def loop():
+            try:
+                while not state["stop"]:
+                    ms = 1000 * self.pq.exec_seconds(conn, PROBES[kind])
+                    state["max_ms"] = max(state["max_ms"], ms)
+                    state["n"] += 1
+                    time.sleep(0.01)
+            finally:
+                self.pq.finish(conn)
+
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        return t, state
 
     def rehearse_round(self, name, sql, rnd):
         mfile = os.path.join(self.workdir, f"{name}.sql")
@@ -181,23 +183,21 @@ class Bench:
         while not probes and time.monotonic() < deadline and p.poll() is None:
             for d in set(os.listdir(run_dir)) - before:
                 if d.startswith("x") and os.path.exists(os.path.join(run_dir, d, ".s.PGSQL.5432")):
-                    tag = f"{name}-{rnd}"
-                    probes = [self.start_probe(k, os.path.join(run_dir, d), tag) for k in PROBES]
+                    probes = [self.start_probe(k, os.path.join(run_dir, d)) for k in PROBES]
                     break
             time.sleep(0.01)
         out, err = p.communicate(timeout=3600)
         self.procs.remove(p)
-        for proc, _ in probes:
-            proc.terminate()
-            proc.wait(timeout=30)
-            self.procs.remove(proc)
+        for thread, state in probes:  # the copy is gone: their connections end too
+            state["stop"] = True
+            thread.join(timeout=30)
         if p.returncode != 0:
             raise RuntimeError(f"spur rehearse {name} exited {p.returncode}: {err[-2000:]}")
         rep = json.loads(out)
         if not rep["completed"]:
             raise RuntimeError(f"rehearsal of {name} did not complete: {rep['failure']}")
         spur_probe = next((x for x in rep["probes"] if x["relation"] == "pgbench_accounts"), {})
-        outside = {k: self.max_latency_ms(prefix) for (k, (_, prefix)) in zip(PROBES, probes)}
+        outside = {k: state["max_ms"] for k, (_, state) in zip(PROBES, probes)}
         # The migration's own statements, without the 1 s head start.
         rehearsed = sum(s["ms"] for s in rep["statements"][1:]) / 1000
         return {"rehearsed_s": rehearsed, "rehearse_wall_s": rep["seconds"]["migration"] - 1,
@@ -212,7 +212,7 @@ class Bench:
     def plain_round(self, name, sql):
         self.spur("branch", "create", "plain", "--from", "main")
         b = self.branch("plain")
-        socket_dir = os.path.join(self.pool, "run", str(b["id"]))
+        socket_dir = b["socket_dir"]
         mfile = os.path.join(self.workdir, f"{name}-plain.sql")
         with open(mfile, "w") as f:
             f.write(sql + "\n")
