@@ -56,9 +56,45 @@ MIGRATIONS = [
      "ALTER TABLE pgbench_accounts ADD COLUMN c int DEFAULT 0;"),
 ]
 
+# The comparison corpus: each template runs on a small table (SMALL_ROWS rows) and on
+# pgbench_accounts; {t} is the table. Labelled by what it does at that size, measured by the
+# outside clients: dangerous when writes waited > 2 s or reads > 5 s (spur's defaults).
+SMALL_ROWS = 2000
+CORPUS = [
+    ("add_column", "ALTER TABLE {t} ADD COLUMN extra integer;"),
+    ("add_column_default", "ALTER TABLE {t} ADD COLUMN extra integer DEFAULT 0;"),
+    ("add_column_not_null_default", "ALTER TABLE {t} ADD COLUMN extra integer NOT NULL DEFAULT 0;"),
+    ("add_column_volatile", "ALTER TABLE {t} ADD COLUMN extra double precision DEFAULT random();"),
+    ("add_column_serial", "ALTER TABLE {t} ADD COLUMN extra_id bigserial;"),
+    ("create_index", "CREATE INDEX {t}_abalance ON {t} (abalance);"),
+    ("create_index_concurrently", "CREATE INDEX CONCURRENTLY {t}_abalance ON {t} (abalance);"),
+    ("create_unique_index", "CREATE UNIQUE INDEX {t}_aid2 ON {t} (aid);"),
+    ("set_not_null", "ALTER TABLE {t} ALTER COLUMN filler SET NOT NULL;"),
+    ("add_check", "ALTER TABLE {t} ADD CONSTRAINT {t}_positive CHECK (aid > 0);"),
+    ("add_check_not_valid", "ALTER TABLE {t} ADD CONSTRAINT {t}_positive CHECK (aid > 0) NOT VALID;\n"
+     "ALTER TABLE {t} VALIDATE CONSTRAINT {t}_positive;"),
+    ("add_fk", "ALTER TABLE {t} ADD CONSTRAINT {t}_branch FOREIGN KEY (bid) "
+     "REFERENCES pgbench_branches (bid);"),
+    ("add_fk_not_valid", "ALTER TABLE {t} ADD CONSTRAINT {t}_branch FOREIGN KEY (bid) "
+     "REFERENCES pgbench_branches (bid) NOT VALID;\nALTER TABLE {t} VALIDATE CONSTRAINT {t}_branch;"),
+    ("alter_type_bigint", "ALTER TABLE {t} ALTER COLUMN abalance TYPE bigint;"),
+    ("alter_type_varchar_wider", "ALTER TABLE {t} ALTER COLUMN filler TYPE varchar(100);"),
+    ("vacuum_full", "VACUUM FULL {t};"),
+    ("rename_column", "ALTER TABLE {t} RENAME COLUMN filler TO note;"),
+    ("set_fillfactor", "ALTER TABLE {t} SET (fillfactor = 90);"),
+]
+# squawk rules that are about locks and rewrites (the rest are style and robustness).
+SQUAWK_LOCK_RULES = {
+    "require-concurrent-index-creation", "require-concurrent-index-deletion",
+    "adding-field-with-default", "adding-foreign-key-constraint", "constraint-missing-not-valid",
+    "changing-column-type", "adding-not-nullable-field", "adding-required-field",
+    "disallowed-unique-constraint", "adding-serial-primary-key-field", "ban-drop-column",
+    "adding-primary-key-constraint", "renaming-column", "renaming-table",
+}
+
 PROBES = {
-    "read": "SELECT 1 FROM ONLY pgbench_accounts LIMIT 0",
-    "write": "BEGIN; DELETE FROM ONLY pgbench_accounts WHERE false; ROLLBACK",
+    "read": "SELECT 1 FROM ONLY {t} LIMIT 0",
+    "write": "BEGIN; DELETE FROM ONLY {t} WHERE false; ROLLBACK",
 }
 
 
@@ -139,7 +175,7 @@ class Bench:
             f"(init {r['init_seconds']:.0f} s)")
 
     # ------------------------------------------------------------ rounds --
-    def start_probe(self, kind, socket_dir):
+    def start_probe(self, kind, socket_dir, table):
         """An outside client: its own libpq connection (through ctypes, not spur's code)
         running PROBES[kind] back to back until stopped; returns (thread, state)."""
         for attempt in range(200):  # the socket appears before recovery ends
@@ -155,7 +191,7 @@ class Bench:
         def loop():
             try:
                 while not state["stop"]:
-                    ms = 1000 * self.pq.exec_seconds(conn, PROBES[kind])
+                    ms = 1000 * self.pq.exec_seconds(conn, PROBES[kind].format(t=table))
                     state["max_ms"] = max(state["max_ms"], ms)
                     state["n"] += 1
                     time.sleep(0.01)
@@ -166,16 +202,18 @@ class Bench:
         t.start()
         return t, state
 
-    def rehearse_round(self, name, sql, rnd):
+    def observe(self, name, sql, table, guardrails=None):
+        """`spur rehearse --json` of sql (after a 1 s head start) with outside clients on table;
+        (report, {"read": ms, "write": ms} the outside clients' longest statements)."""
         mfile = os.path.join(self.workdir, f"{name}.sql")
         with open(mfile, "w") as f:
             f.write("SELECT pg_sleep(1);\n" + sql + "\n")
         run_dir = os.path.join(self.pool, "run")
         before = set(os.listdir(run_dir))
+        limits = guardrails or ["--max-write-block", "1h", "--max-read-block", "1h"]
         p = subprocess.Popen([self.spur_bin, "--pool", self.pool, "--json", "rehearse", "pr-1",
-                              "--sql", mfile, "--max-write-block", "1h", "--max-read-block",
-                              "1h"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=self.env(), cwd=self.workdir)
+                              "--sql", mfile] + limits, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=self.env(), cwd=self.workdir)
         self.procs.append(p)
         # The copy's socket directory appears under run/ once it is started.
         probes = []
@@ -183,7 +221,8 @@ class Bench:
         while not probes and time.monotonic() < deadline and p.poll() is None:
             for d in set(os.listdir(run_dir)) - before:
                 if d.startswith("x") and os.path.exists(os.path.join(run_dir, d, ".s.PGSQL.5432")):
-                    probes = [self.start_probe(k, os.path.join(run_dir, d)) for k in PROBES]
+                    probes = [self.start_probe(k, os.path.join(run_dir, d), table)
+                              for k in PROBES]
                     break
             time.sleep(0.01)
         out, err = p.communicate(timeout=3600)
@@ -191,13 +230,18 @@ class Bench:
         for thread, state in probes:  # the copy is gone: their connections end too
             state["stop"] = True
             thread.join(timeout=30)
-        if p.returncode != 0:
+        if p.returncode not in (0, 12):
             raise RuntimeError(f"spur rehearse {name} exited {p.returncode}: {err[-2000:]}")
         rep = json.loads(out)
         if not rep["completed"]:
             raise RuntimeError(f"rehearsal of {name} did not complete: {rep['failure']}")
+        if not probes:
+            raise RuntimeError(f"{name}: the outside clients never reached the copy")
+        return rep, {k: state["max_ms"] for k, (_, state) in zip(PROBES, probes)}
+
+    def rehearse_round(self, name, sql):
+        rep, outside = self.observe(name, sql, "pgbench_accounts")
         spur_probe = next((x for x in rep["probes"] if x["relation"] == "pgbench_accounts"), {})
-        outside = {k: state["max_ms"] for k, (_, state) in zip(PROBES, probes)}
         # The migration's own statements, without the 1 s head start.
         rehearsed = sum(s["ms"] for s in rep["statements"][1:]) / 1000
         return {"rehearsed_s": rehearsed, "rehearse_wall_s": rep["seconds"]["migration"] - 1,
@@ -205,9 +249,61 @@ class Bench:
                 "teardown_s": rep["seconds"]["copy_teardown"],
                 "spur_read_ms": spur_probe.get("read_max_ms", 0.0),
                 "spur_write_ms": spur_probe.get("write_max_ms", 0.0),
-                "outside_read_ms": outside.get("read", 0.0),
-                "outside_write_ms": outside.get("write", 0.0),
-                "outside_seen": bool(probes)}
+                "outside_read_ms": outside["read"], "outside_write_ms": outside["write"]}
+
+    # ------------------------------------------------------------ corpus --
+    def install_squawk(self):
+        """squawk-cli from npm into the work directory; its path, or None (recorded why)."""
+        prefix = os.path.join(self.workdir, "squawk")
+        p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", prefix,
+                            f"squawk-cli@{self.a.squawk_version}"], capture_output=True,
+                           text=True, timeout=600)
+        path = os.path.join(prefix, "node_modules", ".bin", "squawk")
+        if p.returncode != 0 or not os.access(path, os.X_OK):
+            self.res["squawk_error"] = benchlib.tail(p.stderr or p.stdout, 3)
+            return None
+        v = subprocess.run([path, "--version"], capture_output=True, text=True)
+        self.res["squawk"] = (v.stdout or v.stderr).strip()
+        return path
+
+    def squawk_rules(self, squawk, sql_file):
+        p = subprocess.run([squawk, "--reporter", "json", sql_file], capture_output=True,
+                           text=True, timeout=120)
+        try:
+            return sorted({v["rule_name"] for v in json.loads(p.stdout or "[]")})
+        except (ValueError, KeyError, TypeError):
+            raise RuntimeError(f"squawk output not understood: {benchlib.tail(p.stdout, 3)}")
+
+    def corpus(self):
+        squawk = self.install_squawk()
+        self.psql_socket(self.main_socket, self.main_port,
+                         f"CREATE TABLE small_accounts AS SELECT * FROM pgbench_accounts "
+                         f"WHERE aid <= {SMALL_ROWS}; ALTER TABLE small_accounts ADD PRIMARY "
+                         "KEY (aid); ANALYZE small_accounts")
+        self.psql_socket(self.main_socket, self.main_port, "CHECKPOINT", user="postgres")
+        cases = []
+        for name, template in CORPUS:
+            for size, table in (("small", "small_accounts"), ("large", "pgbench_accounts")):
+                sql = template.format(t=table)
+                sql_file = os.path.join(self.workdir, f"corpus-{name}-{size}.sql")
+                with open(sql_file, "w") as f:
+                    f.write(sql + "\n")
+                rules = self.squawk_rules(squawk, sql_file) if squawk else None
+                rep, outside = self.observe(f"corpus-{name}-{size}", sql, table,
+                                            guardrails=[])  # spur's default guardrails
+                fired = sorted({f["rule"] for f in rep["findings"]})
+                c = {"name": name, "size": size, "outside": outside,
+                     "dangerous": outside["write"] > 2000 or outside["read"] > 5000,
+                     "spur": bool(set(fired) & {"write_block", "read_block", "rewrite"}),
+                     "spur_rules": fired, "squawk_rules": rules,
+                     "squawk_any": bool(rules) if rules is not None else None,
+                     "squawk_lock": bool(set(rules) & SQUAWK_LOCK_RULES)
+                     if rules is not None else None}
+                cases.append(c)
+                log(f"corpus {name} on {size}: outside writes {outside['write']:.0f} ms, reads "
+                    f"{outside['read']:.0f} ms -> {'DANGEROUS' if c['dangerous'] else 'fine'}; "
+                    f"spur {fired or '-'}; squawk {rules}")
+        self.res["corpus"] = cases
 
     def plain_round(self, name, sql):
         self.spur("branch", "create", "plain", "--from", "main")
@@ -226,7 +322,7 @@ class Bench:
         for rnd in range(1, self.a.runs + 1):
             for name, _, sql in MIGRATIONS:
                 self.run(["sync"])
-                x = self.rehearse_round(name, sql, rnd)
+                x = self.rehearse_round(name, sql)
                 self.run(["sync"])
                 x["own_s"] = self.plain_round(name, sql)
                 self.res["runs"][name].append(x)
@@ -260,7 +356,7 @@ class Bench:
             xs = r["runs"][name]
             if not xs:
                 continue
-            m = {k: med([x[k] for x in xs]) for k in xs[0] if k != "outside_seen"}
+            m = {k: med([x[k] for x in xs]) for k in xs[0]}
             ratio = m["rehearse_wall_s"] / m["own_s"] if m["own_s"] > 0 else float("nan")
             for k in ("read", "write"):
                 for x in xs:
@@ -275,12 +371,53 @@ class Bench:
         lines += ["", f"Blocked-time agreement: the largest difference between spur's probe and "
                       f"the outside client in any round was {worst_err:.2f} of the allowed "
                       f"margin (max(100 ms, 10 %); ≤ 1.00 meets the target).", ""]
+        lines += self.corpus_report()
         text = "\n".join(lines) + "\n"
         print(text)
         if self.a.out:
             benchlib.append_section(self.a.out, "# spur rehearse: observation cost and blocked-"
                                     "time accuracy\n\nProduced by `bench/rehearse/run.py`; newest "
                                     "run last.\n", text)
+
+    def corpus_report(self):
+        cases = self.res.get("corpus")
+        if not cases:
+            return []
+
+        def score(key):
+            tp = sum(1 for c in cases if c[key] and c["dangerous"])
+            fp = sum(1 for c in cases if c[key] and not c["dangerous"])
+            fn = sum(1 for c in cases if not c[key] and c["dangerous"])
+            prec = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
+            rec = f"{tp / (tp + fn):.2f}" if tp + fn else "-"
+            small_fp = sum(1 for c in cases if c[key] and not c["dangerous"] and c["size"] == "small")
+            large_fn = sum(1 for c in cases if not c[key] and c["dangerous"] and c["size"] == "large")
+            return f"| {tp} | {fp} | {fn} | {prec} | {rec} | {small_fp} | {large_fn} |"
+
+        danger = sum(1 for c in cases if c["dangerous"])
+        lines = [f"### Guardrails against squawk on {len(cases)} migrations "
+                 f"({len(CORPUS)} statements on a {SMALL_ROWS}-row table and on pgbench_accounts)",
+                 "",
+                 f"Labels measured by the outside clients: {danger} of {len(cases)} blocked writes "
+                 "> 2 s or reads > 5 s (dangerous); the rest are not. squawk: "
+                 f"{self.res.get('squawk', 'not available: ' + str(self.res.get('squawk_error')))}"
+                 " with its default rules, on the same SQL files.", "",
+                 "| tool | true alarms | false alarms | misses | precision | recall | false alarms "
+                 "on the small table | misses on the large table |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|",
+                 "| spur rehearse (write_block, read_block, rewrite; default limits) " + score("spur")]
+        if cases[0]["squawk_any"] is not None:
+            lines += ["| squawk, any rule " + score("squawk_any"),
+                      "| squawk, lock and rewrite rules only " + score("squawk_lock")]
+        lines += ["", "| migration | table | writes / reads blocked (outside) | label | spur | "
+                  "squawk |", "|---|---|---:|---|---|---|"]
+        for c in cases:
+            lines.append(f"| {c['name']} | {c['size']} | {c['outside']['write']:.0f} / "
+                         f"{c['outside']['read']:.0f} ms | "
+                         f"{'dangerous' if c['dangerous'] else 'fine'} | "
+                         f"{', '.join(c['spur_rules']) or '-'} | "
+                         f"{', '.join(c['squawk_rules'] or []) or '-'} |")
+        return lines + [""]
 
     def cleanup(self):
         if self.cleaned:
@@ -318,12 +455,17 @@ def main():
     ap.add_argument("--workdir", help="empty directory for the pool (default: /var/tmp/...)")
     ap.add_argument("--out", default=os.path.join(REPO, "bench", "results", "rehearse.md"),
                     help="Markdown file the report is appended to ('' = print only)")
+    ap.add_argument("--no-corpus", action="store_true",
+                    help="skip the guardrails-versus-squawk corpus")
+    ap.add_argument("--squawk-version", default="2.66.0", help="squawk-cli from npm")
     a = ap.parse_args()
     bench = Bench(a)
 
     def steps():
         bench.setup()
         bench.rounds()
+        if not a.no_corpus:
+            bench.corpus()
 
     sys.exit(benchlib.run_main(bench, steps))
 

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -20,7 +21,9 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 // constraints and every user column, read before and after.
 struct CatalogFacts {
   std::set<std::string> invalid_indexes, unvalidated_constraints;
-  std::set<std::pair<int64_t, std::string>> columns;  // (table oid, column)
+  // (table oid, attnum) -> column name: a renamed column keeps its number,
+  // a dropped one leaves it (attisdropped).
+  std::map<std::pair<int64_t, int64_t>, std::string> columns;
 };
 
 Result<CatalogFacts> ReadCatalogFacts(pg::Connection& conn) {
@@ -33,12 +36,14 @@ Result<CatalogFacts> ReadCatalogFacts(pg::Connection& conn) {
                                         "WHERE NOT convalidated AND oid >= 16384"));
   for (const pg::Row& r : con) f.unvalidated_constraints.insert(r[0].value_or(""));
   ASSIGN_OR_RETURN(auto cols,
-                   conn.Query("SELECT a.attrelid, quote_ident(a.attname) "
+                   conn.Query("SELECT a.attrelid, a.attnum, quote_ident(a.attname) "
                               "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
                               "WHERE c.relkind IN ('r','p','m') AND c.oid >= 16384 "
                               "AND a.attnum > 0 AND NOT a.attisdropped"));
   for (const pg::Row& r : cols) {
-    f.columns.emplace(std::strtoll(r[0].value_or("0").c_str(), nullptr, 10), r[1].value_or(""));
+    f.columns.emplace(std::make_pair(std::strtoll(r[0].value_or("0").c_str(), nullptr, 10),
+                                     std::strtoll(r[1].value_or("0").c_str(), nullptr, 10)),
+                      r[2].value_or(""));
   }
   return f;
 }
@@ -158,9 +163,11 @@ void FindDroppedData(const Relations& before, const Relations& after, const Cata
       report.dropped.push_back(DroppedData{b.name, "", b.rows});
       continue;
     }
-    for (auto it = was.columns.lower_bound({oid, ""}); it != was.columns.end() && it->first == oid;
-         ++it) {
-      if (!is.columns.count(*it)) report.dropped.push_back(DroppedData{b.name, it->second, b.rows});
+    for (auto it = was.columns.lower_bound({oid, 0});
+         it != was.columns.end() && it->first.first == oid; ++it) {
+      if (!is.columns.count(it->first)) {
+        report.dropped.push_back(DroppedData{b.name, it->second, b.rows});
+      }
     }
   }
 }

@@ -240,6 +240,14 @@ TEST_F(RehearseTest, DroppingDataFiresUnlessAllowed) {
   EXPECT_EQ(Rules(j), std::vector<std::string>{"data_loss"});
   CliResult allowed = Rehearse("ALTER TABLE big DROP COLUMN n;\n", {"--allow-drop", "big.n"});
   EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+  // A renamed column is the same column (regression: it was reported dropped).
+  CliResult renamed = Rehearse("ALTER TABLE big RENAME COLUMN n TO m;\n");
+  EXPECT_EQ(renamed.exit_code, 0) << renamed.out;
+  EXPECT_TRUE(renamed.json()["dropped"].empty()) << renamed.out;
+  // A table rewritten by a type change keeps its columns.
+  CliResult retyped = Rehearse("ALTER TABLE big ALTER COLUMN n TYPE bigint;\n",
+                               {"--max-write-block", "1h", "--max-read-block", "1h"});
+  EXPECT_EQ(retyped.exit_code, 0) << retyped.out;
   // An empty table dropped is no data lost.
   CliResult empty = Rehearse("CREATE TABLE e (id int);\nDROP TABLE e;\n");
   EXPECT_EQ(empty.exit_code, 0) << empty.out;
