@@ -14,7 +14,7 @@ NOT VALID + VALIDATE, a constant default), in each of --runs rounds:
      longest transaction is the independent measure of how long reads and writes were
      blocked, set against spur's own probes (target: within ±10 % or ±100 ms);
   2. the same migration with `psql -f` on a plain branch of main (made and deleted outside
-     the timing): the migration's own time. Rehearsal time / own time, target ≤ 1.15×;
+     the timing), with the same two outside clients running: the migration's own time. Rehearsal time / own time, target ≤ 1.15×;
   3. the copy's set-up and removal times from the rehearsal's report (target ≤ 0.5 s).
 
 Appends a Markdown section to bench/results/rehearse.md (--out). Cleans up at exit, also on
@@ -175,12 +175,12 @@ class Bench:
             f"(init {r['init_seconds']:.0f} s)")
 
     # ------------------------------------------------------------ rounds --
-    def start_probe(self, kind, socket_dir, table):
+    def start_probe(self, kind, socket_dir, table, port=5432):
         """An outside client: its own libpq connection (through ctypes, not spur's code)
         running PROBES[kind] back to back until stopped; returns (thread, state)."""
         for attempt in range(200):  # the socket appears before recovery ends
             try:
-                conn = self.pq.connect(f"host={socket_dir} port=5432 user=postgres dbname=app")
+                conn = self.pq.connect(f"host={socket_dir} port={port} user=postgres dbname=app")
                 break
             except RuntimeError:
                 if attempt == 199:
@@ -210,7 +210,8 @@ class Bench:
             f.write("SELECT pg_sleep(1);\n" + sql + "\n")
         run_dir = os.path.join(self.pool, "run")
         before = set(os.listdir(run_dir))
-        limits = guardrails or ["--max-write-block", "1h", "--max-read-block", "1h"]
+        limits = ["--max-write-block", "1h", "--max-read-block", "1h"] if guardrails is None \
+            else guardrails
         p = subprocess.Popen([self.spur_bin, "--pool", self.pool, "--json", "rehearse", "pr-1",
                               "--sql", mfile] + limits, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=self.env(), cwd=self.workdir)
@@ -312,9 +313,17 @@ class Bench:
         mfile = os.path.join(self.workdir, f"{name}-plain.sql")
         with open(mfile, "w") as f:
             f.write(sql + "\n")
-        t0 = time.monotonic()
-        self.psql_socket(socket_dir, b["port"], file=mfile)
-        own = time.monotonic() - t0
+        # The same outside clients as during the rehearsal, so both runs share the machine
+        # with the same load.
+        probes = [self.start_probe(k, socket_dir, "pgbench_accounts", b["port"]) for k in PROBES]
+        try:
+            t0 = time.monotonic()
+            self.psql_socket(socket_dir, b["port"], file=mfile)
+            own = time.monotonic() - t0
+        finally:
+            for thread, state in probes:
+                state["stop"] = True
+                thread.join(timeout=60)
         self.spur("branch", "delete", "plain")
         return own
 

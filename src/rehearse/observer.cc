@@ -67,8 +67,7 @@ double Observer::Since(Clock::time_point t) const {
   return std::chrono::duration<double, std::milli>(t - start_).count();
 }
 
-Status Observer::Start(Clock::time_point start) {
-  start_ = start;
+Result<Clock::time_point> Observer::Start() {
   ASSIGN_OR_RETURN(pg::Connection sampler, pg::Connection::Open(options_.conninfo));
   sampler_ = std::make_unique<pg::Connection>(std::move(sampler));
   RETURN_IF_ERROR(sampler_->Exec("SET application_name = 'spur-rehearse-monitor'"));
@@ -82,8 +81,9 @@ Status Observer::Start(Clock::time_point start) {
   }
   stopped_ = false;
   stop_sampling_.store(false);
+  start_ = Clock::now();
   sampler_thread_ = std::thread([this] { SampleLoop(); });
-  return Status::Ok();
+  return start_;
 }
 
 void Observer::SampleLoop() {

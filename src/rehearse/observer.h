@@ -68,10 +68,11 @@ class Observer {
   Observer(const Observer&) = delete;
   Observer& operator=(const Observer&) = delete;
 
-  // Opens the connections and starts sampling; `start` is time zero of every
-  // figure. Unavailable when a connection cannot be opened (nothing left
-  // running then).
-  [[nodiscard]] Status Start(Clock::time_point start);
+  // Opens the connections, then starts sampling; returns time zero of every
+  // figure (taken once the connections are open, so their setup is not
+  // counted as the migration's). Unavailable when a connection cannot be
+  // opened (nothing left running then).
+  [[nodiscard]] Result<Clock::time_point> Start();
   // The statement now running (index into the script).
   void SetStatement(size_t index) { statement_.store(index); }
   // Records locks the migration itself saw itself holding at `now` (read on

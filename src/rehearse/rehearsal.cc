@@ -221,8 +221,7 @@ Result<Report> Rehearse(const RehearseOptions& options) {
   oo.max_probed = options.max_probed;
   oo.before = &before;
   Observer observer(oo);
-  const Clock::time_point start = Clock::now();
-  RETURN_IF_ERROR(observer.Start(start));
+  ASSIGN_OR_RETURN(const Clock::time_point start, observer.Start());
 
   Relations current = before;
   {
