@@ -14,13 +14,13 @@ void AddSnapshotCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // s
 void AddConnectCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // uri, psql
 // token, quota, schedule, config, audit, cost
 void AddAdminCommands(CLI::App& app, GlobalOptions& g, int* exit_code);
-void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // ci, repo
-void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);  // source ...
-void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // sync
-void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // diff
+void AddCiCommands(CLI::App& app, GlobalOptions& g, int* exit_code);       // ci, repo
+void AddSourceCommands(CLI::App& app, GlobalOptions& g, int* exit_code);   // source ...
+void AddSyncCommand(CLI::App& app, GlobalOptions& g, int* exit_code);      // sync
+void AddDiffCommand(CLI::App& app, GlobalOptions& g, int* exit_code);      // diff
 void AddRehearseCommand(CLI::App& app, GlobalOptions& g, int* exit_code);  // rehearse
-void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);    // mask check|verify
-void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);    // serve
-void AddTlsCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // tls ...
+void AddMaskCommands(CLI::App& app, GlobalOptions& g, int* exit_code);     // mask check|verify
+void AddServeCommand(CLI::App& app, GlobalOptions& g, int* exit_code);     // serve
+void AddTlsCommands(CLI::App& app, GlobalOptions& g, int* exit_code);      // tls ...
 
 }  // namespace spur::cli
