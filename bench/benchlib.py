@@ -382,6 +382,23 @@ def umount(mnt):
     subprocess.run(["umount", "-l", mnt], capture_output=True)
 
 
+def remove_pool(pool):
+    """Stops every postmaster under a `spur init --image` pool, unmounts its data and detaches
+    the image's loop devices. False when the data is still mounted (leave the pool alone)."""
+    data = os.path.join(pool, "data")
+    stop_postmasters([p for p in (postmaster_pid(d) for d in data_dirs_under(data)) if p])
+    umount(data)
+    img = os.path.join(pool, "pool.img")
+    if os.path.exists(img):  # a loop device left attached to the image
+        lo = subprocess.run(["losetup", "-j", img], capture_output=True, text=True)
+        for line in lo.stdout.splitlines():
+            subprocess.run(["losetup", "-d", line.split(":", 1)[0]], capture_output=True)
+    if os.path.ismount(data):
+        log(f"WARNING: {data} is still mounted")
+        return False
+    return True
+
+
 def ignore_signals():
     """Ignores SIGINT, SIGTERM and SIGHUP from now on (so cleanup is not cut short)."""
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

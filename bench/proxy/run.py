@@ -127,7 +127,6 @@ def established_on(port):
     return n
 
 
-# ------------------------------------------------------------- libpq --
 class Bench:
     def __init__(self, args):
         self.a = args
@@ -718,20 +717,9 @@ pidfile =
                 f"{self.daemon.pid if self.daemon else '-'} still running)")
             return
         self.stop_proc(self.daemon)
-        if self.pool and os.path.isdir(self.pool):
-            data = os.path.join(self.pool, "data")
-            benchlib.stop_postmasters(
-                [p for p in (postmaster_pid(d) for d in benchlib.data_dirs_under(data)) if p])
-            benchlib.umount(data)
-            img = os.path.join(self.pool, "pool.img")
-            if os.path.exists(img):  # a loop device left attached to the image
-                lo = subprocess.run(["losetup", "-j", img], capture_output=True, text=True)
-                for line in lo.stdout.splitlines():
-                    subprocess.run(["losetup", "-d", line.split(":", 1)[0]],
-                                   capture_output=True)
-            if os.path.ismount(data):
-                log(f"WARNING: {data} is still mounted; leaving {self.workdir}")
-                return
+        if self.pool and os.path.isdir(self.pool) and not benchlib.remove_pool(self.pool):
+            log(f"leaving {self.workdir}")
+            return
         if self.workdir and os.path.isdir(self.workdir):
             benchlib.remove_workdir(self.workdir, self.created_workdir)
         log("cleanup done")

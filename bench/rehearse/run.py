@@ -33,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import benchlib  # noqa: E402
-from benchlib import log, med, postmaster_pid  # noqa: E402
+from benchlib import log, med  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -438,19 +438,9 @@ class Bench:
                 p.send_signal(signal.SIGKILL)
             except OSError:
                 pass
-        if self.pool and os.path.isdir(self.pool):
-            data = os.path.join(self.pool, "data")
-            benchlib.stop_postmasters(
-                [p for p in (postmaster_pid(d) for d in benchlib.data_dirs_under(data)) if p])
-            benchlib.umount(data)
-            img = os.path.join(self.pool, "pool.img")
-            if os.path.exists(img):
-                lo = subprocess.run(["losetup", "-j", img], capture_output=True, text=True)
-                for line in lo.stdout.splitlines():
-                    subprocess.run(["losetup", "-d", line.split(":", 1)[0]], capture_output=True)
-            if os.path.ismount(data):
-                log(f"WARNING: {data} is still mounted; leaving {self.workdir}")
-                return
+        if self.pool and os.path.isdir(self.pool) and not benchlib.remove_pool(self.pool):
+            log(f"leaving {self.workdir}")
+            return
         if self.workdir and os.path.isdir(self.workdir):
             benchlib.remove_workdir(self.workdir, self.created_workdir)
 

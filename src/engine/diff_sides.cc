@@ -117,6 +117,7 @@ Status Pool::CloseDiffSide(DiffSide& side) {
   control_->StopDiscarding(side.pgdata).IgnoreError();  // its data goes: no checkpoint
   Status st = driver_->DestroyDataset(side.pgdata);
   os::RemoveTree(side.socket_dir).IgnoreError();
+  if (!side.scratch_log.empty()) os::RemoveFile(side.scratch_log).IgnoreError();
   side.ephemeral = false;
   return st;
 }

@@ -132,8 +132,9 @@ struct DiffSide {
   // and why they are not all known when they are not ("" when they are).
   std::vector<pg::XidRange> inflight;
   std::string inflight_unknown;
-  bool ephemeral = false;  // a throw-away instance CloseDiffSide removes
-  std::string driver;      // the pool's storage driver: "copy" shares no blocks
+  bool ephemeral = false;   // a throw-away instance CloseDiffSide removes
+  std::string scratch_log;  // OpenScratch: its postgres log, removed with it
+  std::string driver;       // the pool's storage driver: "copy" shares no blocks
   // Superuser conninfo to `db` (default: the side's database).
   std::string Conninfo(const std::string& db = "") const;
 };

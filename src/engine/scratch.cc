@@ -64,6 +64,7 @@ Result<DiffSide> Pool::OpenScratch(const std::string& name) {
   spec.listen_addresses = "";
   side.socket_dir = spec.socket_dir;
   side.port = spec.port;
+  side.scratch_log = spec.log_path;  // one per copy: removed with it, or they pile up
   Status st = control_->PrepareDataDirectory(spec);
   if (st.ok()) st = control_->Start(spec);
   if (!st.ok()) {

@@ -94,7 +94,6 @@ class Observer {
  private:
   struct Probe;
   void SampleLoop();
-  void Record(int64_t oid, const std::string& name, const std::string& mode, double at_ms);
   void MaybeProbe(int64_t oid);
   double Since(Clock::time_point t) const;
 

@@ -59,6 +59,9 @@ class RehearseTest : public ::testing::Test {
     auto names = os::ListDir(pool_->pool() + "/data/snapshots");
     ASSERT_TRUE(names.ok());
     for (const std::string& n : *names) EXPECT_EQ(n.find("scratch-"), std::string::npos) << n;
+    auto logs = os::ListDir(pool_->pool() + "/logs");
+    ASSERT_TRUE(logs.ok());
+    for (const std::string& n : *logs) EXPECT_EQ(n.find("scratch-"), std::string::npos) << n;
     const nlohmann::json snaps = pool_->Run({"--json", "snapshot", "list"}).json();
     EXPECT_EQ(snaps.dump().find("scratch"), std::string::npos) << snaps.dump();
   }
